@@ -1,0 +1,9 @@
+import type { FloatingAddress } from '../../domain/index.js';
+
+export type ProbeResult = { inUse: false } | { inUse: true; evidence: string };
+
+/** Asks the network whether another host answers for the address. */
+export interface ConflictProbePort {
+  probe(address: FloatingAddress): Promise<ProbeResult>;
+}
+export const CONFLICT_PROBE_PORT = Symbol.for('floatip.ConflictProbePort');

@@ -1,0 +1,16 @@
+import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
+
+export interface TransportListener {
+  onHeartbeat(message: HeartbeatMessage): void;
+  /** The peer's host is up but nothing listens on its echo port any more: its daemon is gone. */
+  onPeerLost(id: Ipv4Address, detail: string): void;
+}
+
+/** Carries heartbeats between nodes (TCP echo connections and multicast). */
+export interface PeerTransportPort {
+  start(listener: TransportListener): Promise<void>;
+  /** Resolves once the message is handed to every open channel. */
+  send(message: HeartbeatMessage): Promise<void>;
+  stop(): Promise<void>;
+}
+export const PEER_TRANSPORT_PORT = Symbol.for('floatip.PeerTransportPort');

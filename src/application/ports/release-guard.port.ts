@@ -1,0 +1,11 @@
+import type { FloatingAddress } from '../../domain/index.js';
+
+/**
+ * A dead man's switch: once armed it removes the address if this process dies without releasing it
+ * (kill -9, a crash), so a dead daemon never leaves the address bound beside the new master.
+ */
+export interface ReleaseGuardPort {
+  arm(address: FloatingAddress): Promise<void>;
+  disarm(): Promise<void>;
+}
+export const RELEASE_GUARD_PORT = Symbol.for('floatip.ReleaseGuardPort');

@@ -1,0 +1,385 @@
+import { inject, injectable } from 'inversify';
+import {
+  Lease,
+  PeerNode,
+  type HeartbeatMessage,
+  type Ipv4Address,
+  type NodeState,
+  type WireState,
+} from '../../domain/index.js';
+import { NODE_SETTINGS, type NodeSettings } from '../node-settings.js';
+import { CLOCK_PORT, type ClockPort, type TimerHandle } from '../ports/clock.port.js';
+import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
+import { ANNOUNCER_PORT, type AnnouncerPort } from '../ports/announcer.port.js';
+import { PEER_TRANSPORT_PORT, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
+import { BindAddress } from '../use-cases/bind-address.use-case.js';
+import { ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
+import { ReleaseAddress } from '../use-cases/release-address.use-case.js';
+
+export interface StateChange {
+  readonly from: NodeState;
+  readonly to: NodeState;
+  readonly reason: string;
+  readonly at: number;
+}
+
+export interface PeerStatus {
+  readonly id: string;
+  readonly priority: number;
+  readonly state: WireState;
+  readonly term: number;
+  readonly alive: boolean;
+  readonly lastSeenMsAgo: number;
+}
+
+export interface NodeStatus {
+  readonly id: string;
+  readonly address: string;
+  readonly state: NodeState;
+  readonly priority: number;
+  readonly term: number;
+  readonly holder: string | null;
+  readonly peers: readonly PeerStatus[];
+}
+
+/** Delay of the second gratuitous ARP burst, for neighbours that missed the first. */
+export const REANNOUNCE_DELAY_MS = 3000;
+
+/**
+ * The failover state machine of one node: it listens, elects, binds and releases through the use cases,
+ * and never touches the network itself.
+ */
+@injectable()
+export class FailoverNode implements TransportListener {
+  private current: NodeState = 'STOPPED';
+  private term = 0;
+  private seq = 0;
+  private startedAt = 0;
+  private readonly peers = new Map<number, PeerNode>();
+  private lease: Lease | null = null;
+  private operation: Promise<void> | null = null;
+  private evaluateAgain = false;
+  private tickTimer: TimerHandle | null = null;
+  private expiryTimer: TimerHandle | null = null;
+  private reannounceTimer: TimerHandle | null = null;
+  private lastReassertAt = -Infinity;
+  private lastConflict = '';
+  private readonly foreignVips = new Set<string>();
+  private readonly listeners = new Set<(change: StateChange) => void>();
+
+  constructor(
+    @inject(NODE_SETTINGS) private readonly settings: NodeSettings,
+    @inject(CLOCK_PORT) private readonly clock: ClockPort,
+    @inject(PEER_TRANSPORT_PORT) private readonly transport: PeerTransportPort,
+    @inject(ANNOUNCER_PORT) private readonly announcer: AnnouncerPort,
+    @inject(LOGGER_PORT) private readonly logger: LoggerPort,
+    @inject(ElectMaster) private readonly elect: ElectMaster,
+    @inject(BindAddress) private readonly bindAddress: BindAddress,
+    @inject(ReleaseAddress) private readonly releaseAddress: ReleaseAddress,
+  ) {}
+
+  get state(): NodeState {
+    return this.current;
+  }
+
+  /** A node heard this long after start without a master takes over; bounded by the master-down timeout. */
+  get listenWindowMs(): number {
+    const { intervalMs, timeoutMs } = this.settings.echo;
+    return Math.min(timeoutMs, 3 * intervalMs);
+  }
+
+  onStateChange(listener: (change: StateChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  status(): NodeStatus {
+    const now = this.clock.now();
+    const { timeoutMs } = this.settings.echo;
+    const holder =
+      this.current === 'MASTER'
+        ? this.settings.localIp.toString()
+        : this.lease && !this.lease.isExpired(now)
+          ? this.lease.holder.toString()
+          : null;
+    return {
+      id: this.settings.localIp.toString(),
+      address: this.settings.address.toString(),
+      state: this.current,
+      priority: this.settings.priority.value,
+      term: this.term,
+      holder,
+      peers: [...this.peers.values()].map((p) => ({
+        id: p.id.toString(),
+        priority: p.priority,
+        state: p.state,
+        term: p.term,
+        alive: p.isAlive(now, timeoutMs),
+        lastSeenMsAgo: p.silentFor(now),
+      })),
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.current !== 'STOPPED') throw new Error(`cannot start: node is ${this.current}`);
+    this.startedAt = this.clock.now();
+    this.transition('INIT', `starting; listening ${this.listenWindowMs} ms for a live master`);
+    await this.transport.start(this);
+    this.tick();
+  }
+
+  /** Graceful stop: a master releases the address and tells its peers, so the best backup takes over at once. */
+  async stop(reason = 'stop requested'): Promise<void> {
+    if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
+    const wasMaster = this.current === 'MASTER';
+    this.clearTimers();
+    this.evaluateAgain = false;
+    // Set STOPPING before waiting so a running operation cannot schedule more work.
+    const from = this.current;
+    this.current = 'STOPPING';
+    await this.operation?.catch(() => undefined);
+    try {
+      const released = await this.releaseAddress.execute({ address: this.settings.address });
+      if (released.kind === 'released') this.logger.info(`released ${this.settings.address.toString()}`);
+    } catch (err) {
+      this.logger.error(`could not release ${this.settings.address.toString()} while stopping: ${message(err)}`);
+    }
+    await this.transport.send(this.heartbeat()).catch((err: unknown) => this.logger.warn(`could not tell peers: ${message(err)}`));
+    await this.transport.stop();
+    this.current = from;
+    this.transition('STOPPED', wasMaster ? `${reason}; handed the address over to the peers` : reason);
+  }
+
+  // --- TransportListener -------------------------------------------------
+
+  onHeartbeat(msg: HeartbeatMessage): void {
+    if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
+    if (msg.id.equals(this.settings.localIp)) return;
+    if (!msg.vip.equals(this.settings.address.ip)) {
+      const key = `${msg.id.toString()}/${msg.vip.toString()}`;
+      if (!this.foreignVips.has(key)) {
+        this.foreignVips.add(key);
+        this.logger.warn(`ignoring ${msg.id.toString()}: it manages ${msg.vip.toString()}, not ${this.settings.address.ip.toString()}`);
+      }
+      return;
+    }
+    const now = this.clock.now();
+    const key = msg.id.toNumber();
+    let peer = this.peers.get(key);
+    let change;
+    if (!peer) {
+      peer = PeerNode.fromHeartbeat(msg, now);
+      this.peers.set(key, peer);
+      change = msg.state === 'STOPPING' ? 'none' : 'joined';
+      if (change === 'joined') this.logger.info(`peer ${msg.id.toString()} joined (priority ${msg.priority}, ${msg.state})`);
+    } else {
+      change = peer.observe(msg, now, this.settings.echo.timeoutMs);
+      if (change === 'returned') this.logger.info(`peer ${msg.id.toString()} is back (priority ${msg.priority}, ${msg.state})`);
+    }
+    this.term = Math.max(this.term, this.current === 'MASTER' ? this.term : msg.term);
+    this.keepLease(msg, change, now);
+    if (change === 'released' && this.current === 'MASTER') this.reassert(`${msg.id.toString()} released the address`);
+    if (change !== 'none' || (msg.state === 'MASTER' && this.current === 'MASTER')) this.evaluate();
+  }
+
+  onPeerLost(id: Ipv4Address, detail: string): void {
+    const peer = this.peers.get(id.toNumber());
+    if (!peer || this.current === 'STOPPED' || this.current === 'STOPPING') return;
+    if (peer.lost) return;
+    const now = this.clock.now();
+    peer.markLost('refused', now);
+    if (this.lease?.isHeldBy(id)) this.lease.revoke(now);
+    this.logger.info(`peer ${id.toString()} lost: ${detail}`);
+    this.evaluate();
+  }
+
+  // --- internals ----------------------------------------------------------
+
+  private keepLease(msg: HeartbeatMessage, change: string, now: number): void {
+    const { timeoutMs } = this.settings.echo;
+    if (msg.state === 'MASTER') {
+      if (this.lease?.isHeldBy(msg.id) && this.lease.term === msg.term) this.lease.renew(now);
+      else this.lease = Lease.grant(msg.id, msg.term, now, timeoutMs);
+      this.armExpiry();
+    } else if ((change === 'released' || change === 'stopping') && this.lease?.isHeldBy(msg.id)) {
+      this.lease.revoke(now);
+    }
+  }
+
+  /** Evaluate right when the master's lease runs out, not at the next tick. */
+  private armExpiry(): void {
+    if (!this.lease) return;
+    if (this.expiryTimer) this.clock.clearTimeout(this.expiryTimer);
+    const delay = Math.max(0, this.lease.expiresAt - this.clock.now());
+    this.expiryTimer = this.clock.setTimeout(() => {
+      this.expiryTimer = null;
+      this.evaluate();
+    }, delay);
+  }
+
+  private tick(): void {
+    this.tickTimer = null;
+    if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
+    this.sendHeartbeat();
+    this.evaluate();
+    this.tickTimer = this.clock.setTimeout(() => this.tick(), this.settings.echo.intervalMs);
+  }
+
+  private sendHeartbeat(): void {
+    this.transport.send(this.heartbeat()).catch((err: unknown) => this.logger.warn(`heartbeat not sent: ${message(err)}`));
+  }
+
+  private heartbeat(): HeartbeatMessage {
+    return {
+      id: this.settings.localIp,
+      vip: this.settings.address.ip,
+      priority: this.settings.priority.value,
+      state: this.current === 'STOPPED' ? 'STOPPING' : this.current,
+      term: this.term,
+      preempt: this.settings.preempt,
+      seq: ++this.seq,
+    };
+  }
+
+  private evaluate(): void {
+    if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
+    if (this.operation) {
+      this.evaluateAgain = true;
+      return;
+    }
+    const decision = this.elect.execute({
+      self: { id: this.settings.localIp, priority: this.settings.priority.value, state: this.current },
+      peers: [...this.peers.values()],
+      lease: this.lease,
+      now: this.clock.now(),
+      startedAt: this.startedAt,
+      listenWindowMs: this.listenWindowMs,
+      timeoutMs: this.settings.echo.timeoutMs,
+      preemptDelayMs: this.listenWindowMs,
+    });
+    this.apply(decision);
+  }
+
+  private apply(decision: ElectionDecision): void {
+    switch (decision.kind) {
+      case 'stay':
+        return;
+      case 'reassert':
+        this.reassert(decision.reason);
+        return;
+      case 'become-backup':
+        this.run(async () => {
+          const released = await this.releaseAddress.execute({ address: this.settings.address });
+          const stale = released.kind === 'released' ? '; removed the address left bound by an earlier run' : '';
+          this.transition('BACKUP', decision.reason + stale);
+        });
+        return;
+      case 'take-over':
+        this.run(() => this.takeOver(decision.reason, decision.handover));
+        return;
+      case 'step-down':
+      case 'hand-over':
+        this.run(async () => {
+          await this.releaseAddress.execute({ address: this.settings.address });
+          this.clearReannounce();
+          this.transition('BACKUP', decision.reason);
+          this.sendHeartbeat();
+        });
+        return;
+    }
+  }
+
+  private async takeOver(reason: string, handover: boolean): Promise<void> {
+    const started = this.clock.now();
+    const outcome = await this.bindAddress.execute({ address: this.settings.address, handover });
+    if (outcome.kind === 'conflict') {
+      if (outcome.evidence !== this.lastConflict) {
+        this.logger.warn(`not taking ${this.settings.address.ip.toString()} over: it is in use by another host (${outcome.evidence})`);
+        this.lastConflict = outcome.evidence;
+      }
+      if (this.current === 'INIT') this.transition('BACKUP', `address in use by another host (${outcome.evidence})`);
+      return;
+    }
+    this.lastConflict = '';
+    this.term = Math.max(this.term, ...[...this.peers.values()].map((p) => p.term)) + 1;
+    this.lease = null;
+    const took = this.clock.now() - started;
+    this.transition('MASTER', `${reason} (term ${this.term}, bound in ${took} ms${outcome.alreadyBound ? ', address was already bound' : ''})`);
+    this.sendHeartbeat();
+    this.clearReannounce();
+    this.reannounceTimer = this.clock.setTimeout(() => {
+      this.reannounceTimer = null;
+      if (this.current === 'MASTER') this.announce();
+    }, REANNOUNCE_DELAY_MS);
+  }
+
+  private reassert(reason: string): void {
+    const now = this.clock.now();
+    if (now - this.lastReassertAt < this.settings.echo.intervalMs) return;
+    this.lastReassertAt = now;
+    this.logger.info(`announcing ${this.settings.address.ip.toString()} again: ${reason}`);
+    this.announce();
+  }
+
+  private announce(): void {
+    this.announcer
+      .announce(this.settings.address, 3)
+      .catch((err: unknown) => this.logger.warn(`gratuitous ARP failed: ${message(err)}`));
+  }
+
+  /** One address operation at a time; decisions that arrive meanwhile are re-evaluated after it. */
+  private run(op: () => Promise<void>): void {
+    this.operation = op()
+      .catch((err: unknown) => {
+        this.logger.error(`${this.current}: address operation failed: ${message(err)}`);
+        return this.cleanupAfterFailure();
+      })
+      .finally(() => {
+        this.operation = null;
+        if (this.evaluateAgain) {
+          this.evaluateAgain = false;
+          this.evaluate();
+        }
+      });
+  }
+
+  /** A failed takeover may have left a half-bound address: never leave it bound outside MASTER. */
+  private async cleanupAfterFailure(): Promise<void> {
+    if (this.current === 'MASTER') return;
+    try {
+      await this.releaseAddress.execute({ address: this.settings.address });
+    } catch (err) {
+      this.logger.error(`cleanup release failed: ${message(err)}`);
+    }
+    if (this.current === 'INIT') this.transition('BACKUP', 'takeover failed; will retry as a backup');
+  }
+
+  private transition(to: NodeState, reason: string): void {
+    const from = this.current;
+    if (from === to) return;
+    this.current = to;
+    const change: StateChange = { from, to, reason, at: this.clock.now() };
+    this.logger.info(`${from} -> ${to}: ${reason}`);
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.logger.warn(`state listener threw: ${message(err)}`);
+      }
+    }
+  }
+
+  private clearReannounce(): void {
+    if (this.reannounceTimer) this.clock.clearTimeout(this.reannounceTimer);
+    this.reannounceTimer = null;
+  }
+
+  private clearTimers(): void {
+    for (const t of [this.tickTimer, this.expiryTimer, this.reannounceTimer]) if (t) this.clock.clearTimeout(t);
+    this.tickTimer = this.expiryTimer = this.reannounceTimer = null;
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,91 @@
+import { injectable } from 'inversify';
+import { best, compareRank, type Ranked, type Ipv4Address, type Lease, type NodeState, type PeerNode } from '../../domain/index.js';
+
+export interface ElectionView {
+  readonly self: { readonly id: Ipv4Address; readonly priority: number; readonly state: NodeState };
+  readonly peers: readonly PeerNode[];
+  /** The lease this node granted to the master it follows, if any: it tells how that master was lost. */
+  readonly lease: Lease | null;
+  readonly now: number;
+  readonly startedAt: number;
+  readonly listenWindowMs: number;
+  readonly timeoutMs: number;
+  /** A preempting peer must have been heard this long without a gap, so a flapping node cannot steal the address. */
+  readonly preemptDelayMs: number;
+}
+
+export type ElectionDecision =
+  | { kind: 'stay' }
+  | { kind: 'become-backup'; reason: string }
+  /** handover: the previous holder said it released the address, so no conflict probe is needed. */
+  | { kind: 'take-over'; reason: string; handover: boolean }
+  | { kind: 'step-down'; reason: string }
+  | { kind: 'hand-over'; to: Ipv4Address; reason: string }
+  | { kind: 'reassert'; reason: string };
+
+const describe = (p: Ranked): string => `${p.id.toString()} (priority ${p.priority})`;
+
+/** Decides, from what this node has heard, what it should do now. Pure: no I/O, time comes in the view. */
+@injectable()
+export class ElectMaster {
+  execute(view: ElectionView): ElectionDecision {
+    const { self, now } = view;
+    const alive = view.peers.filter((p) => p.isAlive(now, view.timeoutMs));
+    const masters = alive.filter((p) => p.state === 'MASTER');
+
+    switch (self.state) {
+      case 'INIT': {
+        const master = best(masters);
+        if (master) return { kind: 'become-backup', reason: `master ${describe(master)} is alive` };
+        if (now - view.startedAt < view.listenWindowMs) return { kind: 'stay' };
+        const top = best<Ranked>([self, ...alive.filter((p) => p.state === 'INIT' || p.state === 'BACKUP')]);
+        if (top === self) {
+          const others = alive.length > 0 ? `, outranks ${alive.map(describe).join(', ')}` : '';
+          return { kind: 'take-over', reason: `no master heard for ${view.listenWindowMs} ms after start${others}`, handover: false };
+        }
+        return { kind: 'become-backup', reason: `${describe(top!)} outranks this node and will take over` };
+      }
+      case 'BACKUP': {
+        if (masters.length > 0) return { kind: 'stay' };
+        // A starting (INIT) node that outranks us takes over when its bounded listen window ends.
+        const top = best<Ranked>([self, ...alive.filter((p) => p.state === 'BACKUP' || p.state === 'INIT')]);
+        if (top !== self) return { kind: 'stay' };
+        return { kind: 'take-over', ...this.whyMasterIsGone(view) };
+      }
+      case 'MASTER': {
+        const rival = best(masters);
+        if (rival && compareRank(rival, self) > 0) {
+          return { kind: 'step-down', reason: `split brain: ${describe(rival)} also holds the address and outranks this node` };
+        }
+        if (rival) {
+          return { kind: 'reassert', reason: `split brain: ${masters.map(describe).join(', ')} also hold the address; this node outranks them` };
+        }
+        const challenger = best(
+          alive.filter(
+            (p) => p.state === 'BACKUP' && p.preempt && compareRank(p, self) > 0 && p.aliveFor(now) >= view.preemptDelayMs,
+          ),
+        );
+        if (challenger) {
+          return { kind: 'hand-over', to: challenger.id, reason: `preempted by ${describe(challenger)}, which outranks this node (priority ${self.priority})` };
+        }
+        return { kind: 'stay' };
+      }
+      default:
+        return { kind: 'stay' };
+    }
+  }
+
+  private whyMasterIsGone(view: ElectionView): { reason: string; handover: boolean } {
+    const lease = view.lease;
+    const holder = lease ? view.peers.find((p) => p.id.equals(lease.holder)) : undefined;
+    if (!lease || !holder) return { reason: 'no master is alive', handover: false };
+    const id = holder.id.toString();
+    const lost = holder.lost;
+    if (lost?.reason === 'stopping') return { reason: `${id} handed over: it is stopping and released the address`, handover: true };
+    if (lost?.reason === 'refused') return { reason: `${id}'s daemon is gone: its echo port refused the connection`, handover: false };
+    if (holder.state !== 'MASTER' && holder.isAlive(view.now, view.timeoutMs)) {
+      return { reason: `${id} handed over: it released the address`, handover: true };
+    }
+    return { reason: `no heartbeat from ${id} for ${holder.silentFor(view.now)} ms`, handover: false };
+  }
+}

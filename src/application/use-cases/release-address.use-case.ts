@@ -1,0 +1,28 @@
+import { inject, injectable } from 'inversify';
+import type { FloatingAddress } from '../../domain/index.js';
+import { AddressVerificationError } from '../errors.js';
+import { ADDRESS_TABLE_PORT, type AddressTablePort } from '../ports/address-table.port.js';
+import { RELEASE_GUARD_PORT, type ReleaseGuardPort } from '../ports/release-guard.port.js';
+
+export type ReleaseOutcome = { kind: 'released' } | { kind: 'not-bound' };
+
+@injectable()
+export class ReleaseAddress {
+  constructor(
+    @inject(ADDRESS_TABLE_PORT) private readonly table: AddressTablePort,
+    @inject(RELEASE_GUARD_PORT) private readonly guard: ReleaseGuardPort,
+  ) {}
+
+  async execute(input: { readonly address: FloatingAddress }): Promise<ReleaseOutcome> {
+    const { address } = input;
+    if (!(await this.table.holds(address))) {
+      await this.guard.disarm();
+      return { kind: 'not-bound' };
+    }
+    await this.table.unbind(address);
+    if (await this.table.holds(address)) throw new AddressVerificationError('release', address.toString());
+    // Disarmed only after the address is gone: dying in between still leaves nothing bound.
+    await this.guard.disarm();
+    return { kind: 'released' };
+  }
+}

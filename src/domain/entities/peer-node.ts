@@ -1,0 +1,87 @@
+import type { WireState } from '../node-state.js';
+import type { Ipv4Address } from '../value-objects/ipv4-address.js';
+import type { HeartbeatMessage } from '../heartbeat-message.js';
+
+export type LossReason = 'refused' | 'stopping';
+
+/** What changed when a heartbeat arrived, for the election to react at once instead of at the next tick. */
+export type PeerChange = 'joined' | 'became-master' | 'released' | 'stopping' | 'returned' | 'none';
+
+/** Another node as this one last heard it. */
+export class PeerNode {
+  private lostAt: number | null = null;
+  private lossReason: LossReason | null = null;
+  private aliveFrom: number;
+
+  private constructor(
+    readonly id: Ipv4Address,
+    private current: { priority: number; state: WireState; term: number; preempt: boolean },
+    private lastSeen: number,
+  ) {
+    this.aliveFrom = lastSeen;
+  }
+
+  static fromHeartbeat(msg: HeartbeatMessage, now: number): PeerNode {
+    return new PeerNode(msg.id, { priority: msg.priority, state: msg.state, term: msg.term, preempt: msg.preempt }, now);
+  }
+
+  get priority(): number {
+    return this.current.priority;
+  }
+  get state(): WireState {
+    return this.current.state;
+  }
+  get term(): number {
+    return this.current.term;
+  }
+  get preempt(): boolean {
+    return this.current.preempt;
+  }
+  get lastSeenAt(): number {
+    return this.lastSeen;
+  }
+  get lost(): { at: number; reason: LossReason } | null {
+    return this.lostAt === null || this.lossReason === null ? null : { at: this.lostAt, reason: this.lossReason };
+  }
+
+  observe(msg: HeartbeatMessage, now: number, timeoutMs: number): PeerChange {
+    const was = this.current.state;
+    const wasAlive = this.isAlive(now, timeoutMs);
+    this.current = { priority: msg.priority, state: msg.state, term: msg.term, preempt: msg.preempt };
+    this.lastSeen = now;
+    if (msg.state === 'STOPPING') {
+      this.markLost('stopping', now);
+      return was === 'STOPPING' ? 'none' : 'stopping';
+    }
+    const returned = !wasAlive;
+    if (returned) {
+      this.lostAt = null;
+      this.lossReason = null;
+      this.aliveFrom = now;
+    }
+    // A peer coming back from silence or death is news of its own; what it held before is stale.
+    if (returned) return 'returned';
+    if (was === 'MASTER' && msg.state !== 'MASTER') return 'released';
+    if (was !== 'MASTER' && msg.state === 'MASTER') return 'became-master';
+    return 'none';
+  }
+
+  markLost(reason: LossReason, now: number): void {
+    if (this.lossReason !== null) return;
+    this.lossReason = reason;
+    this.lostAt = now;
+  }
+
+  isAlive(now: number, timeoutMs: number): boolean {
+    return this.lossReason === null && now - this.lastSeen < timeoutMs;
+  }
+
+  /** How long it has been heard without a gap, so that a node that just appeared does not preempt at once. */
+  aliveFor(now: number): number {
+    return now - this.aliveFrom;
+  }
+
+  silentFor(now: number): number {
+    return now - this.lastSeen;
+  }
+}

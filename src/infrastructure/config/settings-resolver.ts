@@ -1,0 +1,177 @@
+import type { NodeSettings } from '../../application/index.js';
+import { FloatingAddress, InvalidValueError, Ipv4Address, Netmask, Priority } from '../../domain/index.js';
+import { ConfigError } from '../errors.js';
+import type { Nic } from '../system/interface-inventory.js';
+import type { FloatingIpConfigDto } from './floating-ip.config-dto.js';
+
+export const DEFAULTS = {
+  echoPort: 61111,
+  dialTimeoutMs: 10_000,
+  timeoutMs: 10_000,
+  priority: 100,
+  binding: '224.3.2.2:7654',
+  netmask: '255.255.255.0',
+  label: 'fip',
+  hostOctet: 234,
+};
+
+// Container, VM and tunnel plumbing: never the NIC a gateway's clients reach it on.
+const PLUMBING = /^(lo|docker\d*|veth.*|br-.*|virbr.*|vnet\d*|cni.*|flannel.*|cali.*|vxlan.*|weave.*|kube.*|lxcbr.*|lxdbr.*|tun\d*|tap\d*|wg\d*|tailscale\d*|zt.*|ifb\d*|dummy\d*)$/;
+
+export interface ResolvedConfig {
+  readonly enabled: boolean;
+  readonly settings: NodeSettings;
+  /** Keys whose value came from the host rather than the file. */
+  readonly detected: readonly string[];
+}
+
+const P = 'floating_ip.';
+
+/** Auto-detection's choice of NIC: real hardware first, then virtual NICs that are not plumbing, never loopback. */
+export function chooseInterface(nics: readonly Nic[]): Nic | undefined {
+  const usable = nics.filter(
+    (n) => !n.loopback && !n.bridge && !PLUMBING.test(n.name) && n.addresses.some((a) => isHostAddress(a.ip)),
+  );
+  return usable.find((n) => !n.virtual) ?? usable[0];
+}
+
+function isHostAddress(ip: string): boolean {
+  if (!Ipv4Address.isValid(ip)) return false;
+  const a = Ipv4Address.create(ip);
+  return !a.isLoopback() && !a.isLinkLocal();
+}
+
+/** x.y.z.234 of the subnet; in a subnet too small to hold .234, its highest host address. */
+export function defaultFloatingIp(local: Ipv4Address, mask: Netmask): Ipv4Address {
+  const network = mask.networkOf(local);
+  if (mask.prefixLength <= 24) return Ipv4Address.fromNumber(((local.toNumber() & 0xffffff00) | DEFAULTS.hostOctet) >>> 0);
+  const broadcast = (network | (~mask.toNumber() >>> 0)) >>> 0;
+  return Ipv4Address.fromNumber(broadcast - 1);
+}
+
+export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]): ResolvedConfig {
+  const problems: string[] = [];
+  const detected: string[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof InvalidValueError) problems.push(`${P}${err.message}`);
+      else if (err instanceof ConfigError) problems.push(...err.problems);
+      else throw err;
+      return undefined;
+    }
+  };
+  const names = nics.map((n) => n.name).join(', ') || 'none';
+
+  // interface and local_ip
+  let nic: Nic | undefined;
+  if (dto.interface !== undefined) {
+    nic = nics.find((n) => n.name === dto.interface);
+    if (!nic) problems.push(`${P}interface: ${JSON.stringify(dto.interface)} is not allowed: no such interface on this host (it has ${names})`);
+  } else if (dto.local_ip !== undefined) {
+    nic = nics.find((n) => n.addresses.some((a) => a.ip === dto.local_ip));
+    if (nic) detected.push('interface');
+  } else {
+    nic = chooseInterface(nics);
+    if (nic) detected.push('interface');
+    else problems.push(`${P}interface: no usable NIC found (this host has ${names}); set interface and local_ip`);
+  }
+
+  let localIp: Ipv4Address | undefined;
+  let nicMask: string | undefined;
+  if (dto.local_ip !== undefined) {
+    localIp = attempt(() => Ipv4Address.create(dto.local_ip, `${'local_ip'}`));
+    const onNic = nic?.addresses.find((a) => a.ip === dto.local_ip);
+    if (localIp && nic && !onNic) {
+      problems.push(`${P}local_ip: ${JSON.stringify(dto.local_ip)} is not allowed: it is not an address of ${nic.name} (which has ${nic.addresses.map((a) => a.ip).join(', ') || 'none'})`);
+    } else if (localIp && !nic && dto.interface === undefined) {
+      problems.push(`${P}local_ip: ${JSON.stringify(dto.local_ip)} is not allowed: no interface of this host has it`);
+    }
+    nicMask = onNic?.netmask;
+  } else if (nic) {
+    const own = nic.addresses.find((a) => isHostAddress(a.ip) && a.ip !== dto.ip);
+    if (own) {
+      localIp = Ipv4Address.create(own.ip);
+      nicMask = own.netmask;
+      detected.push('local_ip');
+    } else {
+      problems.push(`${P}local_ip: ${nic.name} has no IPv4 address to use as this node's identity; set local_ip`);
+    }
+  }
+
+  let netmask: Netmask | undefined;
+  if (dto.netmask !== undefined) netmask = attempt(() => Netmask.create(dto.netmask, 'netmask'));
+  else {
+    netmask = attempt(() => Netmask.create(nicMask ?? DEFAULTS.netmask, 'netmask'));
+    detected.push('netmask');
+  }
+
+  let ip: Ipv4Address | undefined;
+  if (dto.ip !== undefined) ip = attempt(() => Ipv4Address.create(dto.ip, 'ip'));
+  else if (localIp && netmask) {
+    ip = defaultFloatingIp(localIp, netmask);
+    detected.push('ip');
+  }
+  if (ip && localIp && netmask) {
+    const shown = JSON.stringify(ip.toString());
+    if (ip.equals(localIp)) problems.push(`${P}ip: ${shown} is not allowed: it is this node's own local_ip; choose a free address`);
+    else if (!netmask.contains(localIp, ip)) {
+      problems.push(`${P}ip: ${shown} is not allowed: it must be in local_ip ${localIp.toString()}'s subnet /${netmask.prefixLength}`);
+    }
+    const holder = nics.find((n) => n.addresses.some((a) => a.ip === ip!.toString()));
+    // On our own NIC it is a leftover of an earlier run, which the daemon cleans up; elsewhere it is taken.
+    if (holder && holder !== nic) problems.push(`${P}ip: ${shown} is not allowed: ${holder.name} of this host already has it`);
+  }
+
+  const priority = attempt(() => Priority.create(dto.priority ?? DEFAULTS.priority, 'priority'));
+  const echo = {
+    port: dto.echo?.port ?? DEFAULTS.echoPort,
+    dialTimeoutMs: dto.echo?.dial_timeout_in_ms ?? DEFAULTS.dialTimeoutMs,
+    timeoutMs: dto.echo?.timeout_in_ms ?? DEFAULTS.timeoutMs,
+    intervalMs: 0,
+  };
+  if (dto.echo?.interval_in_ms !== undefined) echo.intervalMs = dto.echo.interval_in_ms;
+  else {
+    echo.intervalMs = Math.max(10, Math.min(1000, Math.floor(echo.timeoutMs / 10)));
+    detected.push('echo.interval_in_ms');
+  }
+  if (echo.intervalMs * 3 > echo.timeoutMs) {
+    problems.push(
+      `${P}echo.interval_in_ms: ${echo.intervalMs} is not allowed: must be at most a third of echo.timeout_in_ms (${echo.timeoutMs}), so a master survives two lost heartbeats`,
+    );
+  }
+
+  const multicast = attempt(() => parseBinding(dto.broadcast?.binding ?? DEFAULTS.binding));
+  const peers: Ipv4Address[] = [];
+  (dto.peers ?? []).forEach((p, i) => {
+    const peer = attempt(() => Ipv4Address.create(p, `peers[${i}]`));
+    if (!peer) return;
+    if (localIp && peer.equals(localIp)) problems.push(`${P}peers[${i}]: ${JSON.stringify(p)} is not allowed: it is this node's own local_ip`);
+    else if (!peers.some((q) => q.equals(peer))) peers.push(peer);
+  });
+
+  const address =
+    ip && netmask && nic
+      ? attempt(() => FloatingAddress.create({ ip, netmask, interfaceName: nic.name, label: dto.label ?? DEFAULTS.label }))
+      : undefined;
+
+  if (problems.length > 0 || !address || !localIp || !priority || !multicast) throw new ConfigError(problems.length ? problems : ['incomplete configuration']);
+  return {
+    enabled: dto.enabled ?? false,
+    detected,
+    settings: { address, localIp, priority, preempt: dto.forced_by_priority ?? false, echo, multicast, peers },
+  };
+}
+
+function parseBinding(binding: string): { group: Ipv4Address; port: number } {
+  const [host, portText] = binding.split(':');
+  const allowed = 'must be a multicast group (224.0.0.0 to 239.255.255.255) and a port from 1 to 65535, such as 224.3.2.2:7654';
+  const port = Number(portText);
+  if (!Ipv4Address.isValid(host) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InvalidValueError('broadcast.binding', binding, allowed);
+  }
+  const group = Ipv4Address.create(host);
+  if (!group.isMulticast()) throw new InvalidValueError('broadcast.binding', binding, allowed);
+  return { group, port };
+}

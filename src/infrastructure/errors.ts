@@ -1,0 +1,25 @@
+import { FloatipError } from '../domain/index.js';
+
+export class CommandFailedError extends FloatipError {
+  readonly code = 'FLOATIP_COMMAND_FAILED';
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly output: string,
+  ) {
+    super(`${command} failed${exitCode === null ? '' : ` with exit code ${exitCode}`}${output ? `: ${output}` : ''}`);
+  }
+}
+
+/** Start-up preconditions (privileges, tools): the daemon refuses to start and exits 2. */
+export class PreconditionError extends FloatipError {
+  readonly code = 'FLOATIP_PRECONDITION';
+}
+
+/** A configuration value is wrong: exit 2 and touch nothing. */
+export class ConfigError extends FloatipError {
+  readonly code = 'FLOATIP_CONFIG';
+  constructor(readonly problems: readonly string[]) {
+    super(problems.length === 1 ? problems[0]! : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
+  }
+}

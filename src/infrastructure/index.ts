@@ -14,3 +14,4 @@ export * from './system/command-runner.js';
 export * from './system/interface-inventory.js';
 export * from './system/linux.preflight.js';
 export * from './system/system.clock.js';
+export * from './system/package-info.js';

@@ -1,7 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { LoggerPort, NodeSettings, PeerTransportPort, TransportListener } from '../../application/index.js';
-import { parseHeartbeat, type HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
+import { parseHeartbeat, type HeartbeatMessage, type Ipv4Address } from '../../domain/index.js';
 import { PreconditionError } from '../errors.js';
 import { FrameDecoder, FrameError, decodeDatagram, encodeFrame } from './frame-codec.js';
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import { FloatipError } from '../../domain/index.js';
-import { ConfigError, OsInterfaceInventory, PreconditionError, WinstonLogger, YamlConfigLoader, type LogLevel } from '../../infrastructure/index.js';
+import { ConfigError, OsInterfaceInventory, packageVersion, PreconditionError, WinstonLogger, YamlConfigLoader, type LogLevel } from '../../infrastructure/index.js';
 import { FloatipService } from '../floatip.service.js';
 import { formatSettings } from './format-settings.js';
 
@@ -43,10 +42,7 @@ function parseArgs(argv: string[]): Args | string {
   return args;
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+const version = packageVersion;
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--version' || argv[0] === '-v') {

@@ -1,0 +1,31 @@
+// Runs the compiled tests with node's own runner. Files are listed here rather than globbed by the
+// shell, and an empty list is an error: a run that finds no tests must not pass.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const tier = process.argv[2] ?? 'all';
+const tiers = tier === 'all' ? ['unit', 'integration'] : [tier];
+
+function find(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? find(p) : e.name.endsWith('.test.js') ? [p] : [];
+  });
+}
+
+let failed = false;
+for (const t of tiers) {
+  const files = find(join('dist', 'test', t)).sort();
+  if (files.length === 0) {
+    console.error(`no compiled tests under dist/test/${t}: run "npm run build" first`);
+    process.exit(1);
+  }
+  console.log(`# ${t}: ${files.length} test files`);
+  // Integration tests share the machine's network stack and CPU: one file at a time.
+  const args = ['--test', '--test-reporter=spec', `--test-concurrency=${t === 'integration' ? 1 : 2}`, '--test-timeout=600000', ...files];
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (r.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,32 @@
+import type { NodeSettings } from '../../src/application/index.js';
+import { FloatingAddress, Ipv4Address, Netmask, Priority, type HeartbeatMessage } from '../../src/domain/index.js';
+
+export const VIP = '198.18.0.100';
+
+export function anAddress(ip = VIP, iface = 'eth0'): FloatingAddress {
+  return FloatingAddress.create({ ip: Ipv4Address.create(ip), netmask: Netmask.create('255.255.255.0'), interfaceName: iface, label: 'fip' });
+}
+
+export function aSettings(over: { id?: string; priority?: number; preempt?: boolean; timeoutMs?: number; intervalMs?: number } = {}): NodeSettings {
+  return {
+    address: anAddress(),
+    localIp: Ipv4Address.create(over.id ?? '198.18.0.11'),
+    priority: Priority.create(over.priority ?? 100),
+    preempt: over.preempt ?? false,
+    echo: { port: 61111, dialTimeoutMs: 1000, timeoutMs: over.timeoutMs ?? 10_000, intervalMs: over.intervalMs ?? 1000 },
+    multicast: { group: Ipv4Address.create('224.3.2.2'), port: 7654 },
+    peers: [],
+  };
+}
+
+export function aHeartbeat(over: Partial<Omit<HeartbeatMessage, 'id' | 'vip'>> & { id?: string; vip?: string } = {}): HeartbeatMessage {
+  return {
+    id: Ipv4Address.create(over.id ?? '198.18.0.12'),
+    vip: Ipv4Address.create(over.vip ?? VIP),
+    priority: over.priority ?? 100,
+    state: over.state ?? 'BACKUP',
+    term: over.term ?? 0,
+    preempt: over.preempt ?? false,
+    seq: over.seq ?? 1,
+  };
+}

@@ -1,0 +1,181 @@
+import type {
+  AddressTablePort,
+  AnnouncerPort,
+  ConflictProbePort,
+  LoggerPort,
+  PeerTransportPort,
+  ProbeResult,
+  ReleaseGuardPort,
+  TransportListener,
+} from '../../src/application/index.js';
+import type { FloatingAddress, HeartbeatMessage, Ipv4Address } from '../../src/domain/index.js';
+
+/** One layer-2 segment: who holds the floating address right now. */
+export class FakeSegment {
+  readonly holders = new Set<string>();
+}
+
+export class FakeAddressTable implements AddressTablePort {
+  readonly calls: string[] = [];
+  failNextBind: Error | null = null;
+  /** bind succeeds but the address does not show up when read back */
+  bindSilentlyFails = false;
+
+  constructor(
+    private readonly segment: FakeSegment,
+    private readonly owner: string,
+  ) {}
+
+  get bound(): boolean {
+    return this.segment.holders.has(this.owner);
+  }
+
+  async bind(address: FloatingAddress): Promise<void> {
+    this.calls.push(`bind ${address.aliasName}`);
+    if (this.failNextBind) {
+      const err = this.failNextBind;
+      this.failNextBind = null;
+      throw err;
+    }
+    if (!this.bindSilentlyFails) this.segment.holders.add(this.owner);
+  }
+
+  async unbind(address: FloatingAddress): Promise<void> {
+    this.calls.push(`unbind ${address.aliasName}`);
+    this.segment.holders.delete(this.owner);
+  }
+
+  async holds(): Promise<boolean> {
+    return this.bound;
+  }
+}
+
+export class FakeConflictProbe implements ConflictProbePort {
+  probes = 0;
+  constructor(
+    private readonly segment: FakeSegment,
+    private readonly owner: string,
+  ) {}
+
+  async probe(): Promise<ProbeResult> {
+    this.probes++;
+    const other = [...this.segment.holders].find((h) => h !== this.owner);
+    return other ? { inUse: true, evidence: `ARP reply from ${other}` } : { inUse: false };
+  }
+}
+
+export class FakeAnnouncer implements AnnouncerPort {
+  readonly announcements: { address: string; count: number }[] = [];
+  async announce(address: FloatingAddress, count: number): Promise<void> {
+    this.announcements.push({ address: address.ip.toString(), count });
+  }
+}
+
+export class FakeReleaseGuard implements ReleaseGuardPort {
+  armed = false;
+  arms = 0;
+  async arm(): Promise<void> {
+    this.armed = true;
+    this.arms++;
+  }
+  async disarm(): Promise<void> {
+    this.armed = false;
+  }
+}
+
+export class RecordingLogger implements LoggerPort {
+  readonly lines: string[] = [];
+  debug(m: string): void {
+    this.lines.push(`debug ${m}`);
+  }
+  info(m: string): void {
+    this.lines.push(`info ${m}`);
+  }
+  warn(m: string): void {
+    this.lines.push(`warn ${m}`);
+  }
+  error(m: string): void {
+    this.lines.push(`error ${m}`);
+  }
+  has(fragment: string): boolean {
+    return this.lines.some((l) => l.includes(fragment));
+  }
+}
+
+/**
+ * Connects the transports of several nodes in virtual time. A node can be partitioned away,
+ * have its daemon killed (peers see the refused reconnect) or its host crash (silence).
+ */
+export class FakeNetwork {
+  private readonly members = new Map<string, FakeTransport>();
+  private readonly cut = new Set<string>();
+
+  transportFor(id: string): FakeTransport {
+    const t = new FakeTransport(id, this);
+    this.members.set(id, t);
+    return t;
+  }
+
+  deliver(from: string, msg: HeartbeatMessage): void {
+    if (this.cut.has(from)) return;
+    for (const [id, t] of this.members) if (id !== from && !this.cut.has(id)) t.receive(msg);
+  }
+
+  partition(id: string): void {
+    this.cut.add(id);
+  }
+
+  heal(id: string): void {
+    this.cut.delete(id);
+  }
+
+  /** kill -9 of the daemon on a live host: its peers' connections drop and the reconnect is refused. */
+  killDaemon(id: string, peerId: Ipv4Address): void {
+    this.members.get(id)?.detach();
+    for (const [other, t] of this.members) if (other !== id && !this.cut.has(other)) t.lose(peerId);
+  }
+
+  /** The host vanished: no FIN, no refusal, only silence. */
+  crashHost(id: string): void {
+    this.members.get(id)?.detach();
+  }
+}
+
+export class FakeTransport implements PeerTransportPort {
+  readonly sent: HeartbeatMessage[] = [];
+  private listener: TransportListener | null = null;
+  started = false;
+
+  constructor(
+    private readonly id: string,
+    private readonly network: FakeNetwork,
+  ) {}
+
+  async start(listener: TransportListener): Promise<void> {
+    this.listener = listener;
+    this.started = true;
+  }
+
+  async send(msg: HeartbeatMessage): Promise<void> {
+    if (!this.listener) return;
+    this.sent.push(msg);
+    this.network.deliver(this.id, msg);
+  }
+
+  async stop(): Promise<void> {
+    this.listener = null;
+    this.started = false;
+  }
+
+  receive(msg: HeartbeatMessage): void {
+    this.listener?.onHeartbeat(msg);
+  }
+
+  lose(peer: Ipv4Address): void {
+    this.listener?.onPeerLost(peer, 'connection dropped and the echo port refused a new one');
+  }
+
+  detach(): void {
+    this.listener = null;
+  }
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AddressVerificationError, BindAddress, ReleaseAddress } from '../../../src/application/index.js';
+import { anAddress } from '../../support/builders.js';
+import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeReleaseGuard, FakeSegment, RecordingLogger } from '../../support/fakes.js';
+
+function setup() {
+  const segment = new FakeSegment();
+  const table = new FakeAddressTable(segment, 'me');
+  const probe = new FakeConflictProbe(segment, 'me');
+  const announcer = new FakeAnnouncer();
+  const guard = new FakeReleaseGuard();
+  const bind = new BindAddress(table, probe, announcer, guard, new RecordingLogger());
+  const release = new ReleaseAddress(table, guard);
+  return { segment, table, probe, announcer, guard, bind, release };
+}
+
+describe('BindAddress', () => {
+  it('probes, binds, verifies, arms the guard and announces', async () => {
+    const t = setup();
+    const out = await t.bind.execute({ address: anAddress(), handover: false });
+    assert.deepEqual(out, { kind: 'bound', alreadyBound: false });
+    assert.equal(t.probe.probes, 1);
+    assert.deepEqual(t.table.calls, ['bind eth0:fip']);
+    assert.ok(t.guard.armed);
+    assert.deepEqual(t.announcer.announcements, [{ address: '198.18.0.100', count: 3 }]);
+  });
+
+  it('never binds an address another host answers for', async () => {
+    const t = setup();
+    t.segment.holders.add('other');
+    const out = await t.bind.execute({ address: anAddress(), handover: false });
+    assert.equal(out.kind, 'conflict');
+    assert.deepEqual(t.table.calls, []);
+    assert.ok(!t.guard.armed);
+  });
+
+  it('skips the probe on a handover', async () => {
+    const t = setup();
+    await t.bind.execute({ address: anAddress(), handover: true });
+    assert.equal(t.probe.probes, 0);
+  });
+
+  it('keeps an address that is already bound here', async () => {
+    const t = setup();
+    t.segment.holders.add('me');
+    assert.deepEqual(await t.bind.execute({ address: anAddress(), handover: false }), { kind: 'bound', alreadyBound: true });
+    assert.deepEqual(t.table.calls, []);
+  });
+
+  it('fails with a stable code when the interface does not show the address after binding', async () => {
+    const t = setup();
+    t.table.bindSilentlyFails = true;
+    await assert.rejects(t.bind.execute({ address: anAddress(), handover: false }), (e: unknown) => e instanceof AddressVerificationError && e.code === 'FLOATIP_VERIFY_FAILED');
+    assert.ok(!t.guard.armed);
+  });
+});
+
+describe('ReleaseAddress', () => {
+  it('unbinds, verifies and disarms the guard', async () => {
+    const t = setup();
+    await t.bind.execute({ address: anAddress(), handover: true });
+    assert.deepEqual(await t.release.execute({ address: anAddress() }), { kind: 'released' });
+    assert.ok(!t.table.bound);
+    assert.ok(!t.guard.armed);
+  });
+
+  it('says so when nothing was bound', async () => {
+    const t = setup();
+    assert.deepEqual(await t.release.execute({ address: anAddress() }), { kind: 'not-bound' });
+    assert.deepEqual(t.table.calls, []);
+  });
+});

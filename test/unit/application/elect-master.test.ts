@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ElectMaster, type ElectionView } from '../../../src/application/index.js';
+import { Ipv4Address, Lease, PeerNode, type NodeState } from '../../../src/domain/index.js';
+import { aHeartbeat } from '../../support/builders.js';
+
+const elect = new ElectMaster();
+const NOW = 100_000;
+
+function view(state: NodeState, peers: PeerNode[], over: Partial<ElectionView> = {}): ElectionView {
+  return {
+    self: { id: Ipv4Address.create('198.18.0.11'), priority: 100, state },
+    peers,
+    lease: null,
+    now: NOW,
+    startedAt: 0,
+    listenWindowMs: 3000,
+    timeoutMs: 10_000,
+    preemptDelayMs: 3000,
+    ...over,
+  };
+}
+
+const peer = (over: Parameters<typeof aHeartbeat>[0], seenAt = NOW - 100): PeerNode => PeerNode.fromHeartbeat(aHeartbeat(over), seenAt);
+
+describe('ElectMaster', () => {
+  it('waits out the listen window after start', () => {
+    assert.deepEqual(elect.execute(view('INIT', [], { startedAt: NOW - 1000 })), { kind: 'stay' });
+  });
+
+  it('joins a live master as backup at once, even inside the listen window', () => {
+    const d = elect.execute(view('INIT', [peer({ state: 'MASTER' })], { startedAt: NOW }));
+    assert.equal(d.kind, 'become-backup');
+  });
+
+  it('takes over alone after the listen window', () => {
+    assert.equal(elect.execute(view('INIT', [])).kind, 'take-over');
+  });
+
+  it('higher priority wins the election', () => {
+    assert.equal(elect.execute(view('INIT', [peer({ priority: 150, state: 'INIT' })])).kind, 'become-backup');
+    assert.equal(elect.execute(view('INIT', [peer({ priority: 50, state: 'INIT' })])).kind, 'take-over');
+  });
+
+  it('equal priority: the higher local_ip wins', () => {
+    assert.equal(elect.execute(view('INIT', [peer({ id: '198.18.0.12', state: 'INIT' })])).kind, 'become-backup');
+    assert.equal(elect.execute(view('INIT', [peer({ id: '198.18.0.10', state: 'INIT' })])).kind, 'take-over');
+  });
+
+  it('a backup stays while the master is heard', () => {
+    assert.deepEqual(elect.execute(view('BACKUP', [peer({ state: 'MASTER' })])), { kind: 'stay' });
+  });
+
+  it('after the timeout, only the best remaining backup takes over, naming the silence', () => {
+    const master = peer({ id: '198.18.0.20', state: 'MASTER', term: 4 }, NOW - 10_500);
+    const lease = Lease.grant(master.id, 4, NOW - 10_500, 10_000);
+    const better = peer({ id: '198.18.0.12', state: 'BACKUP' });
+    const worse = peer({ id: '198.18.0.10', state: 'BACKUP' });
+    assert.deepEqual(elect.execute(view('BACKUP', [master, better], { lease })), { kind: 'stay' });
+    const d = elect.execute(view('BACKUP', [master, worse], { lease }));
+    assert.deepEqual(d, { kind: 'take-over', reason: 'no heartbeat from 198.18.0.20 for 10500 ms', handover: false });
+  });
+
+  it('a graceful stop is a handover: no probe needed', () => {
+    const master = peer({ id: '198.18.0.20', state: 'MASTER', term: 1 });
+    const lease = Lease.grant(master.id, 1, NOW - 100, 10_000);
+    master.observe(aHeartbeat({ id: '198.18.0.20', state: 'STOPPING' }), NOW, 10_000);
+    const d = elect.execute(view('BACKUP', [master], { lease }));
+    assert.equal(d.kind, 'take-over');
+    assert.ok(d.kind === 'take-over' && d.handover && /handed over/.test(d.reason));
+  });
+
+  it('a killed daemon (refused reconnect) is taken over at once but probed first', () => {
+    const master = peer({ id: '198.18.0.20', state: 'MASTER', term: 1 });
+    master.markLost('refused', NOW);
+    const d = elect.execute(view('BACKUP', [master], { lease: Lease.grant(master.id, 1, NOW - 100, 10_000) }));
+    assert.ok(d.kind === 'take-over' && !d.handover && /refused/.test(d.reason));
+  });
+
+  it('stickiness: a master keeps the address when a higher-priority backup without preemption joins', () => {
+    assert.deepEqual(elect.execute(view('MASTER', [peer({ priority: 200, state: 'BACKUP' }, NOW - 5000)])), { kind: 'stay' });
+  });
+
+  it('preemption: a master hands over to a higher-priority backup that asks for it, once it is stable', () => {
+    const fresh = PeerNode.fromHeartbeat(aHeartbeat({ priority: 200, preempt: true }), NOW - 100);
+    assert.deepEqual(elect.execute(view('MASTER', [fresh])), { kind: 'stay' });
+    const stable = PeerNode.fromHeartbeat(aHeartbeat({ priority: 200, preempt: true }), NOW - 5000);
+    stable.observe(aHeartbeat({ priority: 200, preempt: true }), NOW - 100, 10_000);
+    const d = elect.execute(view('MASTER', [stable]));
+    assert.equal(d.kind, 'hand-over');
+  });
+
+  it('split brain: the lower-ranked master steps down, the higher one re-announces', () => {
+    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.12', state: 'MASTER' })])).kind, 'step-down');
+    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.10', state: 'MASTER' })])).kind, 'reassert');
+    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.12', priority: 90, state: 'MASTER' })])).kind, 'reassert');
+  });
+
+  it('ignores peers it has not heard within the timeout', () => {
+    assert.equal(elect.execute(view('INIT', [peer({ priority: 200, state: 'INIT' }, NOW - 20_000)])).kind, 'take-over');
+  });
+});

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { Ipv4Address } from '../../../src/domain/index.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { SimCluster } from '../../support/cluster.js';
+
+const A = '198.18.0.11';
+const B = '198.18.0.12';
+const C = '198.18.0.13';
+
+describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
+  let clock: FakeClock;
+  let cluster: SimCluster;
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    cluster = new SimCluster(clock);
+  });
+
+  async function startAll(...ids: string[]): Promise<void> {
+    for (const id of ids) await cluster.get(id).node.start();
+  }
+
+  it('cold start of two nodes ends with exactly one holder, the higher address', async () => {
+    cluster.add(A);
+    cluster.add(B);
+    await startAll(A, B);
+    await clock.advance(5000);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.deepEqual(cluster.states(), { [A]: 'BACKUP', [B]: 'MASTER' });
+  });
+
+  it('cold start of three nodes: exactly one holder, the highest priority, within the timeout', async () => {
+    cluster.add(A, { priority: 150 });
+    cluster.add(B);
+    cluster.add(C);
+    await startAll(A, B, C);
+    await clock.advance(4000);
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.deepEqual(cluster.masters(), [A]);
+  });
+
+  it('master host crash: after the timeout only the best backup takes over', async () => {
+    cluster.add(A);
+    cluster.add(B);
+    cluster.add(C);
+    await startAll(A, B, C);
+    await clock.advance(5000);
+    assert.deepEqual(cluster.masters(), [C]);
+    cluster.network.crashHost(C);
+    cluster.segment.holders.delete(C);
+    await clock.advance(9000);
+    // C's own state machine still runs in this process, cut off like a crashed host's would be
+    const survivors = (): string[] => cluster.masters().filter((m) => m !== C);
+    assert.deepEqual(survivors(), [], 'nobody moves before the timeout');
+    await clock.advance(2000);
+    assert.deepEqual(survivors(), [B]);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.ok(cluster.get(B).logger.has(`BACKUP -> MASTER: no heartbeat from ${C} for`));
+  });
+
+  it('daemon kill -9 on a live host: taken over at once, not after the timeout', async () => {
+    cluster.add(A);
+    cluster.add(B);
+    await startAll(A, B);
+    await clock.advance(5000);
+    cluster.segment.holders.delete(B); // the release guard removes it when the daemon dies
+    cluster.network.killDaemon(B, Ipv4Address.create(B));
+    await clock.advance(10);
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.ok(cluster.get(A).logger.has('refused the connection'));
+  });
+
+  it('graceful stop hands over at once without a probe, and the master unbinds', async () => {
+    cluster.add(A);
+    cluster.add(B);
+    await startAll(A, B);
+    await clock.advance(5000);
+    const probesBefore = cluster.get(A).probe.probes;
+    await cluster.get(B).node.stop('SIGTERM received');
+    await clock.advance(1);
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.equal(cluster.get(B).node.state, 'STOPPED');
+    assert.equal(cluster.get(A).probe.probes, probesBefore);
+    assert.ok(cluster.get(A).logger.has('handed over'));
+  });
+
+  it('a stopping backup just leaves', async () => {
+    cluster.add(A);
+    cluster.add(B);
+    await startAll(A, B);
+    await clock.advance(5000);
+    await cluster.get(A).node.stop();
+    await clock.advance(20_000);
+    assert.deepEqual(cluster.holders(), [B]);
+  });
+
+  it('partition then heal: the lower-ranked master releases within one interval and the winner re-announces', async () => {
+    cluster.add(A);
+    cluster.add(B);
+    await startAll(A, B);
+    await clock.advance(5000);
+    cluster.network.partition(B);
+    // the isolated master keeps the address; the other side's probe cannot see it across the cut
+    const shadow = [...cluster.segment.holders];
+    cluster.segment.holders.clear();
+    await clock.advance(12_000);
+    for (const h of shadow) cluster.segment.holders.add(h);
+    assert.deepEqual(cluster.masters(), [A, B]);
+    const announcedBefore = cluster.get(B).announcer.announcements.length;
+    cluster.network.heal(B);
+    await clock.advance(1000);
+    assert.deepEqual(cluster.masters(), [B]);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.ok(cluster.get(B).announcer.announcements.length > announcedBefore, 'winner announces again');
+    assert.ok(cluster.get(A).logger.has('MASTER -> BACKUP: split brain'));
+  });
+
+  it('stickiness: a higher-priority node joining later does not take the address', async () => {
+    cluster.add(A);
+    await startAll(A);
+    await clock.advance(5000);
+    cluster.add(B, { priority: 200 });
+    await startAll(B);
+    await clock.advance(20_000);
+    assert.deepEqual(cluster.holders(), [A]);
+  });
+
+  it('preemption: with forced_by_priority the higher-priority node takes over once it is stable', async () => {
+    cluster.add(A);
+    await startAll(A);
+    await clock.advance(5000);
+    cluster.add(B, { priority: 200, preempt: true });
+    await startAll(B);
+    await clock.advance(10_000);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.deepEqual(cluster.states(), { [A]: 'BACKUP', [B]: 'MASTER' });
+  });
+
+  it('a restarted daemon removes the stale address it finds unless it is the rightful master', async () => {
+    cluster.add(A);
+    cluster.add(B, { priority: 50 });
+    await startAll(A);
+    await clock.advance(5000);
+    cluster.segment.holders.add(B); // left behind by an earlier run of B
+    await startAll(B);
+    await clock.advance(2000);
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.ok(cluster.get(B).logger.has('removed the address left bound by an earlier run'));
+  });
+
+  it('a restarted daemon keeps its stale address when it is the rightful master', async () => {
+    cluster.add(A);
+    cluster.segment.holders.add(A);
+    await startAll(A);
+    await clock.advance(5000);
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.ok(cluster.get(A).logger.has('address was already bound'));
+  });
+
+  it('a failed bind leaves nothing bound and retries at the next tick', async () => {
+    const a = cluster.add(A);
+    a.table.failNextBind = new Error('SIOCSIFADDR: Operation not permitted');
+    await startAll(A);
+    await clock.advance(3500);
+    assert.ok(a.logger.has('address operation failed'));
+    await clock.advance(2000);
+    assert.deepEqual(cluster.holders(), [A]);
+  });
+
+  it('emits one state change event per transition', async () => {
+    const a = cluster.add(A);
+    const seen: string[] = [];
+    a.node.onStateChange((c) => seen.push(`${c.from}->${c.to}`));
+    await startAll(A);
+    await clock.advance(5000);
+    await a.node.stop();
+    assert.deepEqual(seen, ['STOPPED->INIT', 'INIT->MASTER', 'MASTER->STOPPED']);
+    assert.deepEqual(cluster.holders(), []);
+  });
+});

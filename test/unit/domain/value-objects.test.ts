@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FloatingAddress, InvalidValueError, Ipv4Address, Lease, Netmask, PeerNode, Priority } from '../../../src/domain/index.js';
+import { aHeartbeat } from '../../support/builders.js';
+
+describe('Ipv4Address', () => {
+  it('parses and prints dotted quads', () => {
+    assert.equal(Ipv4Address.create('198.18.0.10').toString(), '198.18.0.10');
+    assert.equal(Ipv4Address.create('255.255.255.255').toNumber(), 0xffffffff);
+  });
+  for (const bad of ['', '1.2.3', '1.2.3.256', '01.2.3.4', 'a.b.c.d', 42, null, '1.2.3.4.5']) {
+    it(`refuses ${JSON.stringify(bad)} naming the field`, () => {
+      assert.throws(() => Ipv4Address.create(bad, 'local_ip'), (e: unknown) => e instanceof InvalidValueError && e.field === 'local_ip' && e.code === 'FLOATIP_INVALID_VALUE');
+    });
+  }
+});
+
+describe('Netmask', () => {
+  it('knows its prefix and subnet', () => {
+    const m = Netmask.create('255.255.255.0');
+    assert.equal(m.prefixLength, 24);
+    assert.ok(m.contains(Ipv4Address.create('198.18.0.1'), Ipv4Address.create('198.18.0.200')));
+    assert.ok(!m.contains(Ipv4Address.create('198.18.0.1'), Ipv4Address.create('198.18.1.1')));
+    assert.ok(m.isReservedIn(Ipv4Address.create('198.18.0.255')));
+  });
+  for (const bad of ['255.0.255.0', '255.255.255.255', '0.0.0.0', '255.255.255.254', 'x']) {
+    it(`refuses ${bad}`, () => assert.throws(() => Netmask.create(bad), /netmask/));
+  }
+});
+
+describe('Priority', () => {
+  it('accepts 1..254 only', () => {
+    assert.equal(Priority.create(254).value, 254);
+    for (const bad of [0, 255, 1.5, '100']) assert.throws(() => Priority.create(bad), /must be an integer from 1 to 254/);
+  });
+});
+
+describe('FloatingAddress', () => {
+  const ip = Ipv4Address.create('198.18.0.100');
+  const netmask = Netmask.create('255.255.255.0');
+  it('names its alias', () => {
+    assert.equal(FloatingAddress.create({ ip, netmask, interfaceName: 'eth0', label: 'fip' }).aliasName, 'eth0:fip');
+  });
+  it('keeps the alias within 15 characters', () => {
+    assert.throws(() => FloatingAddress.create({ ip, netmask, interfaceName: 'enp0s31f6abc', label: 'fip' }), /longer than 15 characters/);
+  });
+  it('refuses the broadcast address of its subnet', () => {
+    assert.throws(() => FloatingAddress.create({ ip: Ipv4Address.create('198.18.0.255'), netmask, interfaceName: 'eth0', label: 'fip' }), /broadcast/);
+  });
+});
+
+describe('Lease', () => {
+  it('expires unless renewed, and can be revoked', () => {
+    const lease = Lease.grant(Ipv4Address.create('198.18.0.12'), 3, 0, 1000);
+    assert.ok(!lease.isExpired(999));
+    lease.renew(500);
+    assert.ok(!lease.isExpired(1400));
+    assert.ok(lease.isExpired(1500));
+    lease.revoke(600);
+    assert.ok(lease.isExpired(600));
+  });
+});
+
+describe('PeerNode', () => {
+  it('reports a master that released the address', () => {
+    const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
+    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP' }), 100, 1000), 'released');
+  });
+  it('marks a stopping peer lost', () => {
+    const p = PeerNode.fromHeartbeat(aHeartbeat(), 0);
+    assert.equal(p.observe(aHeartbeat({ state: 'STOPPING' }), 100, 1000), 'stopping');
+    assert.equal(p.isAlive(100, 1000), false);
+  });
+  it('comes back after silence as returned, not as a stale release', () => {
+    const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
+    assert.equal(p.observe(aHeartbeat({ state: 'INIT' }), 5000, 1000), 'returned');
+    assert.equal(p.aliveFor(5500), 500);
+  });
+});

@@ -122,9 +122,10 @@ export class FailoverNode implements TransportListener {
 
   async start(): Promise<void> {
     if (this.current !== 'STOPPED') throw new Error(`cannot start: node is ${this.current}`);
+    // The transport first: if its port is taken, this node never ran and must not touch the address.
+    await this.transport.start(this);
     this.startedAt = this.clock.now();
     this.transition('INIT', `starting; listening ${this.listenWindowMs} ms for a live master`);
-    await this.transport.start(this);
     this.tick();
   }
 

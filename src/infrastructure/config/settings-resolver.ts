@@ -90,7 +90,8 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
     }
     nicMask = onNic?.netmask;
   } else if (nic) {
-    const own = nic.addresses.find((a) => isHostAddress(a.ip) && a.ip !== dto.ip);
+    // Skip a leftover floating address on the NIC, unless it is the NIC's only one (then say ip clashes).
+    const own = nic.addresses.find((a) => isHostAddress(a.ip) && a.ip !== dto.ip) ?? nic.addresses.find((a) => isHostAddress(a.ip));
     if (own) {
       localIp = Ipv4Address.create(own.ip);
       nicMask = own.netmask;

@@ -178,4 +178,15 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     assert.deepEqual(seen, ['STOPPED->INIT', 'INIT->MASTER', 'MASTER->STOPPED']);
     assert.deepEqual(cluster.holders(), []);
   });
+
+  it('a node whose transport cannot start never touches the address (a second daemon on the same host)', async () => {
+    const a = cluster.add(A);
+    cluster.segment.holders.add(A); // held by the daemon already running here
+    a.transport.start = () => Promise.reject(new Error('echo port 198.18.0.11:61111 (TCP) is already in use'));
+    await assert.rejects(a.node.start(), /already in use/);
+    await a.node.stop('start failed');
+    assert.equal(a.node.state, 'STOPPED');
+    assert.deepEqual(a.table.calls, []);
+    assert.deepEqual(cluster.holders(), [A]);
+  });
 });

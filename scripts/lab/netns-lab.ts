@@ -1,0 +1,339 @@
+// A throw-away L2 segment built from network namespaces: a bridge namespace, N gateway nodes and a
+// client, all on 198.18.0.0/24 (benchmarking range), nothing in the root namespace touched.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const LAB_PREFIX = 'fiplab';
+export const SUBNET = '198.18.0';
+export const VIP = `${SUBNET}.100`;
+export const CLIENT_IP = `${SUBNET}.2`;
+export const SERVICE_PORT = 8080;
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/ root of the compiled project (this file lives in dist/scripts/lab). */
+export const DIST = resolve(here, '..', '..');
+export const CLI = join(DIST, 'src', 'interfaces', 'cli', 'main.js');
+const PATH = `${process.env['PATH'] ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function sh(file: string, args: string[], timeoutMs = 15_000): Promise<CommandResult> {
+  return new Promise((done) => {
+    execFile(file, args, { env: { ...process.env, PATH, LANG: 'C' }, timeout: timeoutMs }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+async function ip(...args: string[]): Promise<string> {
+  const r = await sh('ip', args);
+  if (r.code !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** Removes labs left behind by a run that was killed before it could clean up. */
+export async function removeStaleLabs(): Promise<void> {
+  const list = await sh('ip', ['netns', 'list']);
+  for (const line of list.stdout.split('\n')) {
+    const name = line.split(' ')[0];
+    if (name?.startsWith(`${LAB_PREFIX}-`)) await deleteNamespace(name);
+  }
+}
+
+async function deleteNamespace(ns: string): Promise<void> {
+  const pids = await sh('ip', ['netns', 'pids', ns]);
+  for (const pid of pids.stdout.split('\n').filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await sh('ip', ['netns', 'del', ns]);
+}
+
+export interface DaemonOptions {
+  priority?: number;
+  preempt?: boolean;
+  timeoutMs?: number;
+  intervalMs?: number;
+  dialTimeoutMs?: number;
+  extra?: string;
+}
+
+export class Daemon {
+  output = '';
+  exitCode: number | null = null;
+  readonly exited: Promise<number | null>;
+
+  constructor(
+    readonly node: LabNode,
+    readonly child: ChildProcess,
+  ) {
+    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.exitCode = code ?? (signal ? -1 : null);
+        resolve(this.exitCode);
+      }),
+    );
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+}
+
+export class LabNode {
+  daemon: Daemon | null = null;
+  service: ChildProcess | null = null;
+
+  constructor(
+    readonly lab: NetnsLab,
+    readonly index: number,
+    readonly ns: string,
+    readonly ip: string,
+    readonly bridgePort: string,
+  ) {}
+
+  get name(): string {
+    return `node${this.index}`;
+  }
+
+  config(opts: DaemonOptions = {}): string {
+    return [
+      'floating_ip:',
+      '  enabled: true',
+      `  ip: ${VIP}`,
+      '  netmask: 255.255.255.0',
+      '  interface: eth0',
+      `  local_ip: ${this.ip}`,
+      `  priority: ${opts.priority ?? 100}`,
+      `  forced_by_priority: ${opts.preempt ?? false}`,
+      '  echo:',
+      `    timeout_in_ms: ${opts.timeoutMs ?? 1000}`,
+      `    interval_in_ms: ${opts.intervalMs ?? 100}`,
+      `    dial_timeout_in_ms: ${opts.dialTimeoutMs ?? 500}`,
+      opts.extra ?? '',
+    ].join('\n');
+  }
+
+  writeConfig(text: string, name = `${this.name}.yml`): string {
+    const file = join(this.lab.dir, name);
+    writeFileSync(file, text);
+    return file;
+  }
+
+  /** Starts `floatip run` inside this node's namespace. */
+  start(opts: DaemonOptions = {}, logLevel = 'info'): Daemon {
+    const file = this.writeConfig(this.config(opts));
+    const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, CLI, 'run', '--config', file, '--log-level', logLevel], {
+      env: { ...process.env, PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.daemon = new Daemon(this, child);
+    this.lab.children.add(child);
+    return this.daemon;
+  }
+
+  /** Runs the CLI once in this namespace (check, or a run expected to exit). */
+  cli(args: string[], timeoutMs = 20_000): Promise<CommandResult> {
+    return sh('ip', ['netns', 'exec', this.ns, process.execPath, CLI, ...args], timeoutMs);
+  }
+
+  async startService(): Promise<void> {
+    const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, join(DIST, 'scripts', 'lab', 'echo-service.js'), this.name, String(SERVICE_PORT)], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    this.service = child;
+    this.lab.children.add(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.once('data', () => resolve());
+      child.once('exit', () => reject(new Error(`echo service on ${this.name} exited`)));
+    });
+  }
+
+  async holdsVip(): Promise<boolean> {
+    const out = await ip('-n', this.ns, '-4', '-o', 'addr', 'show', 'dev', 'eth0');
+    return out.includes(` ${VIP}/`);
+  }
+
+  /** Pulls this node's cable: the bridge side goes down, so the node hears nothing and nobody hears it. */
+  async unplug(): Promise<void> {
+    await ip('-n', this.lab.bridgeNs, 'link', 'set', this.bridgePort, 'down');
+  }
+
+  async plug(): Promise<void> {
+    await ip('-n', this.lab.bridgeNs, 'link', 'set', this.bridgePort, 'up');
+  }
+}
+
+export interface ProbeSample {
+  t: number;
+  who: string | null;
+}
+
+export class ClientProbe {
+  readonly samples: ProbeSample[] = [];
+  private buffer = '';
+
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (d: Buffer) => {
+      this.buffer += d.toString();
+      let nl: number;
+      while ((nl = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        try {
+          this.samples.push(JSON.parse(line) as ProbeSample);
+        } catch {
+          // partial line at exit
+        }
+      }
+    });
+  }
+
+  get now(): number {
+    return this.samples.at(-1)?.t ?? 0;
+  }
+
+  /** The longest stretch without an answer from anyone, after `from` (probe time, ms). */
+  longestGap(from = 0): number {
+    let last: number | null = null;
+    let worst = 0;
+    for (const s of this.samples) {
+      if (s.t < from || s.who === null) continue;
+      if (last !== null) worst = Math.max(worst, s.t - last);
+      last = s.t;
+    }
+    return worst;
+  }
+
+  lastAnswer(): string | null {
+    for (let i = this.samples.length - 1; i >= 0; i--) if (this.samples[i]!.who) return this.samples[i]!.who;
+    return null;
+  }
+
+  stop(): void {
+    this.child.kill('SIGTERM');
+  }
+}
+
+let labCounter = 0;
+
+export class NetnsLab {
+  readonly id: string;
+  readonly bridgeNs: string;
+  readonly clientNs: string;
+  readonly nodes: LabNode[] = [];
+  readonly children = new Set<ChildProcess>();
+  readonly dir: string;
+  private readonly namespaces: string[] = [];
+
+  private constructor(nodeCount: number) {
+    this.id = `${LAB_PREFIX}-${process.pid % 10000}${labCounter++}`;
+    this.bridgeNs = `${this.id}-br`;
+    this.clientNs = `${this.id}-cl`;
+    this.dir = mkdtempSync(join(tmpdir(), 'floatip-lab-'));
+    // readable by the unprivileged user of the not-root test
+    chmodSync(this.dir, 0o755);
+    for (let i = 1; i <= nodeCount; i++) {
+      this.nodes.push(new LabNode(this, i, `${this.id}-n${i}`, `${SUBNET}.${10 + i}`, `p${i}`));
+    }
+  }
+
+  static async create(nodeCount: number): Promise<NetnsLab> {
+    const lab = new NetnsLab(nodeCount);
+    try {
+      await lab.build();
+    } catch (err) {
+      await lab.destroy();
+      throw err;
+    }
+    return lab;
+  }
+
+  private async addNamespace(ns: string): Promise<void> {
+    await ip('netns', 'add', ns);
+    this.namespaces.push(ns);
+    await ip('-n', ns, 'link', 'set', 'lo', 'up');
+  }
+
+  private async build(): Promise<void> {
+    await this.addNamespace(this.bridgeNs);
+    await ip('-n', this.bridgeNs, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0', 'forward_delay', '0');
+    await ip('-n', this.bridgeNs, 'link', 'set', 'br0', 'up');
+    const hosts: [string, string, string][] = [
+      ...this.nodes.map((n): [string, string, string] => [n.ns, n.bridgePort, n.ip]),
+      [this.clientNs, 'pc', CLIENT_IP],
+    ];
+    for (const [ns, port, addr] of hosts) {
+      await this.addNamespace(ns);
+      // created inside the bridge namespace with its peer moved straight into the host's: never in the root namespace
+      await ip('-n', this.bridgeNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+      await ip('-n', this.bridgeNs, 'link', 'set', port, 'master', 'br0', 'up');
+      await ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0');
+      await ip('-n', ns, 'link', 'set', 'eth0', 'up');
+    }
+  }
+
+  async holders(): Promise<string[]> {
+    const held = await Promise.all(this.nodes.map(async (n) => ((await n.holdsVip()) ? n.name : null)));
+    return held.filter((h): h is string => h !== null);
+  }
+
+  /** Polls until `cond` holds, or fails naming what it waited for and what it saw last. */
+  async waitFor<T>(what: string, probe: () => Promise<T>, cond: (v: T) => boolean, timeoutMs: number): Promise<{ value: T; ms: number }> {
+    const start = performance.now();
+    let value = await probe();
+    while (!cond(value)) {
+      if (performance.now() - start > timeoutMs) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen ${JSON.stringify(value)}\n${this.logs()}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      value = await probe();
+    }
+    return { value, ms: Math.round(performance.now() - start) };
+  }
+
+  async waitForHolders(expected: string[], timeoutMs: number): Promise<number> {
+    const want = [...expected].sort().join(',');
+    return (await this.waitFor(`holders [${want}]`, () => this.holders(), (h) => [...h].sort().join(',') === want, timeoutMs)).ms;
+  }
+
+  startProbe(durationMs = 120_000): ClientProbe {
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', this.clientNs, process.execPath, join(DIST, 'scripts', 'lab', 'probe-client.js'), VIP, String(SERVICE_PORT), '10', '50', String(durationMs)],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    this.children.add(child);
+    return new ClientProbe(child);
+  }
+
+  logs(): string {
+    return this.nodes
+      .filter((n) => n.daemon)
+      .map((n) => `--- ${n.name} (${n.ip}) log:\n${n.daemon!.output.trim()}`)
+      .join('\n');
+  }
+
+  async destroy(): Promise<void> {
+    for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const ns of [...this.namespaces].reverse()) await deleteNamespace(ns);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

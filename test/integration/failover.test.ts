@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { NetnsLab, removeStaleLabs, type ClientProbe } from '../../scripts/lab/netns-lab.js';
+import { integrationSkipReason } from '../support/integration-gate.js';
+
+// Timers for the lab: 100 ms heartbeats, a master is dead after 1000 ms of silence.
+const TIMEOUT_MS = 1000;
+// Generous bounds: these tests assert behaviour; `npm run demo` and the benchmark report the figures.
+const SETTLE_MS = 8000;
+
+const skip = integrationSkipReason();
+
+async function reachable(probe: ClientProbe, lab: NetnsLab, expected: string, timeoutMs = 5000): Promise<void> {
+  await lab.waitFor(`the client to reach ${expected} through the floating IP`, async () => probe.lastAnswer(), (w) => w === expected, timeoutMs);
+}
+
+function sameAnswers(probe: ClientProbe, since: number): Set<string> {
+  return new Set(probe.samples.filter((s) => s.t >= since && s.who).map((s) => s.who!));
+}
+
+describe('failover between real daemons in network namespaces', { skip }, () => {
+  before(removeStaleLabs);
+
+  describe('two nodes', () => {
+    let lab: NetnsLab;
+    let probe: ClientProbe;
+    before(async () => {
+      lab = await NetnsLab.create(2);
+      for (const n of lab.nodes) await n.startService();
+      probe = lab.startProbe();
+    });
+    after(async () => lab?.destroy());
+
+    it('cold start: exactly one holder, the higher address, and the client reaches it', async () => {
+      const [n1, n2] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      n1.start();
+      n2.start();
+      await lab.waitForHolders(['node2'], SETTLE_MS);
+      await reachable(probe, lab, 'node2');
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepEqual(await lab.holders(), ['node2'], 'still exactly one holder a second later');
+      assert.match(n2.daemon!.output, /INIT -> MASTER: no master heard for 300 ms after start/);
+      assert.match(n1.daemon!.output, /INIT -> BACKUP/);
+    });
+
+    it('kill -9 with the host up: the peer takes over well before the timeout, the dead daemon leaves nothing bound', async () => {
+      const [n1, n2] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      const t0 = probe.now;
+      n2.daemon!.kill('SIGKILL');
+      const ms = await lab.waitForHolders(['node1'], SETTLE_MS);
+      await reachable(probe, lab, 'node1');
+      assert.ok(ms < TIMEOUT_MS, `takeover took ${ms} ms, expected less than the ${TIMEOUT_MS} ms timeout`);
+      assert.match(n1.daemon!.output, /BACKUP -> MASTER: 198\.18\.0\.12's daemon is gone: its echo port refused the connection/);
+      assert.equal(await n2.holdsVip(), false, 'the release guard removed the address from the killed host');
+      console.log(`# kill -9: holder changed in ${ms} ms, client outage ${probe.longestGap(t0)} ms`);
+    });
+
+    it('the killed daemon restarts as a backup and does not take the address', async () => {
+      const [n1, n2] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      n2.start();
+      await lab.waitFor('node2 to join as backup', async () => n2.daemon!.output, (o) => /INIT -> BACKUP: master 198\.18\.0\.11/.test(o), SETTLE_MS);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepEqual(await lab.holders(), ['node1'], 'stickiness: node2 outranks node1 but does not preempt');
+      assert.ok(n1.daemon!.running);
+    });
+
+    it('SIGTERM: the master hands over at once, unbinds and exits 0', async () => {
+      const [n1] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>];
+      const t0 = probe.now;
+      n1.daemon!.kill('SIGTERM');
+      assert.equal(await n1.daemon!.exited, 0);
+      const ms = await lab.waitForHolders(['node2'], SETTLE_MS);
+      await reachable(probe, lab, 'node2');
+      assert.ok(ms < TIMEOUT_MS, `handover took ${ms} ms`);
+      assert.match(n1.daemon!.output, /MASTER -> STOPPED: SIGTERM received; handed the address over/);
+      assert.match(lab.nodes[1]!.daemon!.output, /BACKUP -> MASTER: 198\.18\.0\.11 handed over/);
+      console.log(`# SIGTERM: client outage ${probe.longestGap(t0)} ms`);
+    });
+
+    it('a backup stopped by SIGTERM just exits 0', async () => {
+      const [n1] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>];
+      n1.start();
+      await lab.waitFor('node1 to be a backup', async () => n1.daemon!.output, (o) => o.includes('-> BACKUP'), SETTLE_MS);
+      n1.daemon!.kill('SIGTERM');
+      assert.equal(await n1.daemon!.exited, 0);
+      assert.deepEqual(await lab.holders(), ['node2']);
+    });
+  });
+
+  describe('three nodes', () => {
+    let lab: NetnsLab;
+    let probe: ClientProbe;
+    before(async () => {
+      lab = await NetnsLab.create(3);
+      for (const n of lab.nodes) await n.startService();
+      probe = lab.startProbe();
+    });
+    after(async () => lab?.destroy());
+
+    it('cold start: exactly one holder, the highest priority', async () => {
+      lab.nodes[0]!.start({ priority: 150 });
+      lab.nodes[1]!.start({ priority: 120 });
+      lab.nodes[2]!.start({ priority: 100 });
+      await lab.waitForHolders(['node1'], SETTLE_MS);
+      await reachable(probe, lab, 'node1');
+    });
+
+    it('host crash (kill -9 and link down): only the best backup takes over, after the timeout', async () => {
+      const [n1, n2, n3] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      const t0 = probe.now;
+      await n1.unplug();
+      n1.daemon!.kill('SIGKILL');
+      // the crashed host keeps its address (nobody can reach it); among the rest only node2 may hold it
+      const ms = await lab.waitFor('node2 to take over', async () => (await lab.holders()).filter((h) => h !== 'node1'), (h) => h.join() === 'node2', SETTLE_MS);
+      await reachable(probe, lab, 'node2');
+      assert.ok(ms.ms >= TIMEOUT_MS - 300, `takeover after ${ms.ms} ms came before the silence timeout`);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(await n3.holdsVip(), false, 'only one backup took over');
+      assert.match(n2.daemon!.output, /BACKUP -> MASTER: no heartbeat from 198\.18\.0\.11 for \d+ ms/);
+      assert.match(n3.daemon!.output, /peer 198\.18\.0\.12 joined|INIT -> BACKUP/);
+      assert.deepEqual([...sameAnswers(probe, probe.now - 500)], ['node2']);
+      console.log(`# host crash: client outage ${probe.longestGap(t0)} ms (timeout ${TIMEOUT_MS} ms)`);
+    });
+  });
+});

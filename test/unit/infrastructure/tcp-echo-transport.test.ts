@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, describe, it } from 'node:test';
+import type { NodeSettings, TransportListener } from '../../../src/application/index.js';
+import { Ipv4Address, type HeartbeatMessage } from '../../../src/domain/index.js';
+import { TcpEchoPeerTransport, encodeFrame } from '../../../src/infrastructure/index.js';
+import { aHeartbeat, aSettings } from '../../support/builders.js';
+import { RecordingLogger } from '../../support/fakes.js';
+
+// Real sockets, loopback only: 127.0.0.x addresses are all this host's.
+const PORT = 20000 + Math.floor(Math.random() * 20000);
+
+function settingsFor(id: string, peers: string[]): NodeSettings {
+  const base = aSettings({ id, intervalMs: 100, timeoutMs: 1000 });
+  return { ...base, echo: { ...base.echo, port: PORT, dialTimeoutMs: 500 }, multicast: null, peers: peers.map((p) => Ipv4Address.create(p)) };
+}
+
+class Recorder implements TransportListener {
+  readonly heartbeats: HeartbeatMessage[] = [];
+  readonly lost: string[] = [];
+  onHeartbeat(m: HeartbeatMessage): void {
+    this.heartbeats.push(m);
+  }
+  onPeerLost(id: Ipv4Address, detail: string): void {
+    this.lost.push(`${id.toString()}: ${detail}`);
+  }
+}
+
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await wait(10);
+  }
+}
+function closed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+function rawClient(from: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port: PORT, localAddress: from }, () => resolve(s));
+    s.on('error', reject);
+  });
+}
+
+describe('TCP echo transport on loopback', () => {
+  const A = '127.0.0.1';
+  const B = '127.0.0.2';
+  const logA = new RecordingLogger();
+  const a = new TcpEchoPeerTransport(settingsFor(A, []), logA);
+  const b = new TcpEchoPeerTransport(settingsFor(B, [A]), new RecordingLogger());
+  const heardByA = new Recorder();
+  const heardByB = new Recorder();
+  after(async () => {
+    await a.stop();
+    await b.stop();
+  });
+
+  it('delivers heartbeats both ways once a peer is known to either side', async () => {
+    await a.start(heardByA);
+    await b.start(heardByB);
+    await until('B to connect to A', () => b.counters.links === 1);
+    await wait(100);
+    await b.send(aHeartbeat({ id: B, seq: 1 }));
+    await until('A to hear B', () => heardByA.heartbeats.length > 0);
+    await until('A to dial back', () => a.counters.links === 1);
+    await wait(100);
+    await a.send(aHeartbeat({ id: A, seq: 1 }));
+    await until('B to hear A', () => heardByB.heartbeats.length > 0);
+  });
+
+  it('drops garbage, oversized frames and impostors without disturbing the peer', async () => {
+    const garbage = await rawClient('127.0.0.3');
+    garbage.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed(garbage);
+    const huge = await rawClient('127.0.0.3');
+    huge.write(Buffer.from([0x46, 0x49, 1, 1, 0xff, 0xff]));
+    await closed(huge);
+    const impostor = await rawClient('127.0.0.3');
+    impostor.write(encodeFrame(aHeartbeat({ id: '127.0.0.9' })));
+    await closed(impostor);
+    const before = heardByA.heartbeats.length;
+    await b.send(aHeartbeat({ id: B, seq: 2 }));
+    await until('A to still hear B', () => heardByA.heartbeats.length > before);
+    assert.ok(logA.has('bad magic'));
+    assert.ok(logA.has('exceeds'));
+    assert.ok(logA.has('claims to be 127.0.0.9'));
+    assert.ok(!heardByA.heartbeats.some((m) => m.id.toString() === '127.0.0.9'));
+  });
+
+  it('cuts off a silent client after a few missed heartbeats', async () => {
+    const silent = await rawClient('127.0.0.4');
+    const t0 = Date.now();
+    await closed(silent);
+    assert.ok(Date.now() - t0 < 3000);
+  });
+
+  it('limits connections from one address', async () => {
+    const sockets = await Promise.all(Array.from({ length: 8 }, () => rawClient('127.0.0.5')));
+    let closedCount = 0;
+    for (const s of sockets) s.once('close', () => closedCount++);
+    await until('extra connections to be refused', () => closedCount >= 4);
+    for (const s of sockets) s.destroy();
+  });
+
+  it('a stopped daemon on a live host is reported lost at once (refused reconnect)', async () => {
+    await b.stop();
+    await until('A to report B lost', () => heardByA.lost.length > 0, 2000);
+    assert.match(heardByA.lost[0]!, /127\.0\.0\.2: connection dropped and 127\.0\.0\.2:\d+ refused a new one/);
+  });
+});

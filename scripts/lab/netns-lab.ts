@@ -99,6 +99,8 @@ export class Daemon {
 
 export class LabNode {
   daemon: Daemon | null = null;
+  /** Output of this node's earlier daemons, oldest first, for a restarted node's whole story. */
+  readonly pastOutput: string[] = [];
   service: ChildProcess | null = null;
 
   constructor(
@@ -140,6 +142,7 @@ export class LabNode {
   /** Starts `floatip run` inside this node's namespace. */
   start(opts: DaemonOptions = {}, logLevel = 'info'): Daemon {
     const file = this.writeConfig(this.config(opts));
+    if (this.daemon) this.pastOutput.push(this.daemon.output);
     const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, CLI, 'run', '--config', file, '--log-level', logLevel], {
       env: { ...process.env, PATH },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -152,6 +155,10 @@ export class LabNode {
   /** Runs the CLI once in this namespace (check, or a run expected to exit). */
   cli(args: string[], timeoutMs = 20_000): Promise<CommandResult> {
     return sh('ip', ['netns', 'exec', this.ns, process.execPath, CLI, ...args], timeoutMs);
+  }
+
+  get allOutput(): string {
+    return [...this.pastOutput, this.daemon?.output ?? ''].join('');
   }
 
   async startService(): Promise<void> {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what floatip needs on a fresh Debian/Ubuntu machine, then the npm packages and the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pair in ifconfig:net-tools ping:iputils-ping arping:iputils-arping ip:iproute2 xargs:findutils setpriv:util-linux; do
+  tool=${pair%%:*} pkg=${pair##*:}
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || [ -x "/sbin/$tool" ] || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then echo "installing ${need[*]} needs root: run this as root (sudo)" >&2; exit 2; fi
+  echo "installing system packages: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".").map(Number).join(".")' 2>/dev/null || echo 0)
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+  || { echo "floatip needs Node.js >= 20.19 (found ${node_major})" >&2; exit 2; }
+
+npm ci --no-audit --no-fund
+npm run build

@@ -316,6 +316,11 @@ export class NetnsLab {
     return { value, ms: Math.round(performance.now() - start) };
   }
 
+  /** Log lines trail the address change they report by a few milliseconds: wait for them. */
+  async waitForLog(daemon: Daemon, pattern: RegExp, timeoutMs = 3000): Promise<void> {
+    await this.waitFor(`log line ${pattern}`, async () => pattern.test(daemon.output), (ok) => ok, timeoutMs);
+  }
+
   async waitForHolders(expected: string[], timeoutMs: number): Promise<number> {
     const want = [...expected].sort().join(',');
     return (await this.waitFor(`holders [${want}]`, () => this.holders(), (h) => [...h].sort().join(',') === want, timeoutMs)).ms;

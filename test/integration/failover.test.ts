@@ -39,8 +39,8 @@ describe('failover between real daemons in network namespaces', { skip }, () => 
       await reachable(probe, lab, 'node2');
       await new Promise((r) => setTimeout(r, 1000));
       assert.deepEqual(await lab.holders(), ['node2'], 'still exactly one holder a second later');
-      assert.match(n2.daemon!.output, /INIT -> MASTER: no master heard for 300 ms after start/);
-      assert.match(n1.daemon!.output, /INIT -> BACKUP/);
+      await lab.waitForLog(n2.daemon!, /INIT -> MASTER: no master heard for 300 ms after start/);
+      await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/);
     });
 
     it('kill -9 with the host up: the peer takes over well before the timeout, the dead daemon leaves nothing bound', async () => {
@@ -50,7 +50,7 @@ describe('failover between real daemons in network namespaces', { skip }, () => 
       const ms = await lab.waitForHolders(['node1'], SETTLE_MS);
       await reachable(probe, lab, 'node1');
       assert.ok(ms < TIMEOUT_MS, `takeover took ${ms} ms, expected less than the ${TIMEOUT_MS} ms timeout`);
-      assert.match(n1.daemon!.output, /BACKUP -> MASTER: 198\.18\.0\.12's daemon is gone: its echo port refused the connection/);
+      await lab.waitForLog(n1.daemon!, /BACKUP -> MASTER: 198\.18\.0\.12's daemon is gone: its echo port refused the connection/);
       assert.equal(await n2.holdsVip(), false, 'the release guard removed the address from the killed host');
       console.log(`# kill -9: holder changed in ${ms} ms, client outage ${probe.longestGap(t0)} ms`);
     });
@@ -72,8 +72,8 @@ describe('failover between real daemons in network namespaces', { skip }, () => 
       const ms = await lab.waitForHolders(['node2'], SETTLE_MS);
       await reachable(probe, lab, 'node2');
       assert.ok(ms < TIMEOUT_MS, `handover took ${ms} ms`);
-      assert.match(n1.daemon!.output, /MASTER -> STOPPED: SIGTERM received; handed the address over/);
-      assert.match(lab.nodes[1]!.daemon!.output, /BACKUP -> MASTER: 198\.18\.0\.11 handed over/);
+      await lab.waitForLog(n1.daemon!, /MASTER -> STOPPED: SIGTERM received; handed the address over/);
+      await lab.waitForLog(lab.nodes[1]!.daemon!, /BACKUP -> MASTER: 198\.18\.0\.11 handed over/);
       console.log(`# SIGTERM: client outage ${probe.longestGap(t0)} ms`);
     });
 
@@ -116,8 +116,8 @@ describe('failover between real daemons in network namespaces', { skip }, () => 
       assert.ok(ms.ms >= TIMEOUT_MS - 300, `takeover after ${ms.ms} ms came before the silence timeout`);
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal(await n3.holdsVip(), false, 'only one backup took over');
-      assert.match(n2.daemon!.output, /BACKUP -> MASTER: no heartbeat from 198\.18\.0\.11 for \d+ ms/);
-      assert.match(n3.daemon!.output, /peer 198\.18\.0\.12 joined|INIT -> BACKUP/);
+      await lab.waitForLog(n2.daemon!, /BACKUP -> MASTER: no heartbeat from 198\.18\.0\.11 for \d+ ms/);
+      await lab.waitForLog(n3.daemon!, /peer 198\.18\.0\.12 joined|INIT -> BACKUP/);
       assert.deepEqual([...sameAnswers(probe, probe.now - 500)], ['node2']);
       console.log(`# host crash: client outage ${probe.longestGap(t0)} ms (timeout ${TIMEOUT_MS} ms)`);
     });

@@ -31,8 +31,8 @@ describe('partitions and preemption between real daemons', { skip }, () => {
       const probe = lab.startProbe();
       await n2.plug();
       const healed = await lab.waitForHolders(['node2'], SETTLE_MS);
-      assert.match(n1.daemon!.output, /MASTER -> BACKUP: split brain: 198\.18\.0\.12 \(priority 100\) also holds the address and outranks this node/);
-      assert.match(n2.daemon!.output, /announcing 198\.18\.0\.100 again/);
+      await lab.waitForLog(n1.daemon!, /MASTER -> BACKUP: split brain: 198\.18\.0\.12 \(priority 100\) also holds the address and outranks this node/);
+      await lab.waitFor('node2 to announce again', async () => n2.daemon!.output, (o) => /announcing 198\.18\.0\.100 again/.test(o), 2000);
       await lab.waitFor('the client to reach node2', async () => probe.lastAnswer(), (w) => w === 'node2', 5000);
       await sleep(1000);
       assert.deepEqual(await lab.holders(), ['node2'], 'no second holder after healing');
@@ -78,8 +78,9 @@ describe('partitions and preemption between real daemons', { skip }, () => {
         SETTLE_MS,
       );
       assert.ok(!seen.has('node1+node3'), `two holders seen during the handover: ${[...seen].join(' ')}`);
-      assert.match(n1.daemon!.output, /MASTER -> BACKUP: preempted by 198\.18\.0\.13 \(priority 200\)/);
-      assert.match(n3.daemon!.output, /BACKUP -> MASTER: 198\.18\.0\.11 handed over/);
+      await lab.waitForLog(n1.daemon!, /MASTER -> BACKUP: preempted by 198\.18\.0\.13 \(priority 200\)/);
+      // the address shows up a moment before the log line that reports it
+      await lab.waitFor('node3 to log the takeover', async () => n3.daemon!.output, (o) => /BACKUP -> MASTER: 198\.18\.0\.11 handed over/.test(o), 2000);
       console.log(`# preemption: node3 held the address ${ms.ms} ms after start`);
     });
   });

@@ -177,7 +177,13 @@ export class FailoverNode implements TransportListener {
       change = peer.observe(msg, now, this.settings.echo.timeoutMs);
       if (change === 'returned') this.logger.info(`peer ${msg.id.toString()} is back (priority ${msg.priority}, ${msg.state})`);
     }
-    this.term = Math.max(this.term, this.current === 'MASTER' ? this.term : msg.term);
+    if (this.current === 'MASTER' && msg.term > this.term) {
+      // Someone was master in a later term while we were cut off: clients may follow its ARP, so win them back.
+      this.term = msg.term + 1;
+      this.reassert(`${msg.id.toString()} held the address in term ${msg.term} while this node was cut off`);
+    } else if (this.current !== 'MASTER') {
+      this.term = Math.max(this.term, msg.term);
+    }
     this.keepLease(msg, change, now);
     if (change === 'released' && this.current === 'MASTER') this.reassert(`${msg.id.toString()} released the address`);
     if (change !== 'none' || (msg.state === 'MASTER' && this.current === 'MASTER')) this.evaluate();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { Ipv4Address } from '../../../src/domain/index.js';
+import { aHeartbeat } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { SimCluster } from '../../support/cluster.js';
 
@@ -188,5 +189,18 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     assert.equal(a.node.state, 'STOPPED');
     assert.deepEqual(a.table.calls, []);
     assert.deepEqual(cluster.holders(), [A]);
+  });
+
+  it('a master that hears of a later term re-announces, even if that master already stepped down', async () => {
+    const b = cluster.add(B);
+    await startAll(B);
+    await clock.advance(5000);
+    assert.equal(b.node.state, 'MASTER');
+    const before = b.announcer.announcements.length;
+    b.transport.receive(aHeartbeat({ id: A, state: 'BACKUP', term: 7 }));
+    await clock.advance(10);
+    assert.equal(b.announcer.announcements.length, before + 1);
+    assert.ok(b.logger.has(`${A} held the address in term 7 while this node was cut off`));
+    assert.ok(b.node.status().term > 7);
   });
 });

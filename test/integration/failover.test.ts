@@ -122,4 +122,24 @@ describe('failover between real daemons in network namespaces', { skip }, () => 
       console.log(`# host crash: client outage ${probe.longestGap(t0)} ms (timeout ${TIMEOUT_MS} ms)`);
     });
   });
+
+  describe('multicast blocked: unicast peers', () => {
+    let lab: NetnsLab;
+    before(async () => {
+      lab = await NetnsLab.create(2);
+    });
+    after(async () => lab?.destroy());
+
+    it('nodes that cannot hear each other\'s multicast find each other through peers:', async () => {
+      const [n1, n2] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      // different groups stand in for a network that drops multicast
+      n1.start({ extra: `  broadcast:\n    binding: 239.1.1.1:7001\n  peers: [${n2.ip}]` });
+      n2.start({ extra: `  broadcast:\n    binding: 239.1.1.2:7002\n  peers: [${n1.ip}]` });
+      await lab.waitForHolders(['node2'], SETTLE_MS);
+      await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/);
+      n2.daemon!.kill('SIGKILL');
+      const ms = await lab.waitForHolders(['node1'], SETTLE_MS);
+      assert.ok(ms < TIMEOUT_MS, `takeover took ${ms} ms`);
+    });
+  });
 });

@@ -15,17 +15,21 @@ function find(dir) {
   });
 }
 
+// The integration tier runs once per Linux address tool: net-tools ifconfig, then iproute2 with ifconfig off PATH.
+const runs = tiers.flatMap((t) => (t === 'integration' ? [[t, 'ifconfig'], [t, 'ip']] : [[t, null]]));
+
 let failed = false;
-for (const t of tiers) {
+for (const [t, tools] of runs) {
   const files = find(join('dist', 'test', t)).sort();
   if (files.length === 0) {
     console.error(`no compiled tests under dist/test/${t}: run "npm run build" first`);
     process.exit(1);
   }
-  console.log(`# ${t}: ${files.length} test files`);
+  console.log(`# ${t}${tools ? ` (address tool: ${tools})` : ''}: ${files.length} test files`);
   // Integration tests share the machine's network stack and CPU: one file at a time.
   const args = ['--test', '--test-reporter=spec', `--test-concurrency=${t === 'integration' ? 1 : 2}`, '--test-timeout=600000', ...files];
-  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  const env = tools ? { ...process.env, FLOATIP_LAB_TOOLS: tools } : process.env;
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
   if (r.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

@@ -1,7 +1,7 @@
 // A throw-away L2 segment built from network namespaces: a bridge namespace, N gateway nodes and a
 // client, all on 198.18.0.0/24 (benchmarking range), nothing in the root namespace touched.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,24 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const DIST = resolve(here, '..', '..');
 export const CLI = join(DIST, 'src', 'interfaces', 'cli', 'main.js');
 const PATH = `${process.env['PATH'] ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
+
+/**
+ * Which address tool the lab's daemons get: FLOATIP_LAB_TOOLS=ip runs them on a PATH without ifconfig
+ * (as on a distribution without net-tools), so address_tool: auto must pick iproute2.
+ */
+export const LAB_ADDRESS_TOOL: 'ifconfig' | 'ip' = process.env['FLOATIP_LAB_TOOLS'] === 'ip' ? 'ip' : 'ifconfig';
+
+/** PATH for the daemons: everything, or everything but ifconfig. */
+function daemonPath(dir: string): string {
+  if (LAB_ADDRESS_TOOL === 'ifconfig') return PATH;
+  const shim = join(dir, 'bin');
+  mkdirSync(shim, { recursive: true });
+  for (const tool of ['ip', 'arping', 'ping', 'xargs', 'setpriv']) {
+    const real = ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/bin', '/bin'].map((d) => join(d, tool)).find((p) => existsSync(p));
+    if (real && !existsSync(join(shim, tool))) symlinkSync(real, join(shim, tool));
+  }
+  return shim;
+}
 
 export interface CommandResult {
   code: number;
@@ -144,7 +162,7 @@ export class LabNode {
     const file = this.writeConfig(this.config(opts));
     if (this.daemon) this.pastOutput.push(this.daemon.output);
     const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, CLI, 'run', '--config', file, '--log-level', logLevel], {
-      env: { ...process.env, PATH },
+      env: { ...process.env, PATH: daemonPath(this.lab.dir) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.daemon = new Daemon(this, child);
@@ -154,7 +172,7 @@ export class LabNode {
 
   /** Runs the CLI once in this namespace (check, or a run expected to exit). */
   cli(args: string[], timeoutMs = 20_000): Promise<CommandResult> {
-    return sh('ip', ['netns', 'exec', this.ns, process.execPath, CLI, ...args], timeoutMs);
+    return sh('ip', ['netns', 'exec', this.ns, 'env', `PATH=${daemonPath(this.lab.dir)}`, process.execPath, CLI, ...args], timeoutMs);
   }
 
   get allOutput(): string {

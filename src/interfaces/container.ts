@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Container, type ServiceIdentifier } from 'inversify';
+import { Container } from 'inversify';
 import {
   ADDRESS_TABLE_PORT,
   ANNOUNCER_PORT,
@@ -17,15 +17,13 @@ import {
   type NodeSettings,
 } from '../application/index.js';
 import {
-  ArpingAnnouncer,
-  IfconfigAddressTable,
-  PingArpingConflictProbe,
   SystemClock,
   TcpEchoPeerTransport,
   WinstonLogger,
-  XargsReleaseGuard,
-  requireTool,
-  type ToolPaths,
+  createPlatformAdapters,
+  preflight,
+  type PlatformAdapters,
+  type Toolkit,
 } from '../infrastructure/index.js';
 
 /** Replacement values by token, such as `{ [ADDRESS_TABLE_PORT]: new FakeAddressTable() }`. */
@@ -34,35 +32,34 @@ export type ContainerOverrides = Partial<Record<symbol, unknown>>;
 export interface ContainerOptions {
   readonly settings: NodeSettings;
   readonly overrides?: ContainerOverrides;
-  /** Absolute tool paths from preflight; looked up on PATH when absent. */
-  readonly tools?: Partial<ToolPaths>;
+  /** The platform's tools from preflight; looked up on first use of a platform adapter when absent. */
+  readonly toolkit?: Toolkit;
 }
 
-/** How long the takeover's conflict probe waits for anyone answering for the address. */
-export const CONFLICT_PROBE_DEADLINE_MS = 250;
+const PLATFORM_ADAPTERS = Symbol.for('floatip.PlatformAdapters');
 
 /** A fresh container per daemon or test: never a global. */
 export function createContainer(options: ContainerOptions): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   const overrides = options.overrides ?? {};
-  const tool = (name: keyof ToolPaths, pkg: string): string => options.tools?.[name] ?? requireTool(name, pkg);
 
-  const provide = <T>(token: symbol, make: (get: <U>(id: ServiceIdentifier<U>) => U) => T): void => {
+  const provide = <T>(token: symbol, make: () => T): void => {
     if (token in overrides) container.bind<T>(token).toConstantValue(overrides[token] as T);
-    else container.bind<T>(token).toDynamicValue((ctx) => make((id) => ctx.get(id)));
+    else container.bind<T>(token).toDynamicValue(make);
   };
+  const platform = (): PlatformAdapters => container.get<PlatformAdapters>(PLATFORM_ADAPTERS);
 
   container.bind<NodeSettings>(NODE_SETTINGS).toConstantValue(options.settings);
+  container
+    .bind<PlatformAdapters>(PLATFORM_ADAPTERS)
+    .toDynamicValue(() => createPlatformAdapters(options.toolkit ?? preflight(), container.get<LoggerPort>(LOGGER_PORT)));
   provide(CLOCK_PORT, () => new SystemClock());
   provide<LoggerPort>(LOGGER_PORT, () => new WinstonLogger());
-  provide(ADDRESS_TABLE_PORT, () => new IfconfigAddressTable(tool('ifconfig', 'net-tools')));
-  provide(
-    CONFLICT_PROBE_PORT,
-    () => new PingArpingConflictProbe(tool('ping', 'iputils-ping'), tool('arping', 'iputils-arping'), CONFLICT_PROBE_DEADLINE_MS),
-  );
-  provide(ANNOUNCER_PORT, () => new ArpingAnnouncer(tool('arping', 'iputils-arping')));
-  provide(RELEASE_GUARD_PORT, () => new XargsReleaseGuard(tool('xargs', 'findutils'), tool('ifconfig', 'net-tools')));
-  provide(PEER_TRANSPORT_PORT, (get) => new TcpEchoPeerTransport(get<NodeSettings>(NODE_SETTINGS), get<LoggerPort>(LOGGER_PORT)));
+  provide(ADDRESS_TABLE_PORT, () => platform().addressTable);
+  provide(CONFLICT_PROBE_PORT, () => platform().conflictProbe);
+  provide(ANNOUNCER_PORT, () => platform().announcer);
+  provide(RELEASE_GUARD_PORT, () => platform().releaseGuard);
+  provide(PEER_TRANSPORT_PORT, () => new TcpEchoPeerTransport(options.settings, container.get<LoggerPort>(LOGGER_PORT)));
 
   container.bind(ElectMaster).toSelf();
   container.bind(BindAddress).toSelf();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { NetnsLab, removeStaleLabs, type ClientProbe } from '../../scripts/lab/netns-lab.js';
+import { LAB_ADDRESS_TOOL, NetnsLab, removeStaleLabs, type ClientProbe } from '../../scripts/lab/netns-lab.js';
 import { integrationSkipReason } from '../support/integration-gate.js';
 
 // Timers for the lab: 100 ms heartbeats, a master is dead after 1000 ms of silence.
@@ -18,7 +18,7 @@ function sameAnswers(probe: ClientProbe, since: number): Set<string> {
   return new Set(probe.samples.filter((s) => s.t >= since && s.who).map((s) => s.who!));
 }
 
-describe('failover between real daemons in network namespaces', { skip }, () => {
+describe(`failover between real daemons in network namespaces (address tool: ${LAB_ADDRESS_TOOL})`, { skip }, () => {
   before(removeStaleLabs);
 
   describe('two nodes', () => {
@@ -41,6 +41,9 @@ describe('failover between real daemons in network namespaces', { skip }, () => 
       assert.deepEqual(await lab.holders(), ['node2'], 'still exactly one holder a second later');
       await lab.waitForLog(n2.daemon!, /INIT -> MASTER: no master heard for 300 ms after start/);
       await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/);
+      // address_tool: auto picks ifconfig when it is on PATH, iproute2 when it is not
+      const tool = LAB_ADDRESS_TOOL === 'ip' ? /tools: ip \(iproute2\)/ : /tools: ifconfig \(net-tools\)/;
+      await lab.waitForLog(n2.daemon!, tool);
     });
 
     it('kill -9 with the host up: the peer takes over well before the timeout, the dead daemon leaves nothing bound', async () => {

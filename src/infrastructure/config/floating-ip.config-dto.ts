@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 
 // One message per rule, naming what is allowed: the loader prefixes the key and the value.
 function intRange(min: number, max: number): PropertyDecorator {
@@ -40,6 +40,7 @@ export class FloatingIpConfigDto {
   @intRange(1, 254) priority?: number;
   @IsOptional() @IsBoolean(BOOLEAN) forced_by_priority?: boolean;
   @IsOptional() @IsString({ message: 'must be a short alias label such as fip' }) label?: string;
+  @IsOptional() @IsIn(['auto', 'ifconfig', 'ip'], { message: 'must be auto, ifconfig or ip' }) address_tool?: 'auto' | 'ifconfig' | 'ip';
 
   @IsOptional()
   @IsObject({ message: 'must be a mapping with port, dial_timeout_in_ms, timeout_in_ms, interval_in_ms' })

@@ -16,10 +16,14 @@ export const DEFAULTS = {
 };
 
 // Container, VM and tunnel plumbing: never the NIC a gateway's clients reach it on.
-const PLUMBING = /^(lo|docker\d*|veth.*|br-.*|virbr.*|vnet\d*|cni.*|flannel.*|cali.*|vxlan.*|weave.*|kube.*|lxcbr.*|lxdbr.*|tun\d*|tap\d*|wg\d*|tailscale\d*|zt.*|ifb\d*|dummy\d*)$/;
+// Linux names, then macOS ones (bridge100 is Internet Sharing, utun VPNs, awdl/llw AirDrop, anpi/ap/gif/stf system plumbing).
+const PLUMBING =
+  /^(lo\d*|docker\d*|veth.*|br-.*|virbr.*|vnet\d*|cni.*|flannel.*|cali.*|vxlan.*|weave.*|kube.*|lxcbr.*|lxdbr.*|tun\d*|tap\d*|wg\d*|tailscale\d*|zt.*|ifb\d*|dummy\d*|bridge\d+|utun\d+|awdl\d+|llw\d+|anpi\d+|ap\d+|gif\d+|stf\d+|vmenet\d+|feth\d+|ipsec\d+|ppp\d+)$/;
 
 export interface ResolvedConfig {
   readonly enabled: boolean;
+  /** address_tool: which program binds the address (auto picks per platform at start). */
+  readonly addressTool: 'auto' | 'ifconfig' | 'ip';
   readonly settings: NodeSettings;
   /** Keys whose value came from the host rather than the file. */
   readonly detected: readonly string[];
@@ -160,6 +164,7 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
   if (problems.length > 0 || !address || !localIp || !priority || !multicast) throw new ConfigError(problems.length ? problems : ['incomplete configuration']);
   return {
     enabled: dto.enabled ?? false,
+    addressTool: dto.address_tool ?? 'auto',
     detected,
     settings: { address, localIp, priority, preempt: dto.forced_by_priority ?? false, echo, multicast, peers },
   };

@@ -1,40 +1,43 @@
 import type { ConflictProbePort, ProbeResult } from '../../application/index.js';
 import type { FloatingAddress } from '../../domain/index.js';
 import { CommandFailedError } from '../errors.js';
-import { runCommand } from '../system/command-runner.js';
+import { runCommand, type CommandResult, type RunCommand } from '../system/command-runner.js';
+import type { PingFlavor } from '../system/platform.preflight.js';
+import { parsePing, pingArgs } from './ping.command.js';
 
 const REPLY_FROM = /reply from \S+ \[([0-9A-Fa-f:]+)\]/;
+const SKIPPED: CommandResult = { code: 0, stdout: '', stderr: '', timedOut: false };
 
 /**
- * Asks the segment whether anyone answers for the address: ARP duplicate detection and an ICMP echo,
- * side by side, for at most `deadlineMs`. Either answer means the address is taken.
+ * Asks the segment whether anyone answers for the address: ARP duplicate detection (Linux) and an
+ * ICMP echo, side by side, for at most `deadlineMs`. Either answer means the address is taken.
  */
 export class PingArpingConflictProbe implements ConflictProbePort {
   constructor(
-    private readonly ping: string,
-    private readonly arping: string,
+    private readonly ping: { file: string; flavor: PingFlavor },
+    private readonly arping: string | null,
     private readonly deadlineMs: number,
+    private readonly run: RunCommand = runCommand,
   ) {}
 
   async probe(address: FloatingAddress): Promise<ProbeResult> {
     const ip = address.ip.toString();
-    const seconds = (this.deadlineMs / 1000).toFixed(3);
+    const iface = address.interfaceName;
     // arping's -w takes whole seconds only, so it is cut off at our own deadline instead.
     const [arp, icmp] = await Promise.all([
-      runCommand(this.arping, ['-D', '-c', '1', '-w', '1', '-I', address.interfaceName, ip], this.deadlineMs),
-      runCommand(this.ping, ['-n', '-c', '1', '-W', seconds, '-I', address.interfaceName, ip], this.deadlineMs + 500),
+      this.arping ? this.run(this.arping, ['-D', '-c', '1', '-w', '1', '-I', iface, ip], this.deadlineMs) : Promise.resolve(SKIPPED),
+      this.run(this.ping.file, pingArgs(this.ping.flavor, ip, iface, this.deadlineMs), this.deadlineMs + 500),
     ]);
     if (arp.code === 1) {
       const mac = REPLY_FROM.exec(arp.stdout)?.[1];
       return { inUse: true, evidence: `ARP reply for ${ip}${mac ? ` from ${mac}` : ''}` };
     }
-    if (icmp.code === 0) return { inUse: true, evidence: `${ip} answers ping` };
+    const echo = icmp.timedOut ? 'no-reply' : parsePing(icmp.stdout);
+    if (echo === 'reply') return { inUse: true, evidence: `${ip} answers ping` };
     if (arp.code !== null && arp.code !== 0) {
       throw new CommandFailedError(`${this.arping} -D ${ip}`, arp.code, (arp.stderr || arp.stdout).trim());
     }
-    if (icmp.code !== null && icmp.code !== 1) {
-      throw new CommandFailedError(`${this.ping} ${ip}`, icmp.code, (icmp.stderr || icmp.stdout).trim());
-    }
+    if (echo === 'error') throw new CommandFailedError(`${this.ping.file} ${ip}`, icmp.code, (icmp.stderr || icmp.stdout).trim());
     return { inUse: false };
   }
 }

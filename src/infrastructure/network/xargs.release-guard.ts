@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { ReleaseGuardPort } from '../../application/index.js';
 import type { FloatingAddress } from '../../domain/index.js';
 import { C_LOCALE_ENV } from '../system/command-runner.js';
+import type { ReleasableAddressTable } from './release-command.js';
 
 /**
- * A child `xargs -0 ifconfig` holds the arguments "<if>:<label> down" and waits for the end of its stdin.
+ * A child `xargs -0 <tool>` holds the release command's arguments and waits for the end of its stdin.
  * Only this process holds the pipe's other end, so its death (kill -9, a crash) ends the input and
  * xargs removes the address. Disarming kills xargs before it sees the end, so nothing runs.
  */
@@ -14,21 +15,24 @@ export class XargsReleaseGuard implements ReleaseGuardPort {
 
   constructor(
     private readonly xargs: string,
-    private readonly ifconfig: string,
+    private readonly table: ReleasableAddressTable,
   ) {}
 
   async arm(address: FloatingAddress): Promise<void> {
-    if (this.child && this.armedFor === address.aliasName && this.child.exitCode === null) return;
+    const { file, args } = this.table.releaseCommand(address);
+    const key = [file, ...args].join(' ');
+    if (this.child && this.armedFor === key && this.child.exitCode === null) return;
     await this.disarm();
-    const child = spawn(this.xargs, ['-0', '-r', this.ifconfig], { stdio: ['pipe', 'ignore', 'ignore'], env: C_LOCALE_ENV });
+    // xargs waits for the end of its input before it runs anything, with or without -r
+    const child = spawn(this.xargs, ['-0', file], { stdio: ['pipe', 'ignore', 'ignore'], env: C_LOCALE_ENV });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);
     });
     child.stdin!.on('error', () => undefined);
-    child.stdin!.write(`${address.aliasName}\0down\0`);
+    child.stdin!.write(args.map((a) => `${a}\0`).join(''));
     this.child = child;
-    this.armedFor = address.aliasName;
+    this.armedFor = key;
   }
 
   async disarm(): Promise<void> {

@@ -14,11 +14,11 @@ export interface CommandResult {
 /** The C locale, so the output we parse never comes translated. */
 export const C_LOCALE_ENV = { ...process.env, LANG: 'C', LC_ALL: 'C' };
 
-// Tools live in sbin on Debian, which a non-login root shell may not have on PATH.
-const EXTRA_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/bin', '/bin'];
+export const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 
+/** Looks on PATH only, so PATH decides which tools floatip uses (systemd's default PATH has the sbin directories). */
 export function findTool(name: string, path = process.env['PATH'] ?? ''): string | null {
-  for (const dir of [...path.split(delimiter).filter(Boolean), ...EXTRA_DIRS]) {
+  for (const dir of path.split(delimiter).filter(Boolean)) {
     const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
@@ -30,11 +30,16 @@ export function findTool(name: string, path = process.env['PATH'] ?? ''): string
   return null;
 }
 
-export function requireTool(name: string, debianPackage: string): string {
-  const found = findTool(name);
-  if (!found) throw new PreconditionError(`\`${name}\` was not found on PATH or in /usr/sbin, /sbin: install the ${debianPackage} package`);
-  return found;
+/** `hintDirs`: where to look for a tool that is installed but off PATH, to say so instead of "install it". */
+export function requireTool(name: string, pkg: string, path = process.env['PATH'] ?? '', hintDirs: readonly string[] = SBIN_DIRS): string {
+  const found = findTool(name, path);
+  if (found) return found;
+  const offPath = findTool(name, hintDirs.join(delimiter));
+  if (offPath) throw new PreconditionError(`\`${name}\` is at ${offPath} but not on PATH (${path}): add ${offPath.slice(0, offPath.lastIndexOf('/'))} to PATH`);
+  throw new PreconditionError(`\`${name}\` was not found on PATH: install ${pkg}`);
 }
+
+export type RunCommand = (file: string, args: readonly string[], timeoutMs: number) => Promise<CommandResult>;
 
 /** Runs a program with a fixed argument list (never through a shell) and a deadline. */
 export function runCommand(file: string, args: readonly string[], timeoutMs: number): Promise<CommandResult> {
@@ -51,8 +56,8 @@ export function runCommand(file: string, args: readonly string[], timeoutMs: num
 }
 
 /** Like runCommand but fails unless the program exits 0. */
-export async function runChecked(file: string, args: readonly string[], timeoutMs: number): Promise<string> {
-  const r = await runCommand(file, args, timeoutMs);
+export async function runChecked(file: string, args: readonly string[], timeoutMs: number, run: RunCommand = runCommand): Promise<string> {
+  const r = await run(file, args, timeoutMs);
   if (r.code !== 0) {
     const output = (r.stderr || r.stdout).trim().split('\n').slice(0, 3).join('; ');
     throw new CommandFailedError(`${file} ${args.join(' ')}`, r.code, r.timedOut ? `no answer within ${timeoutMs} ms` : output);

@@ -9,6 +9,7 @@ export function formatSettings(source: string, resolved: ResolvedConfig): string
     ['netmask', s.address.netmask.toString() + auto('netmask')],
     ['interface', s.address.interfaceName + auto('interface')],
     ['alias', s.address.aliasName],
+    ['address_tool', resolved.addressTool],
     ['local_ip', s.localIp.toString() + auto('local_ip')],
     ['priority', String(s.priority.value)],
     ['forced_by_priority', String(s.preempt)],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { FloatipError } from '../../domain/index.js';
-import { ConfigError, OsInterfaceInventory, packageVersion, PreconditionError, WinstonLogger, YamlConfigLoader, type LogLevel } from '../../infrastructure/index.js';
+import { ConfigError, OsInterfaceInventory, assertSupportedPlatform, packageVersion, PreconditionError, WinstonLogger, YamlConfigLoader, type LogLevel } from '../../infrastructure/index.js';
 import { FloatipService } from '../floatip.service.js';
 import { formatSettings } from './format-settings.js';
 
@@ -74,12 +74,15 @@ async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
   const logger = new WinstonLogger(args.logLevel);
   let service: FloatipService;
   try {
+    assertSupportedPlatform();
     const loaded = loader.load(args.config);
     if (loaded.kind === 'disabled') {
       logger.info(`floating IP disabled (${loaded.reason}); nothing to do`);
       return EXIT.ok;
     }
-    service = new FloatipService({ settings: loaded.settings, logger });
+    service = new FloatipService({ settings: loaded.settings, logger, addressTool: loaded.addressTool });
+    const kit = service.toolkit!;
+    logger.info(`tools: ${kit.addressTool === 'ip' ? 'ip (iproute2)' : kit.addressTool === 'macos-ifconfig' ? 'ifconfig (macOS)' : 'ifconfig (net-tools)'} ${kit.addressCommand} for the address, ${kit.pingFlavor} ping, ${kit.arping ? `arping ${kit.arping}` : 'kernel announcements'}`);
     logger.info(`floatip ${version()} managing ${loaded.settings.address.toString()} as ${loaded.settings.localIp.toString()} (priority ${loaded.settings.priority.value})`);
   } catch (err) {
     return fail(logger, err);

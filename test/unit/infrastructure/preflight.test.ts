@@ -6,12 +6,13 @@ describe('preflight', () => {
   it('a missing tool is one clear error naming the package to install', () => {
     assert.throws(
       () => requireTool('floatip-no-such-tool', 'net-tools'),
-      (e: unknown) => e instanceof PreconditionError && e.code === 'FLOATIP_PRECONDITION' && /`floatip-no-such-tool` was not found .*install the net-tools package/.test(e.message),
+      (e: unknown) => e instanceof PreconditionError && e.code === 'FLOATIP_PRECONDITION' && /`floatip-no-such-tool` was not found on PATH: install net-tools/.test(e.message),
     );
   });
 
-  it('looks in the system directories even when PATH lacks them', () => {
-    assert.ok(['/usr/bin/sh', '/bin/sh'].includes(findTool('sh', '/nonexistent') ?? ''));
+  it('looks on PATH only, and says so when the tool is installed elsewhere', () => {
+    assert.equal(findTool('sh', '/nonexistent'), null);
+    assert.throws(() => requireTool('sh', 'dash', '/nonexistent', ['/usr/bin', '/bin']), /`sh` is at \/(usr\/)?bin\/sh but not on PATH \(\/nonexistent\): add \/(usr\/)?bin to PATH/);
   });
 
   it('reads effective capabilities from /proc status text', () => {
@@ -27,6 +28,8 @@ describe('preflight', () => {
   });
 
   it('other platforms stop at start with "unsupported platform"', () => {
-    assert.throws(() => preflight('win32'), /unsupported platform "win32"/);
+    for (const platform of ['win32', 'freebsd', 'openbsd'] as const) {
+      assert.throws(() => preflight({ platform }), (e: unknown) => e instanceof PreconditionError && new RegExp(`unsupported platform "${platform}"`).test(e.message));
+    }
   });
 });

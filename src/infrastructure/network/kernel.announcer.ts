@@ -1,0 +1,14 @@
+import type { AnnouncerPort, LoggerPort } from '../../application/index.js';
+
+/** macOS has no arping; its kernel sends a gratuitous ARP itself when an alias is configured. */
+export class KernelAnnouncer implements AnnouncerPort {
+  private said = false;
+
+  constructor(private readonly logger: LoggerPort) {}
+
+  async announce(): Promise<void> {
+    if (this.said) return;
+    this.said = true;
+    this.logger.info('this platform announces a new address itself (gratuitous ARP on configure); floatip sends none');
+  }
+}

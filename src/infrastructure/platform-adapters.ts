@@ -1,0 +1,36 @@
+import type { AddressTablePort, AnnouncerPort, ConflictProbePort, LoggerPort, ReleaseGuardPort } from '../application/index.js';
+import { ArpingAnnouncer } from './network/arping.announcer.js';
+import { IfconfigAddressTable } from './network/ifconfig.address-table.js';
+import { Iproute2AddressTable } from './network/iproute2.address-table.js';
+import { KernelAnnouncer } from './network/kernel.announcer.js';
+import { MacosIfconfigAddressTable } from './network/macos-ifconfig.address-table.js';
+import { PingArpingConflictProbe } from './network/ping-arping.conflict-probe.js';
+import type { ReleasableAddressTable } from './network/release-command.js';
+import { XargsReleaseGuard } from './network/xargs.release-guard.js';
+import type { Toolkit } from './system/platform.preflight.js';
+
+/** How long the takeover's conflict probe waits for anyone answering for the address. */
+export const CONFLICT_PROBE_DEADLINE_MS = 250;
+
+export interface PlatformAdapters {
+  readonly addressTable: AddressTablePort;
+  readonly conflictProbe: ConflictProbePort;
+  readonly announcer: AnnouncerPort;
+  readonly releaseGuard: ReleaseGuardPort;
+}
+
+/** The adapters for this platform's tools, chosen once from the preflight's toolkit. */
+export function createPlatformAdapters(toolkit: Toolkit, logger: LoggerPort): PlatformAdapters {
+  const table: ReleasableAddressTable =
+    toolkit.addressTool === 'ip'
+      ? new Iproute2AddressTable(toolkit.addressCommand)
+      : toolkit.addressTool === 'macos-ifconfig'
+        ? new MacosIfconfigAddressTable(toolkit.addressCommand)
+        : new IfconfigAddressTable(toolkit.addressCommand);
+  return {
+    addressTable: table,
+    conflictProbe: new PingArpingConflictProbe({ file: toolkit.ping, flavor: toolkit.pingFlavor }, toolkit.arping, CONFLICT_PROBE_DEADLINE_MS),
+    announcer: toolkit.arping ? new ArpingAnnouncer(toolkit.arping) : new KernelAnnouncer(logger),
+    releaseGuard: new XargsReleaseGuard(toolkit.xargs, table),
+  };
+}

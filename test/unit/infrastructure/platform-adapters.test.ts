@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { FloatingAddress, Ipv4Address, Netmask } from '../../../src/domain/index.js';
+import {
+  CommandFailedError,
+  IfconfigAddressTable,
+  Iproute2AddressTable,
+  MacosIfconfigAddressTable,
+  PingArpingConflictProbe,
+  PreconditionError,
+  chooseInterface,
+  detectPingFlavor,
+  parsePing,
+  pingArgs,
+  preflight,
+  type CommandResult,
+  type Nic,
+} from '../../../src/infrastructure/index.js';
+import { anAddress } from '../../support/builders.js';
+import * as F from '../../support/command-fixtures.js';
+
+const linuxVip = anAddress();
+const macVip = FloatingAddress.create({ ip: Ipv4Address.create('192.168.3.234'), netmask: Netmask.create('255.255.255.0'), interfaceName: 'en0', label: 'fip' });
+
+describe('Linux net-tools ifconfig adapter', () => {
+  it('binds a labelled alias and releases it by label', async () => {
+    const cmd = new F.ScriptedCommands().on(/./, {});
+    const t = new IfconfigAddressTable('/usr/sbin/ifconfig', cmd.run);
+    await t.bind(linuxVip);
+    await t.unbind(linuxVip);
+    assert.deepEqual(cmd.calls, ['/usr/sbin/ifconfig eth0:fip 198.18.0.100 netmask 255.255.255.0 up', '/usr/sbin/ifconfig eth0:fip down']);
+  });
+  it('reads the interface back, net-tools and BusyBox layouts alike', async () => {
+    for (const out of [F.NET_TOOLS_IFCONFIG_A_BOUND, F.BUSYBOX_IFCONFIG_A_BOUND]) {
+      const t = new IfconfigAddressTable('ifconfig', new F.ScriptedCommands().on(/-a$/, { stdout: out }).run);
+      assert.equal(await t.holds(linuxVip), true);
+      assert.equal(await t.holds(anAddress('198.18.0.101')), false);
+    }
+  });
+  it('a refusal carries the command\'s own message', async () => {
+    const t = new IfconfigAddressTable('ifconfig', new F.ScriptedCommands().on(/./, { code: 255, stderr: F.NET_TOOLS_NO_DEVICE }).run);
+    await assert.rejects(t.bind(linuxVip), (e: unknown) => e instanceof CommandFailedError && /exit code 255: SIOCSIFADDR: No such device/.test(e.message));
+  });
+});
+
+describe('Linux iproute2 adapter', () => {
+  it('adds with prefix and the same label, deletes by prefix', async () => {
+    const cmd = new F.ScriptedCommands().on(/./, {});
+    const t = new Iproute2AddressTable('/usr/sbin/ip', cmd.run);
+    await t.bind(linuxVip);
+    await t.unbind(linuxVip);
+    assert.deepEqual(cmd.calls, ['/usr/sbin/ip addr add 198.18.0.100/24 dev eth0 label eth0:fip', '/usr/sbin/ip addr del 198.18.0.100/24 dev eth0']);
+    assert.deepEqual(t.releaseCommand(linuxVip), { file: '/usr/sbin/ip', args: ['addr', 'del', '198.18.0.100/24', 'dev', 'eth0'] });
+  });
+  it('reads the interface back', async () => {
+    const bound = new Iproute2AddressTable('ip', new F.ScriptedCommands().on(/show dev eth0/, { stdout: F.IPROUTE2_ADDR_SHOW_BOUND }).run);
+    const free = new Iproute2AddressTable('ip', new F.ScriptedCommands().on(/show dev eth0/, { stdout: F.IPROUTE2_ADDR_SHOW_FREE }).run);
+    assert.equal(await bound.holds(linuxVip), true);
+    assert.equal(await free.holds(linuxVip), false);
+  });
+  for (const [what, stderr, pattern] of [
+    ['already assigned', F.IPROUTE2_EXISTS, /Address already assigned/],
+    ['not found', F.IPROUTE2_NOT_FOUND, /Address not found/],
+    ['not permitted', F.IPROUTE2_NOT_PERMITTED, /Operation not permitted/],
+  ] as const) {
+    it(`a refusal (${what}) carries the kernel's message`, async () => {
+      const t = new Iproute2AddressTable('ip', new F.ScriptedCommands().on(/./, { code: 2, stderr }).run);
+      await assert.rejects(t.bind(linuxVip), pattern);
+    });
+  }
+});
+
+describe('macOS ifconfig adapter (fixtures only)', () => {
+  it('adds and removes an alias on the interface itself', async () => {
+    const cmd = new F.ScriptedCommands().on(/./, {});
+    const t = new MacosIfconfigAddressTable('/sbin/ifconfig', cmd.run);
+    await t.bind(macVip);
+    await t.unbind(macVip);
+    assert.deepEqual(cmd.calls, ['/sbin/ifconfig en0 alias 192.168.3.234 255.255.255.0', '/sbin/ifconfig en0 -alias 192.168.3.234']);
+  });
+  it('reads the interface back', async () => {
+    assert.equal(await new MacosIfconfigAddressTable('ifconfig', new F.ScriptedCommands().on(/en0$/, { stdout: F.MACOS_IFCONFIG_EN0_BOUND }).run).holds(macVip), true);
+    assert.equal(await new MacosIfconfigAddressTable('ifconfig', new F.ScriptedCommands().on(/en0$/, { stdout: F.MACOS_IFCONFIG_EN0_FREE }).run).holds(macVip), false);
+  });
+  for (const stderr of [F.MACOS_IFCONFIG_EXISTS, F.MACOS_IFCONFIG_NOT_ROOT]) {
+    it(`a refusal carries ifconfig's message: ${stderr.trim()}`, async () => {
+      const t = new MacosIfconfigAddressTable('ifconfig', new F.ScriptedCommands().on(/./, { code: 1, stderr }).run);
+      await assert.rejects(t.bind(macVip), (e: unknown) => e instanceof CommandFailedError && e.message.includes(stderr.trim()));
+    });
+  }
+});
+
+describe('ping dialects', () => {
+  it('builds each dialect\'s flags', () => {
+    assert.deepEqual(pingArgs('iputils', '198.18.0.100', 'eth0', 250), ['-n', '-c', '1', '-W', '0.250', '-I', 'eth0', '198.18.0.100']);
+    assert.deepEqual(pingArgs('busybox', '198.18.0.100', 'eth0', 250), ['-c', '1', '-W', '1', '-I', 'eth0', '198.18.0.100']);
+    assert.deepEqual(pingArgs('macos', '192.168.3.234', 'en0', 250), ['-n', '-c', '1', '-W', '250', '-b', 'en0', '192.168.3.234']);
+  });
+  it('reads each dialect\'s summary', () => {
+    for (const reply of [F.IPUTILS_PING_REPLY, F.BUSYBOX_PING_REPLY, F.MACOS_PING_REPLY]) assert.equal(parsePing(reply), 'reply');
+    for (const none of [F.IPUTILS_PING_NONE, F.BUSYBOX_PING_NONE, F.MACOS_PING_NONE]) assert.equal(parsePing(none), 'no-reply');
+    assert.equal(parsePing(''), 'error');
+  });
+  it('tells BusyBox from iputils by where ping really lives', () => {
+    assert.equal(detectPingFlavor('linux', '/bin/ping', () => '/bin/busybox'), 'busybox');
+    assert.equal(detectPingFlavor('linux', '/usr/bin/ping', (p) => p), 'iputils');
+    assert.equal(detectPingFlavor('darwin', '/sbin/ping', (p) => p), 'macos');
+  });
+});
+
+describe('conflict probe', () => {
+  const probe = (arp: Partial<CommandResult>, ping: Partial<CommandResult>, arping: string | null = 'arping') =>
+    new PingArpingConflictProbe({ file: 'ping', flavor: 'iputils' }, arping, 250, new F.ScriptedCommands().on(/^arping/, arp).on(/^ping/, ping).run);
+
+  it('an ARP reply is a conflict, naming the MAC', async () => {
+    assert.deepEqual(await probe({ code: 1, stdout: F.ARPING_DAD_REPLY }, { code: 1, stdout: F.IPUTILS_PING_NONE }).probe(linuxVip), {
+      inUse: true,
+      evidence: 'ARP reply for 198.18.0.100 from FA:7B:FB:C0:35:16',
+    });
+  });
+  it('an echo reply is a conflict', async () => {
+    const r = await probe({ code: 0 }, { code: 0, stdout: F.IPUTILS_PING_REPLY }).probe(linuxVip);
+    assert.ok(r.inUse);
+  });
+  it('silence until the deadline is a free address', async () => {
+    assert.deepEqual(await probe({ code: null, timedOut: true }, { code: 1, stdout: F.IPUTILS_PING_NONE }).probe(linuxVip), { inUse: false });
+  });
+  it('macOS probes with ping alone', async () => {
+    const cmd = new F.ScriptedCommands().on(/^ping/, { code: 2, stdout: F.MACOS_PING_NONE });
+    const p = new PingArpingConflictProbe({ file: 'ping', flavor: 'macos' }, null, 250, cmd.run);
+    assert.deepEqual(await p.probe(macVip), { inUse: false });
+    assert.deepEqual(cmd.calls, ['ping -n -c 1 -W 250 -b en0 192.168.3.234']);
+  });
+  it('a broken tool is an error with its own message, never a free address', async () => {
+    await assert.rejects(probe({ code: 2, stderr: F.ARPING_NO_DEVICE }, { code: 1, stdout: F.IPUTILS_PING_NONE }).probe(linuxVip), /Device eth9 not available/);
+    await assert.rejects(probe({ code: 0 }, { code: 2, stderr: F.IPUTILS_PING_NO_DEVICE }).probe(linuxVip), /SO_BINDTODEVICE/);
+  });
+});
+
+describe('address tool selection (address_tool: auto)', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  function bin(...tools: string[]): string {
+    const d = mkdtempSync(join(tmpdir(), 'floatip-bin-'));
+    dirs.push(d);
+    for (const t of tools) {
+      writeFileSync(join(d, t), '#!/bin/sh\n');
+      chmodSync(join(d, t), 0o755);
+    }
+    return d;
+  }
+  const root = { uid: 0, platform: 'linux' as const, hintDirs: [] };
+
+  it('Linux: ifconfig when it is on PATH', () => {
+    const kit = preflight({ ...root, path: bin('ifconfig', 'ip', 'ping', 'arping', 'xargs') });
+    assert.equal(kit.addressTool, 'ifconfig');
+  });
+  it('Linux: ip when PATH has no ifconfig', () => {
+    const kit = preflight({ ...root, path: bin('ip', 'ping', 'arping', 'xargs') });
+    assert.equal(kit.addressTool, 'ip');
+    assert.match(kit.addressCommand, /\/ip$/);
+  });
+  it('Linux: neither is one clear error naming both packages', () => {
+    assert.throws(() => preflight({ ...root, path: bin('ping', 'arping', 'xargs') }), /install the net-tools package \(ifconfig\) or the iproute2 package \(ip\)/);
+  });
+  it('an explicit choice that is missing names its package', () => {
+    assert.throws(() => preflight({ ...root, addressTool: 'ifconfig', path: bin('ip', 'ping', 'arping', 'xargs') }), /`ifconfig` was not found on PATH: install the net-tools package/);
+    assert.throws(() => preflight({ ...root, path: bin('ifconfig', 'ping', 'xargs') }), /`arping` was not found on PATH: install the iputils-arping package/);
+  });
+  it('macOS: its own ifconfig, no arping needed; ip refused', () => {
+    const path = bin('ifconfig', 'ping', 'xargs');
+    const kit = preflight({ uid: 0, platform: 'darwin', path, hintDirs: [] });
+    assert.equal(kit.addressTool, 'macos-ifconfig');
+    assert.equal(kit.arping, null);
+    assert.throws(() => preflight({ uid: 0, platform: 'darwin', path, addressTool: 'ip' }), (e: unknown) => e instanceof PreconditionError && /for Linux/.test(e.message));
+  });
+  it('not root: refused before any tool is looked up', () => {
+    assert.throws(() => preflight({ uid: 1000, capabilities: 0n, platform: 'linux', path: '' }), /must run as root/);
+  });
+});
+
+describe('auto-detection on macOS interface names', () => {
+  const nic = (name: string, ip: string): Nic => ({ name, addresses: [{ ip, netmask: '255.255.255.0' }], virtual: false, bridge: false, loopback: false });
+  it('skips lo0, bridge100, utun, awdl, llw, anpi and ap interfaces', () => {
+    const chosen = chooseInterface([
+      { ...nic('lo0', '127.0.0.1'), loopback: true },
+      nic('bridge100', '192.168.2.1'),
+      nic('utun3', '10.8.0.2'),
+      nic('awdl0', '192.168.9.1'),
+      nic('llw0', '192.168.9.2'),
+      nic('anpi0', '192.168.9.3'),
+      nic('ap1', '192.168.9.4'),
+      nic('en0', '192.168.3.35'),
+    ]);
+    assert.equal(chosen?.name, 'en0');
+  });
+});

@@ -139,6 +139,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
       n1.start({ extra: `  broadcast:\n    binding: 239.1.1.1:7001\n  peers: [${n2.ip}]` });
       n2.start({ extra: `  broadcast:\n    binding: 239.1.1.2:7002\n  peers: [${n1.ip}]` });
       await lab.waitForHolders(['node2'], SETTLE_MS);
+      await lab.waitForLog(n2.daemon!, /-> MASTER/);
       await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/);
       n2.daemon!.kill('SIGKILL');
       const ms = await lab.waitForHolders(['node1'], SETTLE_MS);

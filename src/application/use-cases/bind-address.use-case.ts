@@ -30,15 +30,16 @@ export class BindAddress {
   async execute(input: BindAddressInput): Promise<BindOutcome> {
     const { address } = input;
     const alreadyBound = await this.table.holds(address);
+    if (!alreadyBound && !input.handover) {
+      const found = await this.probe.probe(address);
+      if (found.inUse) return { kind: 'conflict', evidence: found.evidence };
+    }
+    // Armed before binding: a daemon killed right after the bind must not leave the address behind.
+    await this.guard.arm(address);
     if (!alreadyBound) {
-      if (!input.handover) {
-        const found = await this.probe.probe(address);
-        if (found.inUse) return { kind: 'conflict', evidence: found.evidence };
-      }
       await this.table.bind(address);
       if (!(await this.table.holds(address))) throw new AddressVerificationError('bind', address.toString());
     }
-    await this.guard.arm(address);
     // The announcement must not hold up the state machine: clients follow it within milliseconds anyway.
     this.announcer.announce(address, input.announceCount ?? 3).catch((err: unknown) => {
       this.logger.warn(`gratuitous ARP for ${address.ip.toString()} failed: ${err instanceof Error ? err.message : String(err)}`);

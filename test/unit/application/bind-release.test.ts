@@ -16,6 +16,18 @@ function setup() {
 }
 
 describe('BindAddress', () => {
+  it('arms the guard before binding, so a kill right after the bind leaves nothing behind', async () => {
+    const t = setup();
+    const order: string[] = [];
+    const bind = t.table.bind.bind(t.table);
+    t.table.bind = async (a) => {
+      order.push(`bind, guard ${t.guard.armed ? 'armed' : 'not armed'}`);
+      await bind(a);
+    };
+    await t.bind.execute({ address: anAddress(), handover: false });
+    assert.deepEqual(order, ['bind, guard armed']);
+  });
+
   it('probes, binds, verifies, arms the guard and announces', async () => {
     const t = setup();
     const out = await t.bind.execute({ address: anAddress(), handover: false });
@@ -52,6 +64,8 @@ describe('BindAddress', () => {
     const t = setup();
     t.table.bindSilentlyFails = true;
     await assert.rejects(t.bind.execute({ address: anAddress(), handover: false }), (e: unknown) => e instanceof AddressVerificationError && e.code === 'FLOATIP_VERIFY_FAILED');
+    // the caller releases after a failed bind, which disarms the guard
+    await t.release.execute({ address: anAddress() });
     assert.ok(!t.guard.armed);
   });
 });

@@ -161,7 +161,7 @@ export class LabNode {
   start(opts: DaemonOptions = {}, logLevel = 'info'): Daemon {
     const file = this.writeConfig(this.config(opts));
     if (this.daemon) this.pastOutput.push(this.daemon.output);
-    const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, CLI, 'run', '--config', file, '--log-level', logLevel], {
+    const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, CLI, 'run', '--config', file, '--log-level', logLevel, '--log-format', 'text'], {
       env: { ...process.env, PATH: daemonPath(this.lab.dir) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,4 +1,19 @@
 import type { FloatingAddress, Ipv4Address, Priority } from '../domain/index.js';
+import type { CheckTarget } from './ports/health-probe.port.js';
+import type { NotifyHooks } from './ports/notifier.port.js';
+
+export interface CheckSettings {
+  readonly name: string;
+  readonly target: CheckTarget;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly fall: number;
+  readonly rise: number;
+  /** Lowers the effective priority while the check fails. */
+  readonly weight: number;
+  /** While the check fails the node is FAULT: it releases the address and will not take it. */
+  readonly fatal: boolean;
+}
 
 /** Resolved, validated settings of one node: what the use cases run on. */
 export interface NodeSettings {
@@ -15,5 +30,9 @@ export interface NodeSettings {
   };
   readonly multicast: { readonly group: Ipv4Address; readonly port: number } | null;
   readonly peers: readonly Ipv4Address[];
+  readonly checks: readonly CheckSettings[];
+  /** Probed with ICMP: a node that reaches none of them and no peer for echo.timeout is isolated. */
+  readonly witnesses: readonly Ipv4Address[];
+  readonly hooks: NotifyHooks;
 }
 export const NODE_SETTINGS = Symbol.for('floatip.NodeSettings');

@@ -8,3 +8,4 @@ export * from './value-objects/priority.js';
 export * from './entities/floating-address.js';
 export * from './entities/lease.js';
 export * from './entities/peer-node.js';
+export * from './entities/health-check-state.js';

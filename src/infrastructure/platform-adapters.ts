@@ -1,4 +1,5 @@
-import type { AddressTablePort, AnnouncerPort, ConflictProbePort, LoggerPort, ReleaseGuardPort } from '../application/index.js';
+import type { AddressTablePort, AnnouncerPort, ConflictProbePort, HealthProbePort, LoggerPort, ReleaseGuardPort } from '../application/index.js';
+import { LocalHealthProbe } from './system/local.health-probe.js';
 import { ArpingAnnouncer } from './network/arping.announcer.js';
 import { IfconfigAddressTable } from './network/ifconfig.address-table.js';
 import { Iproute2AddressTable } from './network/iproute2.address-table.js';
@@ -17,6 +18,7 @@ export interface PlatformAdapters {
   readonly conflictProbe: ConflictProbePort;
   readonly announcer: AnnouncerPort;
   readonly releaseGuard: ReleaseGuardPort;
+  readonly healthProbe: HealthProbePort;
 }
 
 /** The adapters for this platform's tools, chosen once from the preflight's toolkit. */
@@ -32,5 +34,6 @@ export function createPlatformAdapters(toolkit: Toolkit, logger: LoggerPort): Pl
     conflictProbe: new PingArpingConflictProbe({ file: toolkit.ping, flavor: toolkit.pingFlavor }, toolkit.arping, CONFLICT_PROBE_DEADLINE_MS),
     announcer: toolkit.arping ? new ArpingAnnouncer(toolkit.arping) : new KernelAnnouncer(logger),
     releaseGuard: new XargsReleaseGuard(toolkit.xargs, table),
+    healthProbe: new LocalHealthProbe({ file: toolkit.ping, flavor: toolkit.pingFlavor }),
   };
 }

@@ -8,15 +8,23 @@ import {
   CONFLICT_PROBE_PORT,
   ElectMaster,
   FailoverNode,
+  HEALTH_PROBE_PORT,
+  HealthMonitor,
   LOGGER_PORT,
+  METRICS_PORT,
+  NOTIFIER_PORT,
   NODE_SETTINGS,
   PEER_TRANSPORT_PORT,
   RELEASE_GUARD_PORT,
   ReleaseAddress,
   type LoggerPort,
+  type MetricsPort,
   type NodeSettings,
 } from '../application/index.js';
 import {
+  FrameAuthenticator,
+  PrometheusMetrics,
+  ProcessNotifier,
   SystemClock,
   TcpEchoPeerTransport,
   WinstonLogger,
@@ -34,6 +42,8 @@ export interface ContainerOptions {
   readonly overrides?: ContainerOverrides;
   /** The platform's tools from preflight; looked up on first use of a platform adapter when absent. */
   readonly toolkit?: Toolkit;
+  /** Heartbeat signing keys (the first signs, all verify); absent: unsigned heartbeats. */
+  readonly auth?: { readonly secrets: readonly string[]; readonly maxClockSkewMs: number } | null;
 }
 
 const PLATFORM_ADAPTERS = Symbol.for('floatip.PlatformAdapters');
@@ -59,11 +69,18 @@ export function createContainer(options: ContainerOptions): Container {
   provide(CONFLICT_PROBE_PORT, () => platform().conflictProbe);
   provide(ANNOUNCER_PORT, () => platform().announcer);
   provide(RELEASE_GUARD_PORT, () => platform().releaseGuard);
-  provide(PEER_TRANSPORT_PORT, () => new TcpEchoPeerTransport(options.settings, container.get<LoggerPort>(LOGGER_PORT)));
+  provide(HEALTH_PROBE_PORT, () => platform().healthProbe);
+  provide(METRICS_PORT, () => new PrometheusMetrics());
+  provide(NOTIFIER_PORT, () => new ProcessNotifier(container.get<LoggerPort>(LOGGER_PORT)));
+  provide(PEER_TRANSPORT_PORT, () => {
+    const auth = options.auth ? new FrameAuthenticator(options.auth.secrets.map((k) => Buffer.from(k, 'utf8')), options.auth.maxClockSkewMs) : null;
+    return new TcpEchoPeerTransport(options.settings, container.get<LoggerPort>(LOGGER_PORT), auth, container.get<MetricsPort>(METRICS_PORT));
+  });
 
   container.bind(ElectMaster).toSelf();
   container.bind(BindAddress).toSelf();
   container.bind(ReleaseAddress).toSelf();
+  container.bind(HealthMonitor).toSelf();
   container.bind(FailoverNode).toSelf();
   return container;
 }

@@ -1,7 +1,16 @@
 import type { Container } from 'inversify';
-import { FailoverNode, LOGGER_PORT, type NodeSettings, type NodeStatus, type StateChange, type LoggerPort } from '../application/index.js';
+import {
+  FailoverNode,
+  LOGGER_PORT,
+  METRICS_PORT,
+  type LoggerPort,
+  type MetricsPort,
+  type NodeSettings,
+  type NodeStatus,
+  type StateChange,
+} from '../application/index.js';
 import type { NodeState } from '../domain/index.js';
-import { preflight, type AddressToolChoice, type Toolkit } from '../infrastructure/index.js';
+import { HttpStatusServer, PrometheusMetrics, preflight, type AddressToolChoice, type Toolkit } from '../infrastructure/index.js';
 import { createContainer, type ContainerOverrides } from './container.js';
 
 export interface FloatipServiceOptions {
@@ -12,7 +21,13 @@ export interface FloatipServiceOptions {
   readonly preflight?: boolean;
   /** Which program binds the address on Linux (default auto: ifconfig when on PATH, else ip). */
   readonly addressTool?: AddressToolChoice;
+  /** Heartbeat signing keys (the first signs, all verify). */
+  readonly auth?: { readonly secrets: readonly string[]; readonly maxClockSkewMs: number } | null;
+  /** Where to serve /status and /metrics; null or absent: nowhere. */
+  readonly status?: { readonly host: string; readonly port: number } | null;
 }
+
+export type ServiceStatus = NodeStatus & { readonly counters?: ReturnType<PrometheusMetrics['snapshot']> };
 
 /** The library's front door: one node of a floating-IP group, embedded in any Node service. */
 export class FloatipService {
@@ -20,6 +35,8 @@ export class FloatipService {
   /** The platform tools found by the preflight, when it ran. */
   readonly toolkit: Toolkit | undefined;
   private readonly node: FailoverNode;
+  private readonly statusServer: HttpStatusServer | null = null;
+  private readonly statusAt: { host: string; port: number } | null;
 
   constructor(options: FloatipServiceOptions) {
     let toolkit: Toolkit | undefined;
@@ -27,16 +44,28 @@ export class FloatipService {
     this.toolkit = toolkit;
     const overrides: ContainerOverrides = { ...options.overrides };
     if (options.logger) overrides[LOGGER_PORT] = options.logger;
-    this.container = createContainer({ settings: options.settings, overrides, ...(toolkit ? { toolkit } : {}) });
+    this.container = createContainer({ settings: options.settings, overrides, auth: options.auth ?? null, ...(toolkit ? { toolkit } : {}) });
     this.node = this.container.get(FailoverNode);
+    this.statusAt = options.status ?? null;
+    if (this.statusAt) {
+      const metrics = this.container.get<MetricsPort>(METRICS_PORT);
+      this.statusServer = new HttpStatusServer(
+        () => this.status(),
+        async () =>
+          metrics instanceof PrometheusMetrics
+            ? { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }
+            : { contentType: 'text/plain', body: '' },
+      );
+    }
   }
 
   get state(): NodeState {
     return this.node.state;
   }
 
-  status(): NodeStatus {
-    return this.node.status();
+  status(): ServiceStatus {
+    const metrics = this.container.get<MetricsPort>(METRICS_PORT);
+    return metrics instanceof PrometheusMetrics ? { ...this.node.status(), counters: metrics.snapshot() } : this.node.status();
   }
 
   /** Subscribe to state changes; returns the unsubscribe function. */
@@ -44,12 +73,25 @@ export class FloatipService {
     return this.node.onStateChange(listener);
   }
 
-  start(): Promise<void> {
-    return this.node.start();
+  /** The status endpoint first: if its port is taken, the node never starts and nothing is touched. */
+  async start(): Promise<void> {
+    if (this.statusServer && this.statusAt) await this.statusServer.start(this.statusAt.host, this.statusAt.port);
+    try {
+      await this.node.start();
+    } catch (err) {
+      await this.statusServer?.stop();
+      throw err;
+    }
+  }
+
+  /** Timers, priority, preemption, checks, witnesses and hooks, without dropping the address. */
+  reconfigure(settings: NodeSettings): void {
+    this.node.reconfigure(settings);
   }
 
   /** A master hands the address over to the best backup, then releases it. */
-  stop(reason?: string): Promise<void> {
-    return this.node.stop(reason);
+  async stop(reason?: string): Promise<void> {
+    await this.node.stop(reason);
+    await this.statusServer?.stop();
   }
 }

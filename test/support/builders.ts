@@ -16,6 +16,9 @@ export function aSettings(over: { id?: string; priority?: number; preempt?: bool
     echo: { port: 61111, dialTimeoutMs: 1000, timeoutMs: over.timeoutMs ?? 10_000, intervalMs: over.intervalMs ?? 1000 },
     multicast: { group: Ipv4Address.create('224.3.2.2'), port: 7654 },
     peers: [],
+    checks: [],
+    witnesses: [],
+    hooks: { timeoutMs: 10_000 },
   };
 }
 

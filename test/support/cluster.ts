@@ -5,10 +5,14 @@ import {
   CLOCK_PORT,
   CONFLICT_PROBE_PORT,
   FailoverNode,
+  HEALTH_PROBE_PORT,
   LOGGER_PORT,
+  METRICS_PORT,
+  NOTIFIER_PORT,
   PEER_TRANSPORT_PORT,
   RELEASE_GUARD_PORT,
 } from '../../src/application/index.js';
+import type { NodeSettings } from '../../src/application/index.js';
 import type { NodeState } from '../../src/domain/index.js';
 import { createContainer } from '../../src/interfaces/container.js';
 import { aSettings } from './builders.js';
@@ -17,10 +21,13 @@ import {
   FakeAddressTable,
   FakeAnnouncer,
   FakeConflictProbe,
+  FakeHealthProbe,
   FakeNetwork,
   FakeReleaseGuard,
   FakeSegment,
   RecordingLogger,
+  RecordingMetrics,
+  RecordingNotifier,
   type FakeTransport,
 } from './fakes.js';
 
@@ -33,6 +40,9 @@ export interface SimNode {
   readonly guard: FakeReleaseGuard;
   readonly transport: FakeTransport;
   readonly logger: RecordingLogger;
+  readonly health: FakeHealthProbe;
+  readonly notifier: RecordingNotifier;
+  readonly metrics: RecordingMetrics;
 }
 
 /** Several nodes wired through real containers with every adapter swapped for a fake, in one virtual time. */
@@ -46,15 +56,18 @@ export class SimCluster {
     private readonly defaults: { timeoutMs?: number; intervalMs?: number } = {},
   ) {}
 
-  add(id: string, over: { priority?: number; preempt?: boolean } = {}): SimNode {
+  add(id: string, over: { priority?: number; preempt?: boolean } = {}, adjust: (s: NodeSettings) => NodeSettings = (s) => s): SimNode {
     const table = new FakeAddressTable(this.segment, id);
     const probe = new FakeConflictProbe(this.segment, id);
     const announcer = new FakeAnnouncer();
     const guard = new FakeReleaseGuard();
     const transport = this.network.transportFor(id);
     const logger = new RecordingLogger();
+    const health = new FakeHealthProbe();
+    const notifier = new RecordingNotifier();
+    const metrics = new RecordingMetrics();
     const container = createContainer({
-      settings: aSettings({ id, ...this.defaults, ...over }),
+      settings: adjust(aSettings({ id, ...this.defaults, ...over })),
       overrides: {
         [CLOCK_PORT]: this.clock,
         [ADDRESS_TABLE_PORT]: table,
@@ -63,9 +76,12 @@ export class SimCluster {
         [RELEASE_GUARD_PORT]: guard,
         [PEER_TRANSPORT_PORT]: transport,
         [LOGGER_PORT]: logger,
+        [HEALTH_PROBE_PORT]: health,
+        [NOTIFIER_PORT]: notifier,
+        [METRICS_PORT]: metrics,
       },
     });
-    const sim = { id, node: container.get(FailoverNode), table, probe, announcer, guard, transport, logger };
+    const sim = { id, node: container.get(FailoverNode), table, probe, announcer, guard, transport, logger, health, notifier, metrics };
     this.nodes.set(id, sim);
     return sim;
   }

@@ -1,14 +1,21 @@
 import type {
   AddressTablePort,
   AnnouncerPort,
+  CheckTarget,
   ConflictProbePort,
+  HealthProbePort,
   LoggerPort,
+  MetricsPort,
+  NotifierPort,
+  NotifyEvent,
+  NotifyHooks,
+  ProbeOutcome,
   PeerTransportPort,
   ProbeResult,
   ReleaseGuardPort,
   TransportListener,
 } from '../../src/application/index.js';
-import type { FloatingAddress, HeartbeatMessage, Ipv4Address } from '../../src/domain/index.js';
+import type { FloatingAddress, HeartbeatMessage, Ipv4Address, NodeState, TransitionCause } from '../../src/domain/index.js';
 
 /** One layer-2 segment: who holds the floating address right now. */
 export class FakeSegment {
@@ -178,4 +185,63 @@ export class FakeTransport implements PeerTransportPort {
   detach(): void {
     this.listener = null;
   }
+}
+
+/** Checks answer what the test says; witnesses are reachable unless the test cuts them off. */
+export class FakeHealthProbe implements HealthProbePort {
+  readonly results = new Map<string, ProbeOutcome>();
+  witnessesReachable = true;
+  checksRun = 0;
+
+  set(name: string, ok: boolean, detail = ok ? 'ok' : 'down'): void {
+    this.results.set(name, { ok, detail });
+  }
+
+  async check(target: CheckTarget): Promise<ProbeOutcome> {
+    this.checksRun++;
+    const key = target.kind === 'tcp' ? `${target.host}:${target.port}` : target.kind === 'http' ? target.url : target.argv.join(' ');
+    return this.results.get(key) ?? { ok: true, detail: 'ok' };
+  }
+
+  async reachable(): Promise<boolean> {
+    return this.witnessesReachable;
+  }
+}
+
+export class RecordingNotifier implements NotifierPort {
+  readonly events: NotifyEvent[] = [];
+  notify(event: NotifyEvent, _hooks: NotifyHooks): void {
+    this.events.push(event);
+  }
+}
+
+export class RecordingMetrics implements MetricsPort {
+  readonly transitions: string[] = [];
+  readonly rejected: string[] = [];
+  sent = 0;
+  received = 0;
+  takeovers: number[] = [];
+  lastState: NodeState | null = null;
+  lastPriority = 0;
+  state(state: NodeState, priority: number): void {
+    this.lastState = state;
+    this.lastPriority = priority;
+  }
+  transition(from: NodeState, to: NodeState, cause: TransitionCause): void {
+    this.transitions.push(`${from}->${to}:${cause}`);
+  }
+  heartbeatSent(): void {
+    this.sent++;
+  }
+  heartbeatReceived(): void {
+    this.received++;
+  }
+  heartbeatRejected(reason: string): void {
+    this.rejected.push(reason);
+  }
+  takeover(ms: number): void {
+    this.takeovers.push(ms);
+  }
+  arpAnnounced(): void {}
+  checkResult(): void {}
 }

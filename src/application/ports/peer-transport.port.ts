@@ -1,4 +1,5 @@
 import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
+import type { NodeSettings } from '../node-settings.js';
 
 export interface TransportListener {
   onHeartbeat(message: HeartbeatMessage): void;
@@ -12,5 +13,7 @@ export interface PeerTransportPort {
   /** Resolves once the message is handed to every open channel. */
   send(message: HeartbeatMessage): Promise<void>;
   stop(): Promise<void>;
+  /** New timers on a live reload; the port, group and peers do not change there. */
+  reconfigure?(settings: NodeSettings): void;
 }
 export const PEER_TRANSPORT_PORT = Symbol.for('floatip.PeerTransportPort');

@@ -5,13 +5,17 @@ import {
   type HeartbeatMessage,
   type Ipv4Address,
   type NodeState,
+  type TransitionCause,
   type WireState,
 } from '../../domain/index.js';
 import { NODE_SETTINGS, type NodeSettings } from '../node-settings.js';
 import { CLOCK_PORT, type ClockPort, type TimerHandle } from '../ports/clock.port.js';
 import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
 import { ANNOUNCER_PORT, type AnnouncerPort } from '../ports/announcer.port.js';
+import { METRICS_PORT, type MetricsPort } from '../ports/metrics.port.js';
+import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
+import { HealthMonitor, type CheckStatus } from './health-monitor.service.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
 import { ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
 import { ReleaseAddress } from '../use-cases/release-address.use-case.js';
@@ -20,6 +24,7 @@ export interface StateChange {
   readonly from: NodeState;
   readonly to: NodeState;
   readonly reason: string;
+  readonly cause: TransitionCause;
   readonly at: number;
 }
 
@@ -37,9 +42,17 @@ export interface NodeStatus {
   readonly address: string;
   readonly state: NodeState;
   readonly priority: number;
+  /** The configured priority less the weights of failing checks. */
+  readonly effectivePriority: number;
+  readonly preempt: boolean;
   readonly term: number;
   readonly holder: string | null;
+  /** The lease this backup grants the master it follows. */
+  readonly lease: { readonly holder: string; readonly term: number; readonly expiresInMs: number } | null;
+  readonly lastChange: { readonly from: NodeState; readonly to: NodeState; readonly reason: string; readonly msAgo: number } | null;
   readonly peers: readonly PeerStatus[];
+  readonly checks: readonly CheckStatus[];
+  readonly witnessLastAnsweredMsAgo: number | null;
 }
 
 /** Delay of the second gratuitous ARP burst, for neighbours that missed the first. */
@@ -66,9 +79,10 @@ export class FailoverNode implements TransportListener {
   private lastConflict = '';
   private readonly foreignVips = new Set<string>();
   private readonly listeners = new Set<(change: StateChange) => void>();
+  private lastChange: StateChange | null = null;
 
   constructor(
-    @inject(NODE_SETTINGS) private readonly settings: NodeSettings,
+    @inject(NODE_SETTINGS) private settings: NodeSettings,
     @inject(CLOCK_PORT) private readonly clock: ClockPort,
     @inject(PEER_TRANSPORT_PORT) private readonly transport: PeerTransportPort,
     @inject(ANNOUNCER_PORT) private readonly announcer: AnnouncerPort,
@@ -76,10 +90,30 @@ export class FailoverNode implements TransportListener {
     @inject(ElectMaster) private readonly elect: ElectMaster,
     @inject(BindAddress) private readonly bindAddress: BindAddress,
     @inject(ReleaseAddress) private readonly releaseAddress: ReleaseAddress,
+    @inject(HealthMonitor) private readonly health: HealthMonitor,
+    @inject(NOTIFIER_PORT) private readonly notifier: NotifierPort,
+    @inject(METRICS_PORT) private readonly metrics: MetricsPort,
   ) {}
 
   get state(): NodeState {
     return this.current;
+  }
+
+  get effectivePriority(): number {
+    return Math.max(1, this.settings.priority.value - this.health.penalty());
+  }
+
+  /**
+   * Applies new timers, priority, preemption, checks, witnesses and hooks without touching the address.
+   * The address, interface and identity cannot change here: the caller restarts the node for those.
+   */
+  reconfigure(next: NodeSettings): void {
+    this.settings = next;
+    this.health.reconfigure(next);
+    this.transport.reconfigure?.(next);
+    this.logger.info(`reloaded: priority ${next.priority.value}, heartbeat ${next.echo.intervalMs} ms, timeout ${next.echo.timeoutMs} ms, ${next.checks.length} checks, ${next.witnesses.length} witnesses`);
+    this.metrics.state(this.current, this.effectivePriority);
+    this.evaluate();
   }
 
   /** A node heard this long after start without a master takes over; bounded by the master-down timeout. */
@@ -96,19 +130,19 @@ export class FailoverNode implements TransportListener {
   status(): NodeStatus {
     const now = this.clock.now();
     const { timeoutMs } = this.settings.echo;
-    const holder =
-      this.current === 'MASTER'
-        ? this.settings.localIp.toString()
-        : this.lease && !this.lease.isExpired(now)
-          ? this.lease.holder.toString()
-          : null;
+    const leaseLive = this.lease && !this.lease.isExpired(now) ? this.lease : null;
+    const witness = this.health.witnessOkAt();
     return {
       id: this.settings.localIp.toString(),
       address: this.settings.address.toString(),
       state: this.current,
       priority: this.settings.priority.value,
+      effectivePriority: this.effectivePriority,
+      preempt: this.settings.preempt,
       term: this.term,
-      holder,
+      holder: this.current === 'MASTER' ? this.settings.localIp.toString() : (leaseLive?.holder.toString() ?? null),
+      lease: leaseLive ? { holder: leaseLive.holder.toString(), term: leaseLive.term, expiresInMs: leaseLive.expiresAt - now } : null,
+      lastChange: this.lastChange ? { from: this.lastChange.from, to: this.lastChange.to, reason: this.lastChange.reason, msAgo: now - this.lastChange.at } : null,
       peers: [...this.peers.values()].map((p) => ({
         id: p.id.toString(),
         priority: p.priority,
@@ -117,6 +151,8 @@ export class FailoverNode implements TransportListener {
         alive: p.isAlive(now, timeoutMs),
         lastSeenMsAgo: p.silentFor(now),
       })),
+      checks: this.health.results(),
+      witnessLastAnsweredMsAgo: witness === null ? null : now - witness,
     };
   }
 
@@ -125,7 +161,8 @@ export class FailoverNode implements TransportListener {
     // The transport first: if its port is taken, this node never ran and must not touch the address.
     await this.transport.start(this);
     this.startedAt = this.clock.now();
-    this.transition('INIT', `starting; listening ${this.listenWindowMs} ms for a live master`);
+    this.transition('INIT', `starting; listening ${this.listenWindowMs} ms for a live master`, 'start');
+    this.health.start(this.settings, () => this.evaluate());
     this.tick();
   }
 
@@ -138,6 +175,7 @@ export class FailoverNode implements TransportListener {
     // Set STOPPING before waiting so a running operation cannot schedule more work.
     const from = this.current;
     this.current = 'STOPPING';
+    this.health.stop();
     await this.operation?.catch(() => undefined);
     try {
       const released = await this.releaseAddress.execute({ address: this.settings.address });
@@ -148,7 +186,7 @@ export class FailoverNode implements TransportListener {
     await this.transport.send(this.heartbeat()).catch((err: unknown) => this.logger.warn(`could not tell peers: ${message(err)}`));
     await this.transport.stop();
     this.current = from;
-    this.transition('STOPPED', wasMaster ? `${reason}; handed the address over to the peers` : reason);
+    this.transition('STOPPED', wasMaster ? `${reason}; handed the address over to the peers` : reason, 'stop');
   }
 
   // --- TransportListener -------------------------------------------------
@@ -165,6 +203,7 @@ export class FailoverNode implements TransportListener {
       return;
     }
     const now = this.clock.now();
+    this.metrics.heartbeatReceived();
     const key = msg.id.toNumber();
     let peer = this.peers.get(key);
     let change;
@@ -233,6 +272,7 @@ export class FailoverNode implements TransportListener {
   }
 
   private sendHeartbeat(): void {
+    this.metrics.heartbeatSent();
     this.transport.send(this.heartbeat()).catch((err: unknown) => this.logger.warn(`heartbeat not sent: ${message(err)}`));
   }
 
@@ -240,7 +280,7 @@ export class FailoverNode implements TransportListener {
     return {
       id: this.settings.localIp,
       vip: this.settings.address.ip,
-      priority: this.settings.priority.value,
+      priority: this.effectivePriority,
       state: this.current === 'STOPPED' ? 'STOPPING' : this.current,
       term: this.term,
       preempt: this.settings.preempt,
@@ -254,8 +294,23 @@ export class FailoverNode implements TransportListener {
       this.evaluateAgain = true;
       return;
     }
+    this.metrics.state(this.current, this.effectivePriority);
+    const fault = this.faultReason();
+    if (fault && this.current !== 'FAULT') {
+      this.run(async () => {
+        const released = await this.releaseAddress.execute({ address: this.settings.address });
+        this.clearReannounce();
+        this.transition('FAULT', `${fault}${released.kind === 'released' ? '; released the address' : ''}`, 'fault');
+        this.sendHeartbeat();
+      });
+      return;
+    }
+    if (!fault && this.current === 'FAULT') {
+      this.transition('BACKUP', 'recovered: checks pass and the network answers', 'recovered');
+      this.sendHeartbeat();
+    }
     const decision = this.elect.execute({
-      self: { id: this.settings.localIp, priority: this.settings.priority.value, state: this.current },
+      self: { id: this.settings.localIp, priority: this.effectivePriority, state: this.current },
       peers: [...this.peers.values()],
       lease: this.lease,
       now: this.clock.now(),
@@ -265,6 +320,21 @@ export class FailoverNode implements TransportListener {
       preemptDelayMs: this.listenWindowMs,
     });
     this.apply(decision);
+  }
+
+  /** A failing fatal check, or isolation: no witness and no peer answered within the master-down timeout. */
+  private faultReason(): string | null {
+    const fatal = this.health.fatal();
+    if (fatal) return fatal;
+    const witnessAt = this.health.witnessOkAt();
+    if (witnessAt === null) return null;
+    const now = this.clock.now();
+    const peerAt = Math.max(-Infinity, ...[...this.peers.values()].filter((p) => !p.lost).map((p) => p.lastSeenAt));
+    const heard = Math.max(witnessAt, peerAt);
+    const { timeoutMs } = this.settings.echo;
+    if (now - heard < timeoutMs) return null;
+    const witnesses = this.settings.witnesses.map((w) => w.toString()).join(', ');
+    return `isolated: no witness (${witnesses}) and no peer answered for ${now - heard} ms`;
   }
 
   private apply(decision: ElectionDecision): void {
@@ -278,25 +348,25 @@ export class FailoverNode implements TransportListener {
         this.run(async () => {
           const released = await this.releaseAddress.execute({ address: this.settings.address });
           const stale = released.kind === 'released' ? '; removed the address left bound by an earlier run' : '';
-          this.transition('BACKUP', decision.reason + stale);
+          this.transition('BACKUP', decision.reason + stale, decision.cause);
         });
         return;
       case 'take-over':
-        this.run(() => this.takeOver(decision.reason, decision.handover));
+        this.run(() => this.takeOver(decision.reason, decision.handover, decision.cause));
         return;
       case 'step-down':
       case 'hand-over':
         this.run(async () => {
           await this.releaseAddress.execute({ address: this.settings.address });
           this.clearReannounce();
-          this.transition('BACKUP', decision.reason);
+          this.transition('BACKUP', decision.reason, decision.cause);
           this.sendHeartbeat();
         });
         return;
     }
   }
 
-  private async takeOver(reason: string, handover: boolean): Promise<void> {
+  private async takeOver(reason: string, handover: boolean, cause: TransitionCause): Promise<void> {
     const started = this.clock.now();
     const outcome = await this.bindAddress.execute({ address: this.settings.address, handover });
     if (outcome.kind === 'conflict') {
@@ -304,14 +374,16 @@ export class FailoverNode implements TransportListener {
         this.logger.warn(`not taking ${this.settings.address.ip.toString()} over: it is in use by another host (${outcome.evidence})`);
         this.lastConflict = outcome.evidence;
       }
-      if (this.current === 'INIT') this.transition('BACKUP', `address in use by another host (${outcome.evidence})`);
+      if (this.current === 'INIT') this.transition('BACKUP', `address in use by another host (${outcome.evidence})`, 'conflict');
       return;
     }
     this.lastConflict = '';
     this.term = Math.max(this.term, ...[...this.peers.values()].map((p) => p.term)) + 1;
     this.lease = null;
     const took = this.clock.now() - started;
-    this.transition('MASTER', `${reason} (term ${this.term}, bound in ${took} ms${outcome.alreadyBound ? ', address was already bound' : ''})`);
+    this.metrics.takeover(took);
+    this.metrics.arpAnnounced(3);
+    this.transition('MASTER', `${reason} (term ${this.term}, bound in ${took} ms${outcome.alreadyBound ? ', address was already bound' : ''})`, cause);
     this.sendHeartbeat();
     this.clearReannounce();
     this.reannounceTimer = this.clock.setTimeout(() => {
@@ -329,6 +401,7 @@ export class FailoverNode implements TransportListener {
   }
 
   private announce(): void {
+    this.metrics.arpAnnounced(3);
     this.announcer
       .announce(this.settings.address, 3)
       .catch((err: unknown) => this.logger.warn(`gratuitous ARP failed: ${message(err)}`));
@@ -358,15 +431,24 @@ export class FailoverNode implements TransportListener {
     } catch (err) {
       this.logger.error(`cleanup release failed: ${message(err)}`);
     }
-    if (this.current === 'INIT') this.transition('BACKUP', 'takeover failed; will retry as a backup');
+    if (this.current === 'INIT') this.transition('BACKUP', 'takeover failed; will retry as a backup', 'failed');
   }
 
-  private transition(to: NodeState, reason: string): void {
+  private transition(to: NodeState, reason: string, cause: TransitionCause): void {
     const from = this.current;
     if (from === to) return;
     this.current = to;
-    const change: StateChange = { from, to, reason, at: this.clock.now() };
+    const change: StateChange = { from, to, reason, cause, at: this.clock.now() };
+    this.lastChange = change;
     this.logger.info(`${from} -> ${to}: ${reason}`);
+    this.metrics.transition(from, to, cause);
+    this.metrics.state(to, this.effectivePriority);
+    if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT' || to === 'STOPPED') {
+      this.notifier.notify(
+        { state: to, address: this.settings.address.ip.toString(), interfaceName: this.settings.address.interfaceName, reason },
+        this.settings.hooks,
+      );
+    }
     for (const listener of this.listeners) {
       try {
         listener(change);

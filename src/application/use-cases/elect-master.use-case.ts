@@ -1,5 +1,5 @@
 import { injectable } from 'inversify';
-import { best, compareRank, type Ranked, type Ipv4Address, type Lease, type NodeState, type PeerNode } from '../../domain/index.js';
+import { best, compareRank, type Ranked, type Ipv4Address, type Lease, type NodeState, type PeerNode, type TransitionCause } from '../../domain/index.js';
 
 export interface ElectionView {
   readonly self: { readonly id: Ipv4Address; readonly priority: number; readonly state: NodeState };
@@ -16,11 +16,11 @@ export interface ElectionView {
 
 export type ElectionDecision =
   | { kind: 'stay' }
-  | { kind: 'become-backup'; reason: string }
+  | { kind: 'become-backup'; reason: string; cause: TransitionCause }
   /** handover: the previous holder said it released the address, so no conflict probe is needed. */
-  | { kind: 'take-over'; reason: string; handover: boolean }
-  | { kind: 'step-down'; reason: string }
-  | { kind: 'hand-over'; to: Ipv4Address; reason: string }
+  | { kind: 'take-over'; reason: string; handover: boolean; cause: TransitionCause }
+  | { kind: 'step-down'; reason: string; cause: TransitionCause }
+  | { kind: 'hand-over'; to: Ipv4Address; reason: string; cause: TransitionCause }
   | { kind: 'reassert'; reason: string };
 
 const describe = (p: Ranked): string => `${p.id.toString()} (priority ${p.priority})`;
@@ -36,14 +36,14 @@ export class ElectMaster {
     switch (self.state) {
       case 'INIT': {
         const master = best(masters);
-        if (master) return { kind: 'become-backup', reason: `master ${describe(master)} is alive` };
+        if (master) return { kind: 'become-backup', reason: `master ${describe(master)} is alive`, cause: 'master-alive' };
         if (now - view.startedAt < view.listenWindowMs) return { kind: 'stay' };
         const top = best<Ranked>([self, ...alive.filter((p) => p.state === 'INIT' || p.state === 'BACKUP')]);
         if (top === self) {
           const others = alive.length > 0 ? `, outranks ${alive.map(describe).join(', ')}` : '';
-          return { kind: 'take-over', reason: `no master heard for ${view.listenWindowMs} ms after start${others}`, handover: false };
+          return { kind: 'take-over', reason: `no master heard for ${view.listenWindowMs} ms after start${others}`, handover: false, cause: 'elected' };
         }
-        return { kind: 'become-backup', reason: `${describe(top!)} outranks this node and will take over` };
+        return { kind: 'become-backup', reason: `${describe(top!)} outranks this node and will take over`, cause: 'outranked' };
       }
       case 'BACKUP': {
         if (masters.length > 0) return { kind: 'stay' };
@@ -55,7 +55,7 @@ export class ElectMaster {
       case 'MASTER': {
         const rival = best(masters);
         if (rival && compareRank(rival, self) > 0) {
-          return { kind: 'step-down', reason: `split brain: ${describe(rival)} also holds the address and outranks this node` };
+          return { kind: 'step-down', reason: `split brain: ${describe(rival)} also holds the address and outranks this node`, cause: 'split-brain' };
         }
         if (rival) {
           return { kind: 'reassert', reason: `split brain: ${masters.map(describe).join(', ')} also hold the address; this node outranks them` };
@@ -66,7 +66,12 @@ export class ElectMaster {
           ),
         );
         if (challenger) {
-          return { kind: 'hand-over', to: challenger.id, reason: `preempted by ${describe(challenger)}, which outranks this node (priority ${self.priority})` };
+          return {
+            kind: 'hand-over',
+            to: challenger.id,
+            reason: `preempted by ${describe(challenger)}, which outranks this node (priority ${self.priority})`,
+            cause: 'preempted',
+          };
         }
         return { kind: 'stay' };
       }
@@ -75,17 +80,18 @@ export class ElectMaster {
     }
   }
 
-  private whyMasterIsGone(view: ElectionView): { reason: string; handover: boolean } {
+  private whyMasterIsGone(view: ElectionView): { reason: string; handover: boolean; cause: TransitionCause } {
     const lease = view.lease;
     const holder = lease ? view.peers.find((p) => p.id.equals(lease.holder)) : undefined;
-    if (!lease || !holder) return { reason: 'no master is alive', handover: false };
+    if (!lease || !holder) return { reason: 'no master is alive', handover: false, cause: 'elected' };
     const id = holder.id.toString();
     const lost = holder.lost;
-    if (lost?.reason === 'stopping') return { reason: `${id} handed over: it is stopping and released the address`, handover: true };
-    if (lost?.reason === 'refused') return { reason: `${id}'s daemon is gone: its echo port refused the connection`, handover: false };
+    if (lost?.reason === 'stopping') return { reason: `${id} handed over: it is stopping and released the address`, handover: true, cause: 'handover' };
+    if (lost?.reason === 'refused') return { reason: `${id}'s daemon is gone: its echo port refused the connection`, handover: false, cause: 'daemon-gone' };
     if (holder.state !== 'MASTER' && holder.isAlive(view.now, view.timeoutMs)) {
-      return { reason: `${id} handed over: it released the address`, handover: true };
+      const why = holder.state === 'FAULT' ? 'it is FAULT and released the address' : 'it released the address';
+      return { reason: `${id} handed over: ${why}`, handover: true, cause: 'handover' };
     }
-    return { reason: `no heartbeat from ${id} for ${holder.silentFor(view.now)} ms`, handover: false };
+    return { reason: `no heartbeat from ${id} for ${holder.silentFor(view.now)} ms`, handover: false, cause: 'timeout' };
   }
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateNested } from 'class-validator';
 
 // One message per rule, naming what is allowed: the loader prefixes the key and the value.
 function intRange(min: number, max: number): PropertyDecorator {
@@ -14,6 +14,34 @@ function intRange(min: number, max: number): PropertyDecorator {
 }
 
 const BOOLEAN = { message: 'must be true or false' };
+
+/** A command as a list of arguments, or one string split on spaces: never run through a shell. */
+function isArgv(message = 'must be a command: a list of arguments, or one string of words split on spaces (no shell)'): PropertyDecorator {
+  return ValidateBy({
+    name: 'isArgv',
+    validator: {
+      validate: (v: unknown) =>
+        (typeof v === 'string' && v.trim().length > 0) ||
+        (Array.isArray(v) && v.length > 0 && v.every((a) => typeof a === 'string' || typeof a === 'number') && String(v[0]).length > 0),
+      defaultMessage: () => message,
+    },
+  });
+}
+
+/** A string, or a non-empty list of strings. */
+function isSecrets(): PropertyDecorator {
+  const message = 'must be a secret of at least 16 characters, or a list of them (the first signs, all verify)';
+  return ValidateBy({
+    name: 'isSecrets',
+    validator: {
+      validate: (v: unknown) => {
+        const list = typeof v === 'string' ? [v] : v;
+        return Array.isArray(list) && list.length > 0 && list.every((k) => typeof k === 'string' && k.length >= 16);
+      },
+      defaultMessage: () => message,
+    },
+  });
+}
 const DOTTED = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 export class EchoConfigDto {
@@ -28,6 +56,47 @@ export class BroadcastConfigDto {
   @IsString({ message: 'must be a multicast group and port such as 224.3.2.2:7654' })
   @Matches(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, { message: 'must be a multicast group and port such as 224.3.2.2:7654' })
   binding?: string;
+}
+
+export class AuthConfigDto {
+  @IsOptional() @isSecrets() secret?: string | string[];
+  @IsOptional() @IsString({ message: 'must be the path of a file readable by root only, one secret per line' }) secret_file?: string;
+  @intRange(1000, 3_600_000) max_clock_skew_in_ms?: number;
+}
+
+export class CheckConfigDto {
+  @IsOptional() @IsString({ message: 'must be a short name' }) name?: string;
+  @IsOptional()
+  @IsString({ message: 'must be host:port, such as 127.0.0.1:8000' })
+  @Matches(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port, such as 127.0.0.1:8000' })
+  tcp?: string;
+  @IsOptional()
+  @IsString({ message: 'must be an http:// or https:// URL' })
+  @Matches(/^https?:\/\/\S+$/, { message: 'must be an http:// or https:// URL' })
+  http?: string;
+  @IsOptional() @isArgv() command?: string | string[];
+  @intRange(100, 3_600_000) interval_in_ms?: number;
+  @intRange(10, 600_000) timeout_in_ms?: number;
+  @intRange(1, 100) fall?: number;
+  @intRange(1, 100) rise?: number;
+  @intRange(1, 253) weight?: number;
+  @IsOptional() @IsBoolean(BOOLEAN) fatal?: boolean;
+}
+
+export class NotifyConfigDto {
+  @IsOptional() @isArgv() on_master?: string | string[];
+  @IsOptional() @isArgv() on_backup?: string | string[];
+  @IsOptional() @isArgv() on_fault?: string | string[];
+  @IsOptional() @isArgv() on_stop?: string | string[];
+  @IsOptional() @isArgv() command?: string | string[];
+  @intRange(100, 600_000) timeout_in_ms?: number;
+}
+
+export class StatusConfigDto {
+  @IsOptional()
+  @IsString({ message: 'must be host:port such as 127.0.0.1:61112, or off' })
+  @Matches(/^(off|[^\s:]+:\d{1,5})$/, { message: 'must be host:port such as 127.0.0.1:61112, or off' })
+  listen?: string;
 }
 
 /** The `floating_ip:` section as written, before defaults and auto-detection. */
@@ -58,4 +127,33 @@ export class FloatingIpConfigDto {
   @IsArray({ message: 'must be a list of IPv4 addresses' })
   @IsString({ each: true, message: 'must be a list of IPv4 addresses' })
   peers?: string[];
+
+  @IsOptional()
+  @IsArray({ message: 'must be a list of IPv4 addresses to probe with ICMP, such as the router' })
+  @IsString({ each: true, message: 'must be a list of IPv4 addresses to probe with ICMP, such as the router' })
+  witness?: string[];
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping with secret or secret_file' })
+  @ValidateNested()
+  @Type(() => AuthConfigDto)
+  auth?: AuthConfigDto;
+
+  @IsOptional()
+  @IsArray({ message: 'must be a list of checks (tcp, http or command)' })
+  @ValidateNested({ each: true })
+  @Type(() => CheckConfigDto)
+  checks?: CheckConfigDto[];
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping with on_master, on_backup, on_fault, on_stop or command' })
+  @ValidateNested()
+  @Type(() => NotifyConfigDto)
+  notify?: NotifyConfigDto;
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping with listen' })
+  @ValidateNested()
+  @Type(() => StatusConfigDto)
+  status?: StatusConfigDto;
 }

@@ -1,8 +1,8 @@
-import type { NodeSettings } from '../../application/index.js';
+import type { CheckSettings, CheckTarget, NodeSettings, NotifyHooks } from '../../application/index.js';
 import { FloatingAddress, InvalidValueError, Ipv4Address, Netmask, Priority } from '../../domain/index.js';
 import { ConfigError } from '../errors.js';
 import type { Nic } from '../system/interface-inventory.js';
-import type { FloatingIpConfigDto } from './floating-ip.config-dto.js';
+import type { CheckConfigDto, FloatingIpConfigDto } from './floating-ip.config-dto.js';
 
 export const DEFAULTS = {
   echoPort: 61111,
@@ -13,7 +13,18 @@ export const DEFAULTS = {
   netmask: '255.255.255.0',
   label: 'fip',
   hostOctet: 234,
+  statusListen: '127.0.0.1:61112',
+  hookTimeoutMs: 10_000,
+  maxClockSkewMs: 30_000,
+  check: { intervalMs: 2000, timeoutMs: 1000, fall: 3, rise: 2 },
 };
+
+export interface AuthSettings {
+  /** Inline secrets; secret_file's are read by the loader. The first signs, all verify. */
+  readonly secrets: readonly string[];
+  readonly secretFile: string | null;
+  readonly maxClockSkewMs: number;
+}
 
 // Container, VM and tunnel plumbing: never the NIC a gateway's clients reach it on.
 // Linux names, then macOS ones (bridge100 is Internet Sharing, utun VPNs, awdl/llw AirDrop, anpi/ap/gif/stf system plumbing).
@@ -27,6 +38,56 @@ export interface ResolvedConfig {
   readonly settings: NodeSettings;
   /** Keys whose value came from the host rather than the file. */
   readonly detected: readonly string[];
+  /** null: heartbeats are not signed. */
+  readonly auth: AuthSettings | null;
+  /** null: no status endpoint. */
+  readonly status: { readonly host: string; readonly port: number } | null;
+}
+
+/** A command from the config: a YAML list of arguments, or one string split on spaces (never a shell). */
+export function toArgv(v: string | readonly (string | number)[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? v.trim().split(/\s+/) : v.map(String);
+}
+
+function resolveCheck(c: CheckConfigDto, i: number, problems: string[]): CheckSettings | undefined {
+  const key = `${P}checks[${i}]`;
+  const kinds = [c.tcp !== undefined, c.http !== undefined, c.command !== undefined].filter(Boolean).length;
+  if (kinds !== 1) {
+    problems.push(`${key}: must have exactly one of tcp, http or command`);
+    return undefined;
+  }
+  if ((c.weight !== undefined) === (c.fatal === true)) {
+    problems.push(`${key}: must have either a weight (lowers the priority while failing) or fatal: true (FAULT while failing), not ${c.weight !== undefined ? 'both' : 'neither'}`);
+    return undefined;
+  }
+  let target: CheckTarget;
+  if (c.tcp !== undefined) {
+    const at = c.tcp.lastIndexOf(':');
+    const port = Number(c.tcp.slice(at + 1));
+    if (port < 1 || port > 65535) {
+      problems.push(`${key}.tcp: ${JSON.stringify(c.tcp)} is not allowed: the port must be from 1 to 65535`);
+      return undefined;
+    }
+    target = { kind: 'tcp', host: c.tcp.slice(0, at), port };
+  } else if (c.http !== undefined) target = { kind: 'http', url: c.http };
+  else target = { kind: 'command', argv: toArgv(c.command)! };
+  const timeoutMs = c.timeout_in_ms ?? DEFAULTS.check.timeoutMs;
+  const intervalMs = c.interval_in_ms ?? Math.max(DEFAULTS.check.intervalMs, timeoutMs);
+  if (timeoutMs > intervalMs) {
+    problems.push(`${key}.timeout_in_ms: ${timeoutMs} is not allowed: must be at most interval_in_ms (${intervalMs})`);
+  }
+  const name = c.name ?? (target.kind === 'tcp' ? `tcp:${c.tcp}` : target.kind === 'http' ? `http:${target.url}` : `command:${target.argv[0]}`);
+  return {
+    name,
+    target,
+    intervalMs,
+    timeoutMs,
+    fall: c.fall ?? DEFAULTS.check.fall,
+    rise: c.rise ?? DEFAULTS.check.rise,
+    weight: c.weight ?? 0,
+    fatal: c.fatal === true,
+  };
 }
 
 const P = 'floating_ip.';
@@ -156,6 +217,42 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
     else if (!peers.some((q) => q.equals(peer))) peers.push(peer);
   });
 
+  const checks: CheckSettings[] = [];
+  (dto.checks ?? []).forEach((c, i) => {
+    const check = resolveCheck(c, i, problems);
+    if (!check) return;
+    if (checks.some((k) => k.name === check.name)) problems.push(`${P}checks[${i}].name: ${JSON.stringify(check.name)} is not allowed: another check has that name`);
+    else checks.push(check);
+  });
+  const witnesses: Ipv4Address[] = [];
+  (dto.witness ?? []).forEach((w, i) => {
+    const a = attempt(() => Ipv4Address.create(w, `witness[${i}]`));
+    if (a && !witnesses.some((x) => x.equals(a))) witnesses.push(a);
+  });
+  const hooks: NotifyHooks = {
+    ...(dto.notify?.on_master !== undefined ? { onMaster: toArgv(dto.notify.on_master)! } : {}),
+    ...(dto.notify?.on_backup !== undefined ? { onBackup: toArgv(dto.notify.on_backup)! } : {}),
+    ...(dto.notify?.on_fault !== undefined ? { onFault: toArgv(dto.notify.on_fault)! } : {}),
+    ...(dto.notify?.on_stop !== undefined ? { onStop: toArgv(dto.notify.on_stop)! } : {}),
+    ...(dto.notify?.command !== undefined ? { command: toArgv(dto.notify.command)! } : {}),
+    timeoutMs: dto.notify?.timeout_in_ms ?? DEFAULTS.hookTimeoutMs,
+  };
+  let auth: AuthSettings | null = null;
+  if (dto.auth) {
+    const secrets = dto.auth.secret === undefined ? [] : typeof dto.auth.secret === 'string' ? [dto.auth.secret] : dto.auth.secret;
+    if (secrets.length > 0 && dto.auth.secret_file !== undefined) problems.push(`${P}auth: set secret or secret_file, not both`);
+    else if (secrets.length === 0 && dto.auth.secret_file === undefined) problems.push(`${P}auth: needs secret or secret_file`);
+    auth = { secrets, secretFile: dto.auth.secret_file ?? null, maxClockSkewMs: dto.auth.max_clock_skew_in_ms ?? DEFAULTS.maxClockSkewMs };
+  }
+  let status: { host: string; port: number } | null = null;
+  const listen = dto.status?.listen ?? DEFAULTS.statusListen;
+  if (listen !== 'off') {
+    const at = listen.lastIndexOf(':');
+    const port = Number(listen.slice(at + 1));
+    if (port < 1 || port > 65535) problems.push(`${P}status.listen: ${JSON.stringify(listen)} is not allowed: the port must be from 1 to 65535`);
+    else status = { host: listen.slice(0, at), port };
+  }
+
   const address =
     ip && netmask && nic
       ? attempt(() => FloatingAddress.create({ ip, netmask, interfaceName: nic.name, label: dto.label ?? DEFAULTS.label }))
@@ -166,7 +263,9 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
     enabled: dto.enabled ?? false,
     addressTool: dto.address_tool ?? 'auto',
     detected,
-    settings: { address, localIp, priority, preempt: dto.forced_by_priority ?? false, echo, multicast, peers },
+    auth,
+    status,
+    settings: { address, localIp, priority, preempt: dto.forced_by_priority ?? false, echo, multicast, peers, checks, witnesses, hooks },
   };
 }
 

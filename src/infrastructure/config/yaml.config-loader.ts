@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parseDocument } from 'yaml';
@@ -50,8 +50,40 @@ export class YamlConfigLoader {
     const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
     if (errors.length > 0) throw new ConfigError(flatten(errors, SECTION));
     if (dto.enabled !== true && !options.resolveDisabled) return { kind: 'disabled', reason: `${SECTION}.enabled is not true` };
-    return { kind: 'resolved', ...resolveSettings(dto, this.inventory.list()) };
+    const resolved = resolveSettings(dto, this.inventory.list());
+    if (resolved.auth?.secretFile) {
+      return { kind: 'resolved', ...resolved, auth: { ...resolved.auth, secrets: readSecretFile(resolved.auth.secretFile) } };
+    }
+    return { kind: 'resolved', ...resolved };
   }
+}
+
+/** One secret per line (blank lines and # comments skipped); the file must be readable by its owner only. */
+export function readSecretFile(file: string, uid = process.getuid?.() ?? 0): string[] {
+  const key = `${SECTION}.auth.secret_file`;
+  let mode: number;
+  let owner: number;
+  let text: string;
+  try {
+    const st = statSync(file);
+    mode = st.mode & 0o777;
+    owner = st.uid;
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`${key}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError([`${key}: ${file} is readable by others (mode ${mode.toString(8).padStart(4, '0')}): run chmod 600 ${file}`]);
+  }
+  if (owner !== 0 && owner !== uid) throw new ConfigError([`${key}: ${file} must belong to root or to the user floatip runs as`]);
+  const secrets = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  if (secrets.length === 0) throw new ConfigError([`${key}: ${file} has no secret in it`]);
+  const short = secrets.findIndex((k) => k.length < 16);
+  if (short >= 0) throw new ConfigError([`${key}: secret ${short + 1} in ${file} is shorter than 16 characters`]);
+  return secrets;
 }
 
 function flatten(errors: readonly ValidationError[], prefix: string): string[] {

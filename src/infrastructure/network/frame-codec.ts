@@ -1,35 +1,61 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { FloatipError, toWire, type HeartbeatMessage } from '../../domain/index.js';
 
-/** "FI", protocol version, message type, then a big-endian payload length and the JSON payload. */
+/**
+ * "FI", protocol version, message type, then a big-endian payload length and the JSON payload.
+ * Type 2 (signed) appends an HMAC-SHA256 of everything before it.
+ */
 const MAGIC_0 = 0x46;
 const MAGIC_1 = 0x49;
 export const FRAME_VERSION = 1;
 export const TYPE_HEARTBEAT = 1;
+export const TYPE_SIGNED_HEARTBEAT = 2;
 export const HEADER_LENGTH = 6;
+export const MAC_LENGTH = 32;
 export const MAX_PAYLOAD = 512;
 
 export class FrameError extends FloatipError {
   readonly code = 'FLOATIP_BAD_FRAME';
 }
 
-export function encodeFrame(msg: HeartbeatMessage): Buffer {
-  const payload = Buffer.from(JSON.stringify(toWire(msg)), 'utf8');
+/** A frame as it came off the wire, not yet authenticated or parsed. */
+export interface RawFrame {
+  readonly type: number;
+  readonly payload: Buffer;
+  /** header and payload: what the MAC covers */
+  readonly signed: Buffer;
+  readonly mac: Buffer | null;
+}
+
+/** The sender's side of authentication: the signing key and what makes each message unique. */
+export interface FrameSigner {
+  readonly key: Buffer;
+  /** random per daemon run, so a restarted sender's sequence may start again */
+  readonly boot: number;
+  now(): number;
+}
+
+export function encodeFrame(msg: HeartbeatMessage, signer?: FrameSigner): Buffer {
+  const body = signer ? { ...toWire(msg), boot: signer.boot, ts: signer.now() } : toWire(msg);
+  const payload = Buffer.from(JSON.stringify(body), 'utf8');
   if (payload.length > MAX_PAYLOAD) throw new FrameError(`heartbeat of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`);
-  const header = Buffer.from([MAGIC_0, MAGIC_1, FRAME_VERSION, TYPE_HEARTBEAT, 0, 0]);
+  const header = Buffer.from([MAGIC_0, MAGIC_1, FRAME_VERSION, signer ? TYPE_SIGNED_HEARTBEAT : TYPE_HEARTBEAT, 0, 0]);
   header.writeUInt16BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
+  const signed = Buffer.concat([header, payload]);
+  return signer ? Buffer.concat([signed, mac(signer.key, signed)]) : signed;
 }
 
-function readHeader(buf: Buffer): number {
-  if (buf[0] !== MAGIC_0 || buf[1] !== MAGIC_1) throw new FrameError('not a floatip frame (bad magic)');
-  if (buf[2] !== FRAME_VERSION) throw new FrameError(`unsupported frame version ${buf[2]}`);
-  if (buf[3] !== TYPE_HEARTBEAT) throw new FrameError(`unknown message type ${buf[3]}`);
-  const length = buf.readUInt16BE(4);
-  if (length > MAX_PAYLOAD) throw new FrameError(`frame of ${length} bytes exceeds ${MAX_PAYLOAD}`);
-  return length;
+export function mac(key: Buffer, data: Buffer): Buffer {
+  return createHmac('sha256', key).update(data).digest();
 }
 
-function parsePayload(payload: Buffer): unknown {
+/** True when any of the keys made this MAC: the first key signs, all of them verify, for rotation. */
+export function verifyMac(keys: readonly Buffer[], frame: RawFrame): boolean {
+  if (!frame.mac) return false;
+  return keys.some((k) => timingSafeEqual(mac(k, frame.signed), frame.mac!));
+}
+
+export function parsePayload(payload: Buffer): unknown {
   try {
     return JSON.parse(payload.toString('utf8'));
   } catch {
@@ -37,29 +63,50 @@ function parsePayload(payload: Buffer): unknown {
   }
 }
 
+/** Bytes the whole frame takes, from its header. */
+function frameLength(buf: Buffer): number {
+  if (buf[0] !== MAGIC_0 || buf[1] !== MAGIC_1) throw new FrameError('not a floatip frame (bad magic)');
+  if (buf[2] !== FRAME_VERSION) throw new FrameError(`unsupported frame version ${buf[2]}`);
+  if (buf[3] !== TYPE_HEARTBEAT && buf[3] !== TYPE_SIGNED_HEARTBEAT) throw new FrameError(`unknown message type ${buf[3]}`);
+  const length = buf.readUInt16BE(4);
+  if (length > MAX_PAYLOAD) throw new FrameError(`frame of ${length} bytes exceeds ${MAX_PAYLOAD}`);
+  return HEADER_LENGTH + length + (buf[3] === TYPE_SIGNED_HEARTBEAT ? MAC_LENGTH : 0);
+}
+
+function split(frame: Buffer): RawFrame {
+  const type = frame[3]!;
+  const end = HEADER_LENGTH + frame.readUInt16BE(4);
+  return {
+    type,
+    payload: frame.subarray(HEADER_LENGTH, end),
+    signed: frame.subarray(0, end),
+    mac: type === TYPE_SIGNED_HEARTBEAT ? frame.subarray(end, end + MAC_LENGTH) : null,
+  };
+}
+
 /** One datagram is one whole frame. */
-export function decodeDatagram(buf: Buffer): unknown {
+export function decodeDatagram(buf: Buffer): RawFrame {
   if (buf.length < HEADER_LENGTH) throw new FrameError(`datagram of ${buf.length} bytes is shorter than a header`);
-  const length = readHeader(buf);
-  if (buf.length !== HEADER_LENGTH + length) throw new FrameError(`datagram length ${buf.length} does not match its header`);
-  return parsePayload(buf.subarray(HEADER_LENGTH));
+  const length = frameLength(buf);
+  if (buf.length !== length) throw new FrameError(`datagram length ${buf.length} does not match its header`);
+  return split(buf);
 }
 
 /** Reassembles frames from a TCP stream; holds at most one frame's worth of bytes. */
 export class FrameDecoder {
   private buffer: Buffer = Buffer.alloc(0);
 
-  push(chunk: Buffer): unknown[] {
+  push(chunk: Buffer): RawFrame[] {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    const out: unknown[] = [];
+    const out: RawFrame[] = [];
     while (this.buffer.length >= 2) {
       // check the magic as soon as it arrives, so garbage is refused without waiting for more
       if (this.buffer[0] !== MAGIC_0 || this.buffer[1] !== MAGIC_1) throw new FrameError('not a floatip frame (bad magic)');
       if (this.buffer.length < HEADER_LENGTH) break;
-      const length = readHeader(this.buffer);
-      if (this.buffer.length < HEADER_LENGTH + length) break;
-      out.push(parsePayload(this.buffer.subarray(HEADER_LENGTH, HEADER_LENGTH + length)));
-      this.buffer = this.buffer.subarray(HEADER_LENGTH + length);
+      const length = frameLength(this.buffer);
+      if (this.buffer.length < length) break;
+      out.push(split(this.buffer.subarray(0, length)));
+      this.buffer = this.buffer.subarray(length);
     }
     return out;
   }

@@ -1,9 +1,10 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { LoggerPort, NodeSettings, PeerTransportPort, TransportListener } from '../../application/index.js';
+import { NoMetrics, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
 import { parseHeartbeat, type HeartbeatMessage, type Ipv4Address } from '../../domain/index.js';
 import { PreconditionError } from '../errors.js';
-import { FrameDecoder, FrameError, decodeDatagram, encodeFrame } from './frame-codec.js';
+import { FrameAuthenticator } from './frame-authenticator.js';
+import { FrameDecoder, FrameError, decodeDatagram, encodeFrame, type RawFrame } from './frame-codec.js';
 
 /** Bounds that keep a hostile or broken client from costing memory, CPU or other peers' heartbeats. */
 export const TRANSPORT_LIMITS = {
@@ -42,8 +43,11 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private drops = { windowStart: 0, logged: 0, suppressed: 0 };
 
   constructor(
-    private readonly settings: NodeSettings,
+    private settings: NodeSettings,
     private readonly logger: LoggerPort,
+    /** null: frames are unsigned, and signed ones are refused */
+    private readonly auth: FrameAuthenticator | null = null,
+    private readonly metrics: MetricsPort = new NoMetrics(),
   ) {}
 
   get counters(): { inbound: number; links: number } {
@@ -59,7 +63,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   }
 
   async send(msg: HeartbeatMessage): Promise<void> {
-    const frame = encodeFrame(msg);
+    const frame = encodeFrame(msg, this.auth?.signer);
     const pending: Promise<void>[] = [];
     const mc = this.settings.multicast;
     if (this.udp && mc) {
@@ -77,6 +81,10 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       pending.push(new Promise((resolve) => socket.write(frame, () => resolve())));
     }
     await Promise.all(pending);
+  }
+
+  reconfigure(settings: NodeSettings): void {
+    this.settings = settings;
   }
 
   async stop(): Promise<void> {
@@ -127,20 +135,21 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const idleLimit = Math.max(3 * this.settings.echo.intervalMs, 1000);
     let idle = setTimeout(() => expire(), idleLimit);
     const expire = (): void => {
-      this.dropped(`closing connection from ${remote}: no heartbeat for ${idleLimit} ms`);
+      this.dropped(`closing connection from ${remote}: no heartbeat for ${idleLimit} ms`, 'idle');
       socket.destroy();
     };
     socket.on('data', (chunk: Buffer) => {
-      let frames: unknown[];
+      let frames: RawFrame[];
       try {
         frames = decoder.push(chunk);
       } catch (err) {
-        this.dropped(`dropping connection from ${remote}: ${err instanceof Error ? err.message : String(err)}`);
+        this.dropped(`dropping connection from ${remote}: ${err instanceof Error ? err.message : String(err)}`, 'bad-frame');
         socket.destroy();
         return;
       }
-      for (const data of frames) {
-        const msg = this.accepted(data, remote, 'TCP');
+      for (const frame of frames) {
+        const msg = this.accepted(frame, remote, 'TCP');
+        if (msg === 'duplicate') continue;
         if (!msg) {
           socket.destroy();
           return;
@@ -170,7 +179,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     let fromSame = 0;
     for (const e of this.inbound.values()) if (e.remote === remote) fromSame++;
     if (fromSame >= TRANSPORT_LIMITS.maxInboundPerAddress) {
-      this.dropped(`refusing connection from ${remote}: it already has ${fromSame} open`);
+      this.dropped(`refusing connection from ${remote}: it already has ${fromSame} open`, 'connection-limit');
       return false;
     }
     if (this.inbound.size < TRANSPORT_LIMITS.maxInboundConnections) return true;
@@ -181,18 +190,31 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         return true;
       }
     }
-    this.dropped(`refusing connection from ${remote}: ${this.inbound.size} connections open`);
+    this.dropped(`refusing connection from ${remote}: ${this.inbound.size} connections open`, 'connection-limit');
     return false;
   }
 
-  private accepted(data: unknown, remote: string, via: string): HeartbeatMessage | null {
-    const parsed = parseHeartbeat(data);
+  /** Authenticates and parses one frame; null (with the drop logged and counted) when it must be refused. */
+  private accepted(frame: RawFrame, remote: string, via: string): HeartbeatMessage | 'duplicate' | null {
+    let opened;
+    try {
+      opened = this.auth ? this.auth.open(frame, remote) : FrameAuthenticator.openUnsigned(frame);
+    } catch (err) {
+      this.dropped(`dropping ${via} message from ${remote}: ${err instanceof Error ? err.message : String(err)}`, 'bad-frame');
+      return null;
+    }
+    if (!opened.ok) {
+      if (opened.duplicate) return 'duplicate';
+      this.dropped(`dropping ${via} message from ${remote}: ${opened.reason}`, opened.reason.split(/[:(]/)[0]!.trim().replace(/\s+/g, '-').toLowerCase());
+      return null;
+    }
+    const parsed = parseHeartbeat(opened.data);
     if (!parsed.ok) {
-      this.dropped(`dropping ${via} message from ${remote}: ${parsed.reason}`);
+      this.dropped(`dropping ${via} message from ${remote}: ${parsed.reason}`, 'bad-fields');
       return null;
     }
     if (parsed.message.id.toString() !== remote) {
-      this.dropped(`dropping ${via} message from ${remote}: it claims to be ${parsed.message.id.toString()}`);
+      this.dropped(`dropping ${via} message from ${remote}: it claims to be ${parsed.message.id.toString()}`, 'impostor');
       return null;
     }
     return parsed.message;
@@ -224,15 +246,15 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   private onDatagram(buf: Buffer, remote: string): void {
     if (this.stopped || remote === this.settings.localIp.toString()) return;
-    let data: unknown;
+    let frame: RawFrame;
     try {
-      data = decodeDatagram(buf);
+      frame = decodeDatagram(buf);
     } catch (err) {
-      this.dropped(`dropping datagram from ${remote}: ${err instanceof FrameError ? err.message : String(err)}`);
+      this.dropped(`dropping datagram from ${remote}: ${err instanceof FrameError ? err.message : String(err)}`, 'bad-frame');
       return;
     }
-    const msg = this.accepted(data, remote, 'multicast');
-    if (!msg) return;
+    const msg = this.accepted(frame, remote, 'multicast');
+    if (!msg || msg === 'duplicate') return;
     this.ensureLink(msg.id);
     this.listener?.onHeartbeat(msg);
   }
@@ -288,7 +310,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     });
   }
 
-  private dropped(what: string): void {
+  private dropped(what: string, reason: string): void {
+    this.metrics.heartbeatRejected(reason);
     const now = Date.now();
     if (now - this.drops.windowStart >= 60_000) {
       if (this.drops.suppressed > 0) this.logger.warn(`${this.drops.suppressed} more bad inputs dropped in the last minute`);

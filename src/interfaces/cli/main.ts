@@ -1,52 +1,69 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { FloatipError } from '../../domain/index.js';
-import { ConfigError, OsInterfaceInventory, assertSupportedPlatform, packageVersion, PreconditionError, WinstonLogger, YamlConfigLoader, type LogLevel } from '../../infrastructure/index.js';
-import { FloatipService } from '../floatip.service.js';
+import {
+  ConfigError,
+  OsInterfaceInventory,
+  PreconditionError,
+  WinstonLogger,
+  YamlConfigLoader,
+  assertSupportedPlatform,
+  fetchLocal,
+  packageVersion,
+  type LogFormat,
+  type LogLevel,
+  type ResolvedConfig,
+} from '../../infrastructure/index.js';
+import { FloatipService, type ServiceStatus } from '../floatip.service.js';
 import { formatSettings } from './format-settings.js';
+import { formatStatus } from './format-status.js';
+import { restartNeededFor } from './reload.js';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2 } as const;
 
-const USAGE = `usage: floatip run   --config FILE [--log-level error|warn|info|debug]
-       floatip check --config FILE
+const USAGE = `usage: floatip run    --config FILE [--log-level error|warn|info|debug] [--log-format auto|text|json]
+       floatip check  --config FILE
+       floatip status [--config FILE | --listen HOST:PORT] [--json]
        floatip --version
 
-  run    hold the floating IP with the other nodes of its group (foreground, systemd style)
-  check  validate FILE, print the resolved settings with what was auto-detected, exit 0 or 2
+  run     hold the floating IP with the other nodes of its group (foreground, systemd style);
+          SIGTERM/SIGINT hand over and stop, SIGHUP reloads FILE
+  check   validate FILE, print the resolved settings with what was auto-detected, exit 0 or 2
+  status  ask a running daemon (status.listen, default 127.0.0.1:61112) for its state, peers, checks, counters
 
 exit codes: 0 clean stop, 1 runtime failure, 2 configuration or precondition error`;
 
 interface Args {
-  command: string;
+  command: 'run' | 'check' | 'status';
   config: string;
+  listen: string;
+  json: boolean;
   logLevel: LogLevel;
+  logFormat: LogFormat;
 }
 
 function parseArgs(argv: string[]): Args | string {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return USAGE;
-  if (command !== 'run' && command !== 'check') return `unknown command "${command}"\n${USAGE}`;
-  const args: Args = { command, config: '', logLevel: 'info' };
+  if (command !== 'run' && command !== 'check' && command !== 'status') return `unknown command "${command}"\n${USAGE}`;
+  const args: Args = { command, config: '', listen: '', json: false, logLevel: 'info', logFormat: 'auto' };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const value = rest[i + 1];
-    if ((flag === '--config' || flag === '-c') && value) {
-      args.config = value;
-      i++;
-    } else if (flag === '--log-level' && value && ['error', 'warn', 'info', 'debug'].includes(value)) {
-      args.logLevel = value as LogLevel;
-      i++;
-    } else return `unexpected argument "${flag}"${value === undefined ? '' : ''}\n${USAGE}`;
+    if ((flag === '--config' || flag === '-c') && value) args.config = rest[++i]!;
+    else if (flag === '--listen' && value) args.listen = rest[++i]!;
+    else if (flag === '--json') args.json = true;
+    else if (flag === '--log-level' && value && ['error', 'warn', 'info', 'debug'].includes(value)) args.logLevel = rest[++i] as LogLevel;
+    else if (flag === '--log-format' && value && ['auto', 'text', 'json'].includes(value)) args.logFormat = rest[++i] as LogFormat;
+    else return `unexpected argument "${flag}"\n${USAGE}`;
   }
-  if (!args.config) return `--config FILE is required\n${USAGE}`;
+  if (!args.config && command !== 'status') return `--config FILE is required\n${USAGE}`;
   return args;
 }
 
-const version = packageVersion;
-
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--version' || argv[0] === '-v') {
-    console.log(version());
+    console.log(packageVersion());
     return EXIT.ok;
   }
   const args = parseArgs(argv);
@@ -56,23 +73,58 @@ async function main(argv: string[]): Promise<number> {
     return isHelp ? EXIT.ok : EXIT.usage;
   }
   const loader = new YamlConfigLoader(new OsInterfaceInventory());
-  if (args.command === 'check') {
-    try {
-      const loaded = loader.load(args.config, { resolveDisabled: true });
-      if (loaded.kind === 'disabled') console.log(`${args.config}: ${loaded.reason}; run would exit without touching anything`);
-      else console.log(formatSettings(args.config, loaded));
-      return EXIT.ok;
-    } catch (err) {
-      console.error(`floatip: invalid configuration in ${args.config}:\n  ${(err as Error).message}`);
-      return err instanceof ConfigError ? EXIT.usage : EXIT.runtime;
-    }
-  }
+  if (args.command === 'check') return check(args, loader);
+  if (args.command === 'status') return status(args, loader);
   return run(args, loader);
 }
 
+function check(args: Args, loader: YamlConfigLoader): number {
+  try {
+    const loaded = loader.load(args.config, { resolveDisabled: true });
+    if (loaded.kind === 'disabled') console.log(`${args.config}: ${loaded.reason}; run would exit without touching anything`);
+    else console.log(formatSettings(args.config, loaded));
+    return EXIT.ok;
+  } catch (err) {
+    console.error(`floatip: invalid configuration in ${args.config}:\n  ${(err as Error).message}`);
+    return err instanceof ConfigError ? EXIT.usage : EXIT.runtime;
+  }
+}
+
+async function status(args: Args, loader: YamlConfigLoader): Promise<number> {
+  let host = '127.0.0.1';
+  let port = 61112;
+  try {
+    if (args.listen) {
+      const at = args.listen.lastIndexOf(':');
+      host = args.listen.slice(0, at);
+      port = Number(args.listen.slice(at + 1));
+    } else if (args.config) {
+      const loaded = loader.load(args.config, { resolveDisabled: true });
+      if (loaded.kind === 'resolved' && loaded.status) ({ host, port } = loaded.status);
+      else if (loaded.kind === 'resolved') throw new ConfigError([`${args.config} has status.listen: off`]);
+    }
+  } catch (err) {
+    console.error(`floatip: ${(err as Error).message}`);
+    return EXIT.usage;
+  }
+  try {
+    const body = await fetchLocal(host, port, '/status');
+    console.log(args.json ? body.trimEnd() : formatStatus(JSON.parse(body) as ServiceStatus));
+    return EXIT.ok;
+  } catch (err) {
+    console.error(`floatip: ${(err as Error).message}`);
+    return EXIT.runtime;
+  }
+}
+
+function serviceFor(config: ResolvedConfig, logger: WinstonLogger): FloatipService {
+  return new FloatipService({ settings: config.settings, logger, addressTool: config.addressTool, auth: config.auth, status: config.status });
+}
+
 async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
-  const logger = new WinstonLogger(args.logLevel);
+  const logger = new WinstonLogger(args.logLevel, args.logFormat);
   let service: FloatipService;
+  let config: ResolvedConfig;
   try {
     assertSupportedPlatform();
     const loaded = loader.load(args.config);
@@ -80,15 +132,22 @@ async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
       logger.info(`floating IP disabled (${loaded.reason}); nothing to do`);
       return EXIT.ok;
     }
-    service = new FloatipService({ settings: loaded.settings, logger, addressTool: loaded.addressTool });
+    config = loaded;
+    service = serviceFor(config, logger);
     const kit = service.toolkit!;
-    logger.info(`tools: ${kit.addressTool === 'ip' ? 'ip (iproute2)' : kit.addressTool === 'macos-ifconfig' ? 'ifconfig (macOS)' : 'ifconfig (net-tools)'} ${kit.addressCommand} for the address, ${kit.pingFlavor} ping, ${kit.arping ? `arping ${kit.arping}` : 'kernel announcements'}`);
-    logger.info(`floatip ${version()} managing ${loaded.settings.address.toString()} as ${loaded.settings.localIp.toString()} (priority ${loaded.settings.priority.value})`);
+    logger.info(
+      `tools: ${kit.addressTool === 'ip' ? 'ip (iproute2)' : kit.addressTool === 'macos-ifconfig' ? 'ifconfig (macOS)' : 'ifconfig (net-tools)'} ${kit.addressCommand} for the address, ${kit.pingFlavor} ping, ${kit.arping ? `arping ${kit.arping}` : 'kernel announcements'}`,
+    );
+    logger.info(
+      `floatip ${packageVersion()} managing ${config.settings.address.toString()} as ${config.settings.localIp.toString()} (priority ${config.settings.priority.value})` +
+        `${config.auth ? ', heartbeats signed' : ''}${config.status ? `, status on http://${config.status.host}:${config.status.port}/status` : ''}`,
+    );
   } catch (err) {
     return fail(logger, err);
   }
 
   let stopping: Promise<number> | null = null;
+  let reloading: Promise<void> = Promise.resolve();
   const stop = (reason: string, code: number): Promise<number> => {
     stopping ??= (async () => {
       const deadline = setTimeout(() => {
@@ -96,6 +155,7 @@ async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
         process.exit(EXIT.runtime);
       }, 10_000);
       try {
+        await reloading;
         await service.stop(reason);
         return code;
       } catch (err) {
@@ -108,11 +168,43 @@ async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
     return stopping;
   };
 
+  const reload = async (): Promise<void> => {
+    let next;
+    try {
+      next = loader.load(args.config);
+    } catch (err) {
+      logger.error(`SIGHUP: ${args.config} is invalid; keeping the running settings:\n  ${(err as Error).message}`);
+      return;
+    }
+    if (next.kind === 'disabled') {
+      logger.warn(`SIGHUP: ${next.reason}; keeping the running settings (stop the service to disable it)`);
+      return;
+    }
+    const changed = restartNeededFor(config, next);
+    if (changed.length === 0) {
+      config = next;
+      service.reconfigure(next.settings);
+      return;
+    }
+    logger.info(`SIGHUP: ${changed.join(', ')} changed; restarting the node (a master hands the address over first)`);
+    const replacement = serviceFor(next, logger);
+    await service.stop(`reload: ${changed.join(', ')} changed`);
+    service = replacement;
+    config = next;
+    await service.start();
+  };
+
   return new Promise<number>((resolve) => {
     const finish = (p: Promise<number>): void => void p.then(resolve);
     process.on('SIGTERM', () => finish(stop('SIGTERM received', EXIT.ok)));
     process.on('SIGINT', () => finish(stop('SIGINT received', EXIT.ok)));
-    process.on('SIGHUP', () => logger.warn('SIGHUP: live reload is not supported yet; restart to apply changes'));
+    process.on('SIGHUP', () => {
+      if (stopping) return;
+      reloading = reloading.then(reload).catch((err: unknown) => {
+        const code = fail(logger, err);
+        finish(stop('reload failed', code).then(() => code));
+      });
+    });
     process.on('uncaughtException', (err) => {
       logger.error(`internal error: ${err.stack ?? err.message}`);
       finish(stop('internal error', EXIT.runtime));

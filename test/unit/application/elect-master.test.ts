@@ -58,7 +58,7 @@ describe('ElectMaster', () => {
     const worse = peer({ id: '198.18.0.10', state: 'BACKUP' });
     assert.deepEqual(elect.execute(view('BACKUP', [master, better], { lease })), { kind: 'stay' });
     const d = elect.execute(view('BACKUP', [master, worse], { lease }));
-    assert.deepEqual(d, { kind: 'take-over', reason: 'no heartbeat from 198.18.0.20 for 10500 ms', handover: false });
+    assert.deepEqual(d, { kind: 'take-over', reason: 'no heartbeat from 198.18.0.20 for 10500 ms', handover: false, cause: 'timeout' });
   });
 
   it('a graceful stop is a handover: no probe needed', () => {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseHeartbeat } from '../../../src/domain/index.js';
-import { FrameDecoder, FrameError, MAX_PAYLOAD, decodeDatagram, encodeFrame } from '../../../src/infrastructure/index.js';
+import { FrameDecoder, FrameError, MAX_PAYLOAD, decodeDatagram, encodeFrame, parsePayload } from '../../../src/infrastructure/index.js';
 import { aHeartbeat } from '../../support/builders.js';
 
 describe('frame codec', () => {
   it('round-trips a heartbeat', () => {
     const msg = aHeartbeat({ state: 'MASTER', term: 7, preempt: true, seq: 42 });
-    const parsed = parseHeartbeat(decodeDatagram(encodeFrame(msg)));
+    const parsed = parseHeartbeat(parsePayload(decodeDatagram(encodeFrame(msg)).payload));
     assert.ok(parsed.ok);
     assert.equal(parsed.message.id.toString(), '198.18.0.12');
     assert.equal(parsed.message.term, 7);
@@ -44,7 +44,7 @@ describe('frame codec', () => {
     const f = encodeFrame(aHeartbeat());
     assert.throws(() => decodeDatagram(f.subarray(0, f.length - 1)), /does not match/);
     assert.throws(() => decodeDatagram(Buffer.concat([f, Buffer.from([0])])), /does not match/);
-    assert.throws(() => decodeDatagram(Buffer.from([0x46, 0x49, 1, 1, 0, 2, 0x7b, 0x7b])), /not JSON/);
+    assert.throws(() => parsePayload(decodeDatagram(Buffer.from([0x46, 0x49, 1, 1, 0, 2, 0x7b, 0x7b])).payload), /not JSON/);
   });
 
   it('rejects well-framed messages with bad fields', () => {

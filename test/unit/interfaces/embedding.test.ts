@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as floatip from '../../../src/index.js';
-import { ADDRESS_TABLE_PORT, ANNOUNCER_PORT, CLOCK_PORT, CONFLICT_PROBE_PORT, PEER_TRANSPORT_PORT, RELEASE_GUARD_PORT } from '../../../src/index.js';
+import { ADDRESS_TABLE_PORT, ANNOUNCER_PORT, CLOCK_PORT, CONFLICT_PROBE_PORT, HEALTH_PROBE_PORT, PEER_TRANSPORT_PORT, RELEASE_GUARD_PORT } from '../../../src/index.js';
 import { aSettings } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeNetwork, FakeReleaseGuard, FakeSegment, RecordingLogger } from '../../support/fakes.js';
+import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeHealthProbe, FakeNetwork, FakeReleaseGuard, FakeSegment, RecordingLogger } from '../../support/fakes.js';
 
 describe('embedding', () => {
   it('the README shows examples/embed.ts word for word (the build compiles that file)', () => {
@@ -34,6 +34,7 @@ describe('embedding', () => {
         [ANNOUNCER_PORT]: new FakeAnnouncer(),
         [RELEASE_GUARD_PORT]: new FakeReleaseGuard(),
         [PEER_TRANSPORT_PORT]: new FakeNetwork().transportFor('me'),
+        [HEALTH_PROBE_PORT]: new FakeHealthProbe(),
       },
     });
     const states: string[] = [];

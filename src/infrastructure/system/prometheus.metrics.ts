@@ -1,0 +1,63 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { MetricsPort } from '../../application/index.js';
+import type { NodeState, TransitionCause } from '../../domain/index.js';
+
+const STATES: NodeState[] = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOPPING', 'STOPPED'];
+
+/** Prometheus metrics in a registry of this node's own (never the global one), for /metrics. */
+export class PrometheusMetrics implements MetricsPort {
+  readonly registry = new Registry();
+  private readonly stateGauge = new Gauge({ name: 'floatip_state', help: '1 for the current state of this node', labelNames: ['state'], registers: [this.registry] });
+  private readonly priorityGauge = new Gauge({ name: 'floatip_effective_priority', help: 'configured priority less failing check weights', registers: [this.registry] });
+  private readonly transitions = new Counter({ name: 'floatip_transitions_total', help: 'state changes by cause', labelNames: ['from', 'to', 'cause'], registers: [this.registry] });
+  private readonly sent = new Counter({ name: 'floatip_heartbeats_sent_total', help: 'heartbeats sent (each goes to every channel)', registers: [this.registry] });
+  private readonly received = new Counter({ name: 'floatip_heartbeats_received_total', help: 'heartbeats accepted from peers', registers: [this.registry] });
+  private readonly rejected = new Counter({ name: 'floatip_heartbeats_rejected_total', help: 'inputs dropped on the echo and multicast ports, by reason', labelNames: ['reason'], registers: [this.registry] });
+  private readonly takeoverSeconds = new Histogram({
+    name: 'floatip_takeover_duration_seconds',
+    help: 'from the decision to take over to the address bound and verified',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  private readonly arps = new Counter({ name: 'floatip_gratuitous_arp_sent_total', help: 'gratuitous ARP packets sent', registers: [this.registry] });
+  private readonly checks = new Gauge({ name: 'floatip_check_healthy', help: '1 while a health check passes', labelNames: ['check'], registers: [this.registry] });
+  private readonly counts = { sent: 0, received: 0, rejected: {} as Record<string, number>, transitions: 0, takeovers: 0, arps: 0 };
+
+  state(state: NodeState, effectivePriority: number): void {
+    for (const s of STATES) this.stateGauge.set({ state: s }, s === state ? 1 : 0);
+    this.priorityGauge.set(effectivePriority);
+  }
+  transition(from: NodeState, to: NodeState, cause: TransitionCause): void {
+    this.transitions.inc({ from, to, cause });
+    this.counts.transitions++;
+  }
+  heartbeatSent(): void {
+    this.sent.inc();
+    this.counts.sent++;
+  }
+  heartbeatReceived(): void {
+    this.received.inc();
+    this.counts.received++;
+  }
+  heartbeatRejected(reason: string): void {
+    this.rejected.inc({ reason });
+    this.counts.rejected[reason] = (this.counts.rejected[reason] ?? 0) + 1;
+  }
+  takeover(durationMs: number): void {
+    this.takeoverSeconds.observe(durationMs / 1000);
+    this.counts.takeovers++;
+  }
+  arpAnnounced(packets: number): void {
+    this.arps.inc(packets);
+    this.counts.arps += packets;
+  }
+  checkResult(name: string, healthy: boolean): void {
+    this.checks.set({ check: name }, healthy ? 1 : 0);
+  }
+
+  /** The counters for /status, without parsing Prometheus text. */
+  snapshot(): { heartbeatsSent: number; heartbeatsReceived: number; heartbeatsRejected: Record<string, number>; transitions: number; takeovers: number; gratuitousArps: number } {
+    const c = this.counts;
+    return { heartbeatsSent: c.sent, heartbeatsReceived: c.received, heartbeatsRejected: { ...c.rejected }, transitions: c.transitions, takeovers: c.takeovers, gratuitousArps: c.arps };
+  }
+}

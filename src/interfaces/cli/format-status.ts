@@ -1,0 +1,27 @@
+import type { ServiceStatus } from '../floatip.service.js';
+
+const ago = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '-' : ms < 10_000 ? `${ms} ms ago` : `${Math.round(ms / 1000)} s ago`);
+
+/** `floatip status` as a person reads it. */
+export function formatStatus(s: ServiceStatus): string {
+  const lines = [
+    `node      ${s.id}  ${s.state}  priority ${s.priority}${s.effectivePriority !== s.priority ? ` (effective ${s.effectivePriority})` : ''}${s.preempt ? '  preempt' : ''}`,
+    `address   ${s.address}`,
+    `holder    ${s.holder ?? 'none known'}  term ${s.term}${s.lease ? `  lease of ${s.lease.holder} expires in ${s.lease.expiresInMs} ms` : ''}`,
+  ];
+  if (s.lastChange) lines.push(`changed   ${ago(s.lastChange.msAgo)}: ${s.lastChange.from} -> ${s.lastChange.to}: ${s.lastChange.reason}`);
+  if (s.witnessLastAnsweredMsAgo !== null) lines.push(`witness   last answered ${ago(s.witnessLastAnsweredMsAgo)}`);
+  lines.push('', 'peers');
+  if (s.peers.length === 0) lines.push('  (none heard)');
+  for (const p of s.peers) lines.push(`  ${p.id.padEnd(15)}  ${p.state.padEnd(8)}  priority ${String(p.priority).padEnd(3)}  term ${String(p.term).padEnd(4)}  ${p.alive ? 'alive' : 'LOST '}  seen ${ago(p.lastSeenMsAgo)}`);
+  if (s.checks.length > 0) {
+    lines.push('', 'checks');
+    for (const c of s.checks) lines.push(`  ${c.name.padEnd(30)}  ${c.healthy ? 'ok     ' : 'FAILING'}  ${c.fatal ? 'fatal' : `weight ${c.weight}`}  ${c.detail}`);
+  }
+  if (s.counters) {
+    const rejected = Object.entries(s.counters.heartbeatsRejected).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
+    lines.push('', `heartbeats sent ${s.counters.heartbeatsSent}, received ${s.counters.heartbeatsReceived}, rejected: ${rejected}`);
+    lines.push(`transitions ${s.counters.transitions}, takeovers ${s.counters.takeovers}, gratuitous ARPs ${s.counters.gratuitousArps}`);
+  }
+  return lines.join('\n');
+}

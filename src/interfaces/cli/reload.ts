@@ -1,0 +1,21 @@
+import type { ResolvedConfig } from '../../infrastructure/index.js';
+
+/** Settings a running node cannot change in place: a reload that changes any of them restarts the node. */
+export function restartNeededFor(old: ResolvedConfig, next: ResolvedConfig): string[] {
+  const a = old.settings;
+  const b = next.settings;
+  const fields: [string, unknown, unknown][] = [
+    ['ip', a.address.ip.toString(), b.address.ip.toString()],
+    ['netmask', a.address.netmask.toString(), b.address.netmask.toString()],
+    ['interface', a.address.interfaceName, b.address.interfaceName],
+    ['label', a.address.label, b.address.label],
+    ['local_ip', a.localIp.toString(), b.localIp.toString()],
+    ['echo.port', a.echo.port, b.echo.port],
+    ['broadcast.binding', a.multicast && `${a.multicast.group.toString()}:${a.multicast.port}`, b.multicast && `${b.multicast.group.toString()}:${b.multicast.port}`],
+    ['peers', a.peers.map(String).join(), b.peers.map(String).join()],
+    ['auth', JSON.stringify(old.auth), JSON.stringify(next.auth)],
+    ['status.listen', JSON.stringify(old.status), JSON.stringify(next.status)],
+    ['address_tool', old.addressTool, next.addressTool],
+  ];
+  return fields.filter(([, x, y]) => x !== y).map(([name]) => name);
+}

@@ -89,7 +89,7 @@ export function readSecretFile(file: string, uid = process.getuid?.() ?? 0): str
 function flatten(errors: readonly ValidationError[], prefix: string): string[] {
   const out: string[] = [];
   for (const e of errors) {
-    const path = `${prefix}.${e.property}`;
+    const path = /^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`;
     const constraints = e.constraints ?? {};
     if (constraints['whitelistValidation']) {
       out.push(`${path}: unknown key (check the spelling; see the README for the keys floatip reads)`);

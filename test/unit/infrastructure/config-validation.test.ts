@@ -52,6 +52,19 @@ describe('configuration validation: each bad value gets its own message', () => 
     ['unknown key', 'enabled: true\n  eanbled: true', /floating_ip\.eanbled: unknown key/],
     ['echo not a mapping', 'enabled: true\n  echo: 5', /floating_ip\.echo: 5 is not allowed: must be a mapping/],
     ['label too long for the alias', 'enabled: true\n  label: averyverylonglabel', /floating_ip\.label: "averyverylonglabel" is not allowed/],
+    ['address_tool', 'enabled: true\n  address_tool: nmcli', /floating_ip\.address_tool: "nmcli" is not allowed: must be auto, ifconfig or ip/],
+    ['auth.secret too short', 'enabled: true\n  auth:\n    secret: short', /floating_ip\.auth\.secret: "short" is not allowed: must be a secret of at least 16 characters/],
+    ['auth without a secret', 'enabled: true\n  auth:\n    max_clock_skew_in_ms: 5000', /floating_ip\.auth: needs secret or secret_file/],
+    ['auth with both', 'enabled: true\n  auth:\n    secret: 0123456789abcdef\n    secret_file: /etc/floatip/secret', /floatip\.auth|floating_ip\.auth: set secret or secret_file, not both/],
+    ['check with two kinds', 'enabled: true\n  checks:\n    - tcp: 127.0.0.1:80\n      http: http://127.0.0.1/\n      fatal: true', /floating_ip\.checks\[0\]: must have exactly one of tcp, http or command/],
+    ['check without an effect', 'enabled: true\n  checks:\n    - tcp: 127.0.0.1:80', /floating_ip\.checks\[0\]: must have either a weight .* or fatal: true .*, not neither/],
+    ['check tcp syntax', 'enabled: true\n  checks:\n    - tcp: localhost\n      fatal: true', /floating_ip\.checks\[0\]\.tcp: "localhost" is not allowed: must be host:port/],
+    ['check fall', 'enabled: true\n  checks:\n    - tcp: 127.0.0.1:80\n      fatal: true\n      fall: 0', /floating_ip\.checks\[0\]\.fall: 0 is not allowed: must be an integer from 1 to 100/],
+    ['check timeout over interval', 'enabled: true\n  checks:\n    - tcp: 127.0.0.1:80\n      fatal: true\n      interval_in_ms: 500\n      timeout_in_ms: 900', /floating_ip\.checks\[0\]\.timeout_in_ms: 900 is not allowed: must be at most interval_in_ms \(500\)/],
+    ['check unknown key', 'enabled: true\n  checks:\n    - tcp: 127.0.0.1:80\n      fatal: true\n      retries: 3', /floating_ip\.checks\[0\]\.retries: unknown key/],
+    ['witness', 'enabled: true\n  witness: [198.18.0.1, gateway]', /floating_ip\.witness\[1\]: "gateway" is not allowed: must be a dotted IPv4 address/],
+    ['notify command', 'enabled: true\n  notify:\n    on_master: []', /floating_ip\.notify\.on_master: \[\] is not allowed: must be a command/],
+    ['status.listen', 'enabled: true\n  status:\n    listen: everywhere', /floating_ip\.status\.listen: "everywhere" is not allowed: must be host:port/],
   ];
   for (const [what, body, expected] of table) {
     it(what, () => assert.match(problems(`floating_ip:\n  ${body}\n`), expected));
@@ -116,5 +129,65 @@ describe('configuration: defaults and INFINI compatibility', () => {
   it('derives .234 from the real subnet, and the last host of a small subnet', () => {
     assert.equal(defaultFloatingIp(Ipv4Address.create('10.1.5.7'), Netmask.create('255.255.0.0')).toString(), '10.1.5.234');
     assert.equal(defaultFloatingIp(Ipv4Address.create('198.18.0.70'), Netmask.create('255.255.255.192')).toString(), '198.18.0.126');
+  });
+});
+
+describe('configuration: production keys', () => {
+  it('resolves checks, witnesses, hooks, auth and the status endpoint', () => {
+    const l = loader.loadText(
+      [
+        'floating_ip:',
+        '  enabled: true',
+        '  auth:',
+        '    secret: [new-secret-0123456789, old-secret-0123456789]',
+        '  checks:',
+        '    - tcp: 127.0.0.1:8000',
+        '      fatal: true',
+        '    - name: upstream',
+        '      http: http://127.0.0.1:9200/_cluster/health',
+        '      weight: 30',
+        '      interval_in_ms: 5000',
+        '    - command: /usr/local/bin/check-disk --min 10',
+        '      weight: 10',
+        '  witness: [198.18.0.1]',
+        '  notify:',
+        '    on_master: [/usr/local/bin/notify, master]',
+        '    command: /usr/local/bin/log-state',
+        '    timeout_in_ms: 2000',
+        '  status:',
+        '    listen: 127.0.0.1:9999',
+      ].join('\n'),
+    );
+    assert.ok(l.kind === 'resolved');
+    if (l.kind !== 'resolved') return;
+    assert.deepEqual(l.auth, { secrets: ['new-secret-0123456789', 'old-secret-0123456789'], secretFile: null, maxClockSkewMs: 30_000 });
+    assert.deepEqual(l.status, { host: '127.0.0.1', port: 9999 });
+    const [tcp, http, cmd] = l.settings.checks;
+    assert.deepEqual(tcp, { name: 'tcp:127.0.0.1:8000', target: { kind: 'tcp', host: '127.0.0.1', port: 8000 }, intervalMs: 2000, timeoutMs: 1000, fall: 3, rise: 2, weight: 0, fatal: true });
+    assert.equal(http?.name, 'upstream');
+    assert.equal(http?.intervalMs, 5000);
+    assert.deepEqual(cmd?.target, { kind: 'command', argv: ['/usr/local/bin/check-disk', '--min', '10'] });
+    assert.deepEqual(l.settings.witnesses.map(String), ['198.18.0.1']);
+    assert.deepEqual(l.settings.hooks, { onMaster: ['/usr/local/bin/notify', 'master'], command: ['/usr/local/bin/log-state'], timeoutMs: 2000 });
+  });
+
+  it('defaults: no auth, status on 127.0.0.1:61112, no checks; status can be turned off', () => {
+    const l = loader.loadText('floating_ip:\n  enabled: true\n');
+    assert.ok(l.kind === 'resolved' && l.auth === null && l.status?.port === 61112 && l.settings.checks.length === 0);
+    const off = loader.loadText('floating_ip:\n  enabled: true\n  status:\n    listen: "off"\n');
+    assert.ok(off.kind === 'resolved' && off.status === null);
+  });
+
+  it('a reload restarts the node only for what cannot change in place', async () => {
+    const { restartNeededFor } = await import('../../../src/interfaces/cli/reload.js');
+    const load = (extra: string) => {
+      const l = loader.loadText(`floating_ip:\n  enabled: true\n${extra}`);
+      assert.ok(l.kind === 'resolved');
+      return l as Extract<typeof l, { kind: 'resolved' }>;
+    };
+    const base = load('  priority: 100\n');
+    assert.deepEqual(restartNeededFor(base, load('  priority: 150\n  echo:\n    timeout_in_ms: 3000\n')), []);
+    assert.deepEqual(restartNeededFor(base, load('  ip: 198.18.0.99\n')), ['ip']);
+    assert.deepEqual(restartNeededFor(base, load('  auth:\n    secret: 0123456789abcdef\n')), ['auth']);
   });
 });

@@ -1,7 +1,7 @@
 // A throw-away L2 segment built from network namespaces: a bridge namespace, N gateway nodes and a
 // client, all on 198.18.0.0/24 (benchmarking range), nothing in the root namespace touched.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -191,9 +191,32 @@ export class LabNode {
     });
   }
 
-  async holdsVip(): Promise<boolean> {
+  /** GET a path of this node's status endpoint, from inside its namespace. */
+  async fetch(path: string, port = 61112): Promise<string> {
+    const code = `fetch('http://127.0.0.1:${port}${path}').then(r => r.text()).then(t => process.stdout.write(t), e => { console.error(String(e)); process.exit(1); })`;
+    const r = await sh('ip', ['netns', 'exec', this.ns, process.execPath, '-e', code]);
+    if (r.code !== 0) throw new Error(`GET ${path} on ${this.name}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Runs the lab's wire tool (capture, replay, fuzz) inside this node's namespace. */
+  wire(args: string[], timeoutMs = 60_000): Promise<CommandResult> {
+    return sh('ip', ['netns', 'exec', this.ns, process.execPath, join(DIST, 'scripts', 'lab', 'wire-tool.js'), ...args], timeoutMs);
+  }
+
+  /** Resident memory (kB) and CPU time (ms) of this node's daemon, from /proc. */
+  usage(): { rssKb: number; cpuMs: number } {
+    const pid = this.daemon?.child.pid;
+    if (!pid) throw new Error(`${this.name} has no daemon`);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(stat[11]) + Number(stat[12]);
+    return { rssKb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0), cpuMs: (ticks * 1000) / 100 };
+  }
+
+  async holdsVip(vip = VIP): Promise<boolean> {
     const out = await ip('-n', this.ns, '-4', '-o', 'addr', 'show', 'dev', 'eth0');
-    return out.includes(` ${VIP}/`);
+    return out.includes(` ${vip}/`);
   }
 
   /** Pulls this node's cable: the bridge side goes down, so the node hears nothing and nobody hears it. */
@@ -315,9 +338,14 @@ export class NetnsLab {
     }
   }
 
-  async holders(): Promise<string[]> {
-    const held = await Promise.all(this.nodes.map(async (n) => ((await n.holdsVip()) ? n.name : null)));
+  async holders(vip = VIP): Promise<string[]> {
+    const held = await Promise.all(this.nodes.map(async (n) => ((await n.holdsVip(vip)) ? n.name : null)));
     return held.filter((h): h is string => h !== null);
+  }
+
+  /** Runs the wire tool inside the client namespace. */
+  wire(args: string[], timeoutMs = 60_000): Promise<CommandResult> {
+    return sh('ip', ['netns', 'exec', this.clientNs, process.execPath, join(DIST, 'scripts', 'lab', 'wire-tool.js'), ...args], timeoutMs);
   }
 
   /** Polls until `cond` holds, or fails naming what it waited for and what it saw last. */

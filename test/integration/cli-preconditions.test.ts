@@ -65,10 +65,15 @@ describe('the CLI refuses bad input and touches nothing', { skip }, () => {
   it('a second daemon on the same host exits 2: the echo port is taken', async () => {
     const first = node().start();
     await lab.waitFor('the first daemon to be master', async () => first.output, (o) => o.includes('-> MASTER'), 8000);
-    const file = node().writeConfig(node().config(), 'second.yml');
-    const r = await node().cli(['run', '--config', file]);
+    const second = node().writeConfig(node().config(), 'second.yml');
+    const r = await node().cli(['run', '--config', second, '--log-format', 'text']);
     assert.equal(r.code, 2);
-    assert.match(r.stdout, /echo port 198\.18\.0\.11:61111 \(TCP\) is already in use/);
+    assert.match(r.stdout, /cannot start: status\.listen 127\.0\.0\.1:61112: already in use/);
+    // with its status endpoint elsewhere it trips over the echo port instead
+    const third = node().writeConfig(node().config({ extra: '  status:\n    listen: 127.0.0.1:61113' }), 'third.yml');
+    const r3 = await node().cli(['run', '--config', third, '--log-format', 'text']);
+    assert.equal(r3.code, 2);
+    assert.match(r3.stdout, /cannot start: echo port 198\.18\.0\.11:61111 \(TCP\) is already in use: is another floatip running\?/);
     assert.equal(await node().holdsVip(), true, 'the second daemon did not disturb the first one\'s address');
     first.kill('SIGTERM');
     assert.equal(await first.exited, 0);

@@ -1,0 +1,122 @@
+// Test traffic for the lab, run inside a namespace:
+//   capture GROUP PORT LOCAL_IP MS            print each multicast datagram as "sender hex" for MS ms
+//   replay  GROUP PORT LOCAL_IP FILE          send the captured datagrams of FILE again, to the group
+//   replay-tcp HOST PORT FILE                 send them over one TCP connection to HOST:PORT
+//   fuzz    HOST PORT GROUP MPORT LOCAL_IP MS throw random, truncated, oversized and forged frames at the
+//                                             echo port and the multicast group for MS ms, then print counts
+// Every loop is bounded in time and count; it sends only to the addresses it is given.
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+
+const [mode, ...a] = process.argv.slice(2);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function capture(group: string, port: number, local: string, ms: number): void {
+  const sock = createSocket({ type: 'udp4', reuseAddr: true });
+  sock.on('message', (buf, rinfo) => process.stdout.write(`${rinfo.address} ${buf.toString('hex')}\n`));
+  sock.bind(port, () => sock.addMembership(group, local));
+  setTimeout(() => sock.close(), ms);
+}
+
+function frames(file: string): Buffer[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => Buffer.from(l.split(' ')[1]!, 'hex'));
+}
+
+async function replay(group: string, port: number, local: string, file: string): Promise<void> {
+  const sock = createSocket({ type: 'udp4', reuseAddr: true });
+  await new Promise<void>((r) => sock.bind(0, local, () => r()));
+  sock.setMulticastInterface(local);
+  for (const f of frames(file)) {
+    await new Promise<void>((r) => sock.send(f, port, group, () => r()));
+    await sleep(5);
+  }
+  sock.close();
+  console.log(`replayed ${frames(file).length} datagrams`);
+}
+
+async function replayTcp(host: string, port: number, file: string): Promise<void> {
+  const s = connect({ host, port });
+  await new Promise<void>((resolve) => {
+    s.once('connect', () => resolve());
+    s.once('error', () => resolve());
+  });
+  for (const f of frames(file)) s.write(f);
+  await sleep(300);
+  console.log(`closed by peer: ${s.destroyed || s.readableEnded}`);
+  s.destroy();
+}
+
+function randomFrame(): Buffer {
+  const kind = Math.floor(Math.random() * 6);
+  const header = (type: number, len: number): Buffer => {
+    const h = Buffer.from([0x46, 0x49, 1, type, 0, 0]);
+    h.writeUInt16BE(len, 4);
+    return h;
+  };
+  switch (kind) {
+    case 0: // random bytes
+      return Buffer.from(Array.from({ length: 1 + Math.floor(Math.random() * 2000) }, () => Math.floor(Math.random() * 256)));
+    case 1: // truncated frame
+      return Buffer.concat([header(1, 200), Buffer.from('{"v":1,"id":')]);
+    case 2: // oversized announcement
+      return header(2, 65535);
+    case 3: {
+      // well-formed but forged: claims to be a master of top priority, unsigned
+      const body = Buffer.from(JSON.stringify({ v: 1, id: '198.18.0.11', vip: '198.18.0.100', pri: 254, st: 'MASTER', term: 999, pre: true, seq: 1 }));
+      return Buffer.concat([header(1, body.length), body]);
+    }
+    case 4: {
+      // signed-looking frame with a random MAC
+      const body = Buffer.from(JSON.stringify({ v: 1, id: '198.18.0.11', vip: '198.18.0.100', pri: 254, st: 'MASTER', term: 999, pre: true, seq: 9, boot: 1, ts: Date.now() }));
+      return Buffer.concat([header(2, body.length), body, Buffer.alloc(32, 7)]);
+    }
+    default: // valid header, garbage JSON
+      return Buffer.concat([header(1, 50), Buffer.alloc(50, 0x7b)]);
+  }
+}
+
+async function fuzz(host: string, port: number, group: string, mport: number, local: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  const udp = createSocket({ type: 'udp4' });
+  await new Promise<void>((r) => udp.bind(0, local, () => r()));
+  udp.setMulticastInterface(local);
+  const counts = { datagrams: 0, connections: 0, slow: 0 };
+  const slow: Socket[] = [];
+  while (Date.now() < end && counts.connections < 20_000) {
+    for (let i = 0; i < 20; i++) {
+      udp.send(randomFrame(), mport, group);
+      counts.datagrams++;
+    }
+    const s = connect({ host, port });
+    s.on('error', () => undefined);
+    counts.connections++;
+    if (counts.connections % 10 === 0 && slow.length < 20) {
+      // a slow client: one byte now and then
+      slow.push(s);
+      counts.slow++;
+      s.once('connect', () => s.write(Buffer.from([0x46])));
+    } else {
+      s.once('connect', () => {
+        s.write(randomFrame());
+        s.end();
+      });
+    }
+    await sleep(5);
+  }
+  for (const s of slow) s.destroy();
+  udp.close();
+  console.log(JSON.stringify(counts));
+}
+
+const run = async (): Promise<void> => {
+  if (mode === 'capture') capture(a[0]!, Number(a[1]), a[2]!, Number(a[3]));
+  else if (mode === 'replay') await replay(a[0]!, Number(a[1]), a[2]!, a[3]!);
+  else if (mode === 'replay-tcp') await replayTcp(a[0]!, Number(a[1]), a[2]!);
+  else if (mode === 'fuzz') await fuzz(a[0]!, Number(a[1]), a[2]!, Number(a[3]), a[4]!, Number(a[5]));
+  else throw new Error(`unknown mode ${mode}`);
+};
+void run();

@@ -1,7 +1,7 @@
 // A throw-away L2 segment built from network namespaces: a bridge namespace, N gateway nodes and a
 // client, all on 198.18.0.0/24 (benchmarking range), nothing in the root namespace touched.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,16 +24,20 @@ const PATH = `${process.env['PATH'] ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
  */
 export const LAB_ADDRESS_TOOL: 'ifconfig' | 'ip' = process.env['FLOATIP_LAB_TOOLS'] === 'ip' ? 'ip' : 'ifconfig';
 
-/** PATH for the daemons: everything, or everything but ifconfig. */
+/** PATH for the daemons: everything, or everything but ifconfig (the sbin tools linked into a directory of the lab's). */
 function daemonPath(dir: string): string {
   if (LAB_ADDRESS_TOOL === 'ifconfig') return PATH;
-  const shim = join(dir, 'bin');
-  mkdirSync(shim, { recursive: true });
-  for (const tool of ['ip', 'arping', 'ping', 'xargs', 'setpriv']) {
-    const real = ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/bin', '/bin'].map((d) => join(d, tool)).find((p) => existsSync(p));
-    if (real && !existsSync(join(shim, tool))) symlinkSync(real, join(shim, tool));
+  const shim = join(dir, 'sbin');
+  if (!existsSync(shim)) {
+    mkdirSync(shim, { recursive: true });
+    for (const d of ['/usr/local/sbin', '/usr/sbin', '/sbin']) {
+      if (!existsSync(d)) continue;
+      for (const tool of readdirSync(d)) {
+        if (tool !== 'ifconfig' && !existsSync(join(shim, tool))) symlinkSync(join(d, tool), join(shim, tool));
+      }
+    }
   }
-  return shim;
+  return `${shim}:/usr/local/bin:/usr/bin:/bin`;
 }
 
 export interface CommandResult {

@@ -174,6 +174,21 @@ export class LabNode {
     return this.daemon;
   }
 
+  /** Starts any program inside this node's namespace as its daemon (keepalived, ucarp, for the benchmark). */
+  startProcess(argv: string[]): Daemon {
+    if (this.daemon) this.pastOutput.push(this.daemon.output);
+    const child = spawn('ip', ['netns', 'exec', this.ns, ...argv], { env: { ...process.env, PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.daemon = new Daemon(this, child);
+    this.lab.children.add(child);
+    return this.daemon;
+  }
+
+  /** Every process in this namespace but the echo service, for an implementation whose daemon is a tree. */
+  async daemonPids(): Promise<number[]> {
+    const r = await sh('ip', ['netns', 'pids', this.ns]);
+    return r.stdout.split('\n').filter(Boolean).map(Number).filter((p) => p !== this.service?.pid);
+  }
+
   /** Runs the CLI once in this namespace (check, or a run expected to exit). */
   cli(args: string[], timeoutMs = 20_000): Promise<CommandResult> {
     return sh('ip', ['netns', 'exec', this.ns, 'env', `PATH=${daemonPath(this.lab.dir)}`, process.execPath, CLI, ...args], timeoutMs);

@@ -11,7 +11,7 @@ import { XargsReleaseGuard } from './network/xargs.release-guard.js';
 import type { Toolkit } from './system/platform.preflight.js';
 
 /** How long the takeover's conflict probe waits for anyone answering for the address. */
-export const CONFLICT_PROBE_DEADLINE_MS = 250;
+export const CONFLICT_PROBE_DEADLINE_MS = 150;
 
 export interface PlatformAdapters {
   readonly addressTable: AddressTablePort;

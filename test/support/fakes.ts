@@ -58,6 +58,7 @@ export class FakeAddressTable implements AddressTablePort {
 }
 
 export class FakeConflictProbe implements ConflictProbePort {
+  readonly deadlineMs = 250;
   probes = 0;
   constructor(
     private readonly segment: FakeSegment,
@@ -73,6 +74,10 @@ export class FakeConflictProbe implements ConflictProbePort {
 
 export class FakeAnnouncer implements AnnouncerPort {
   readonly announcements: { address: string; count: number }[] = [];
+  cancels = 0;
+  cancel(): void {
+    this.cancels++;
+  }
   async announce(address: FloatingAddress, count: number): Promise<void> {
     this.announcements.push({ address: address.ip.toString(), count });
   }

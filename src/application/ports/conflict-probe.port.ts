@@ -4,6 +4,8 @@ export type ProbeResult = { inUse: false } | { inUse: true; evidence: string };
 
 /** Asks the network whether another host answers for the address. */
 export interface ConflictProbePort {
+  /** The longest a probe takes when nobody answers. */
+  readonly deadlineMs: number;
   probe(address: FloatingAddress): Promise<ProbeResult>;
 }
 export const CONFLICT_PROBE_PORT = Symbol.for('floatip.ConflictProbePort');

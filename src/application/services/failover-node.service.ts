@@ -2,6 +2,7 @@ import { inject, injectable } from 'inversify';
 import {
   Lease,
   PeerNode,
+  compareRank,
   type HeartbeatMessage,
   type Ipv4Address,
   type NodeState,
@@ -10,6 +11,7 @@ import {
 } from '../../domain/index.js';
 import { NODE_SETTINGS, type NodeSettings } from '../node-settings.js';
 import { CLOCK_PORT, type ClockPort, type TimerHandle } from '../ports/clock.port.js';
+import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
 import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
 import { ANNOUNCER_PORT, type AnnouncerPort } from '../ports/announcer.port.js';
 import { METRICS_PORT, type MetricsPort } from '../ports/metrics.port.js';
@@ -57,6 +59,10 @@ export interface NodeStatus {
 
 /** Delay of the second gratuitous ARP burst, for neighbours that missed the first. */
 export const REANNOUNCE_DELAY_MS = 3000;
+/** How long the loser of a split brain keeps the address after telling the winner, for the winner's announcement. */
+const SPLIT_BRAIN_YIELD_MS = 50;
+/** How much earlier than the probe's own deadline the pre-expiry probe starts (process start-up under load). */
+const PRE_PROBE_MARGIN_MS = 50;
 
 /**
  * The failover state machine of one node: it listens, elects, binds and releases through the use cases,
@@ -74,6 +80,9 @@ export class FailoverNode implements TransportListener {
   private evaluateAgain = false;
   private tickTimer: TimerHandle | null = null;
   private expiryTimer: TimerHandle | null = null;
+  private preProbeTimer: TimerHandle | null = null;
+  /** The probe run just before the master's lease ran out: when it started, and whether it found the address free. */
+  private preProbed: { startedAt: number; free: Promise<boolean> } | null = null;
   private reannounceTimer: TimerHandle | null = null;
   private lastReassertAt = -Infinity;
   private lastConflict = '';
@@ -93,6 +102,7 @@ export class FailoverNode implements TransportListener {
     @inject(HealthMonitor) private readonly health: HealthMonitor,
     @inject(NOTIFIER_PORT) private readonly notifier: NotifierPort,
     @inject(METRICS_PORT) private readonly metrics: MetricsPort,
+    @inject(CONFLICT_PROBE_PORT) private readonly conflictProbe: ConflictProbePort,
   ) {}
 
   get state(): NodeState {
@@ -217,9 +227,14 @@ export class FailoverNode implements TransportListener {
       if (change === 'returned') this.logger.info(`peer ${msg.id.toString()} is back (priority ${msg.priority}, ${msg.state})`);
     }
     if (this.current === 'MASTER' && msg.term > this.term) {
-      // Someone was master in a later term while we were cut off: clients may follow its ARP, so win them back.
-      this.term = msg.term + 1;
-      this.reassert(`${msg.id.toString()} held the address in term ${msg.term} while this node was cut off`);
+      // Someone was master in a later term while we were cut off: clients may follow its ARP, so the winner of
+      // the split wins them back. The loser stays quiet: its announcement would only pull clients to a host
+      // that is about to release the address.
+      const self = { id: this.settings.localIp, priority: this.effectivePriority };
+      if (compareRank(self, msg) > 0) {
+        this.term = msg.term + 1;
+        this.reassert(`${msg.id.toString()} held the address in term ${msg.term} while this node was cut off`);
+      }
     } else if (this.current !== 'MASTER') {
       this.term = Math.max(this.term, msg.term);
     }
@@ -252,15 +267,51 @@ export class FailoverNode implements TransportListener {
     }
   }
 
-  /** Evaluate right when the master's lease runs out, not at the next tick. */
+  /**
+   * Evaluate right when the master's lease runs out, not at the next tick; and shortly before, probe the
+   * address, so that a host that died silently is taken over at the timeout instead of a probe later.
+   * Each timer is set once and re-armed only when it fires early, not on every heartbeat.
+   */
   private armExpiry(): void {
     if (!this.lease) return;
-    if (this.expiryTimer) this.clock.clearTimeout(this.expiryTimer);
-    const delay = Math.max(0, this.lease.expiresAt - this.clock.now());
-    this.expiryTimer = this.clock.setTimeout(() => {
-      this.expiryTimer = null;
-      this.evaluate();
-    }, delay);
+    const now = this.clock.now();
+    if (!this.expiryTimer) {
+      this.expiryTimer = this.clock.setTimeout(() => {
+        this.expiryTimer = null;
+        if (this.lease && !this.lease.isExpired(this.clock.now())) this.armExpiry();
+        else this.evaluate();
+      }, Math.max(0, this.lease.expiresAt - now));
+    }
+    const lead = this.conflictProbe.deadlineMs + PRE_PROBE_MARGIN_MS;
+    if (!this.preProbeTimer && this.lease.expiresAt - now > lead) {
+      this.preProbeTimer = this.clock.setTimeout(() => {
+        this.preProbeTimer = null;
+        const left = this.lease ? this.lease.expiresAt - this.clock.now() : 0;
+        if (left > lead + PRE_PROBE_MARGIN_MS) this.armExpiry();
+        else if (left > 0) this.preProbe();
+      }, this.lease.expiresAt - now - lead);
+    }
+  }
+
+  private preProbe(): void {
+    if (this.current !== 'BACKUP') return;
+    const free = this.conflictProbe.probe(this.settings.address).then(
+      (r) => !r.inUse,
+      (err: unknown) => {
+        this.logger.debug(`pre-expiry probe failed: ${message(err)}`);
+        return false;
+      },
+    );
+    this.preProbed = { startedAt: this.clock.now(), free };
+  }
+
+  /** A probe started just before the lease ran out still holds at the takeover (waited for if still running). */
+  private async preProbedFree(cause: TransitionCause, now: number): Promise<boolean> {
+    const pre = this.preProbed;
+    this.preProbed = null;
+    if (cause !== 'timeout' || !pre) return false;
+    if (now - pre.startedAt > 2 * (this.conflictProbe.deadlineMs + PRE_PROBE_MARGIN_MS)) return false;
+    return pre.free;
   }
 
   private tick(): void {
@@ -357,6 +408,12 @@ export class FailoverNode implements TransportListener {
       case 'step-down':
       case 'hand-over':
         this.run(async () => {
+          if (decision.kind === 'step-down') {
+            // Tell the winner first and give its announcement a moment to land, so clients move over
+            // before this copy of the address disappears.
+            this.sendHeartbeat();
+            await this.sleep(Math.min(this.settings.echo.intervalMs, SPLIT_BRAIN_YIELD_MS));
+          }
           await this.releaseAddress.execute({ address: this.settings.address });
           this.clearReannounce();
           this.transition('BACKUP', decision.reason, decision.cause);
@@ -368,7 +425,9 @@ export class FailoverNode implements TransportListener {
 
   private async takeOver(reason: string, handover: boolean, cause: TransitionCause): Promise<void> {
     const started = this.clock.now();
-    const outcome = await this.bindAddress.execute({ address: this.settings.address, handover });
+    // the master was silent throughout, so a probe from just before its lease ran out still holds
+    const skipProbe = handover || (await this.preProbedFree(cause, started));
+    const outcome = await this.bindAddress.execute({ address: this.settings.address, skipProbe });
     if (outcome.kind === 'conflict') {
       if (outcome.evidence !== this.lastConflict) {
         this.logger.warn(`not taking ${this.settings.address.ip.toString()} over: it is in use by another host (${outcome.evidence})`);
@@ -390,6 +449,10 @@ export class FailoverNode implements TransportListener {
       this.reannounceTimer = null;
       if (this.current === 'MASTER') this.announce();
     }, REANNOUNCE_DELAY_MS);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
 
   private reassert(reason: string): void {
@@ -464,8 +527,8 @@ export class FailoverNode implements TransportListener {
   }
 
   private clearTimers(): void {
-    for (const t of [this.tickTimer, this.expiryTimer, this.reannounceTimer]) if (t) this.clock.clearTimeout(t);
-    this.tickTimer = this.expiryTimer = this.reannounceTimer = null;
+    for (const t of [this.tickTimer, this.expiryTimer, this.preProbeTimer, this.reannounceTimer]) if (t) this.clock.clearTimeout(t);
+    this.tickTimer = this.expiryTimer = this.preProbeTimer = this.reannounceTimer = null;
   }
 }
 

@@ -9,8 +9,11 @@ import { RELEASE_GUARD_PORT, type ReleaseGuardPort } from '../ports/release-guar
 
 export interface BindAddressInput {
   readonly address: FloatingAddress;
-  /** The previous holder told us it released the address: skip the conflict probe and save its wait. */
-  readonly handover: boolean;
+  /**
+   * Skip the conflict probe and save its wait: the previous holder said it released the address, or a
+   * probe run just before the master's lease ran out found the address free.
+   */
+  readonly skipProbe: boolean;
   /** Gratuitous ARP packets in the takeover burst. */
   readonly announceCount?: number;
 }
@@ -30,7 +33,7 @@ export class BindAddress {
   async execute(input: BindAddressInput): Promise<BindOutcome> {
     const { address } = input;
     const alreadyBound = await this.table.holds(address);
-    if (!alreadyBound && !input.handover) {
+    if (!alreadyBound && !input.skipProbe) {
       const found = await this.probe.probe(address);
       if (found.inUse) return { kind: 'conflict', evidence: found.evidence };
     }

@@ -2,14 +2,38 @@ import type { AnnouncerPort } from '../../application/index.js';
 import type { FloatingAddress } from '../../domain/index.js';
 import { runChecked, runCommand, type RunCommand } from '../system/command-runner.js';
 
-/** Gratuitous ARP (unsolicited requests, one a second) so neighbours repoint their caches to this host. */
+export const ANNOUNCE_SPACING_MS = 1000;
+
+/**
+ * Gratuitous ARP (unsolicited requests, one a second) so neighbours repoint their caches to this host.
+ * Each packet is its own short `arping -c 1`, timed here: a burst still running after a release, or after
+ * this daemon died, would point the neighbours back at a host that no longer has the address.
+ */
 export class ArpingAnnouncer implements AnnouncerPort {
+  private readonly pending = new Set<NodeJS.Timeout>();
+
   constructor(
     private readonly arping: string,
     private readonly run: RunCommand = runCommand,
   ) {}
 
   async announce(address: FloatingAddress, count: number): Promise<void> {
-    await runChecked(this.arping, ['-U', '-c', String(count), '-I', address.interfaceName, address.ip.toString()], count * 1000 + 3000, this.run);
+    for (let i = 1; i < count; i++) {
+      const timer = setTimeout(() => {
+        this.pending.delete(timer);
+        this.send(address).catch(() => undefined);
+      }, i * ANNOUNCE_SPACING_MS);
+      this.pending.add(timer);
+    }
+    await this.send(address);
+  }
+
+  cancel(): void {
+    for (const t of this.pending) clearTimeout(t);
+    this.pending.clear();
+  }
+
+  private async send(address: FloatingAddress): Promise<void> {
+    await runChecked(this.arping, ['-U', '-c', '1', '-I', address.interfaceName, address.ip.toString()], 3000, this.run);
   }
 }

@@ -6,6 +6,8 @@ export class KernelAnnouncer implements AnnouncerPort {
 
   constructor(private readonly logger: LoggerPort) {}
 
+  cancel(): void {}
+
   async announce(): Promise<void> {
     if (this.said) return;
     this.said = true;

@@ -16,7 +16,7 @@ export class PingArpingConflictProbe implements ConflictProbePort {
   constructor(
     private readonly ping: { file: string; flavor: PingFlavor },
     private readonly arping: string | null,
-    private readonly deadlineMs: number,
+    readonly deadlineMs: number,
     private readonly run: RunCommand = runCommand,
   ) {}
 

@@ -11,7 +11,7 @@ function setup() {
   const announcer = new FakeAnnouncer();
   const guard = new FakeReleaseGuard();
   const bind = new BindAddress(table, probe, announcer, guard, new RecordingLogger());
-  const release = new ReleaseAddress(table, guard);
+  const release = new ReleaseAddress(table, guard, announcer);
   return { segment, table, probe, announcer, guard, bind, release };
 }
 
@@ -24,13 +24,13 @@ describe('BindAddress', () => {
       order.push(`bind, guard ${t.guard.armed ? 'armed' : 'not armed'}`);
       await bind(a);
     };
-    await t.bind.execute({ address: anAddress(), handover: false });
+    await t.bind.execute({ address: anAddress(), skipProbe: false });
     assert.deepEqual(order, ['bind, guard armed']);
   });
 
   it('probes, binds, verifies, arms the guard and announces', async () => {
     const t = setup();
-    const out = await t.bind.execute({ address: anAddress(), handover: false });
+    const out = await t.bind.execute({ address: anAddress(), skipProbe: false });
     assert.deepEqual(out, { kind: 'bound', alreadyBound: false });
     assert.equal(t.probe.probes, 1);
     assert.deepEqual(t.table.calls, ['bind eth0:fip']);
@@ -41,29 +41,29 @@ describe('BindAddress', () => {
   it('never binds an address another host answers for', async () => {
     const t = setup();
     t.segment.holders.add('other');
-    const out = await t.bind.execute({ address: anAddress(), handover: false });
+    const out = await t.bind.execute({ address: anAddress(), skipProbe: false });
     assert.equal(out.kind, 'conflict');
     assert.deepEqual(t.table.calls, []);
     assert.ok(!t.guard.armed);
   });
 
-  it('skips the probe on a handover', async () => {
+  it('skips the probe when told to (a handover, or a fresh probe)', async () => {
     const t = setup();
-    await t.bind.execute({ address: anAddress(), handover: true });
+    await t.bind.execute({ address: anAddress(), skipProbe: true });
     assert.equal(t.probe.probes, 0);
   });
 
   it('keeps an address that is already bound here', async () => {
     const t = setup();
     t.segment.holders.add('me');
-    assert.deepEqual(await t.bind.execute({ address: anAddress(), handover: false }), { kind: 'bound', alreadyBound: true });
+    assert.deepEqual(await t.bind.execute({ address: anAddress(), skipProbe: false }), { kind: 'bound', alreadyBound: true });
     assert.deepEqual(t.table.calls, []);
   });
 
   it('fails with a stable code when the interface does not show the address after binding', async () => {
     const t = setup();
     t.table.bindSilentlyFails = true;
-    await assert.rejects(t.bind.execute({ address: anAddress(), handover: false }), (e: unknown) => e instanceof AddressVerificationError && e.code === 'FLOATIP_VERIFY_FAILED');
+    await assert.rejects(t.bind.execute({ address: anAddress(), skipProbe: false }), (e: unknown) => e instanceof AddressVerificationError && e.code === 'FLOATIP_VERIFY_FAILED');
     // the caller releases after a failed bind, which disarms the guard
     await t.release.execute({ address: anAddress() });
     assert.ok(!t.guard.armed);
@@ -73,10 +73,11 @@ describe('BindAddress', () => {
 describe('ReleaseAddress', () => {
   it('unbinds, verifies and disarms the guard', async () => {
     const t = setup();
-    await t.bind.execute({ address: anAddress(), handover: true });
+    await t.bind.execute({ address: anAddress(), skipProbe: true });
     assert.deepEqual(await t.release.execute({ address: anAddress() }), { kind: 'released' });
     assert.ok(!t.table.bound);
     assert.ok(!t.guard.armed);
+    assert.equal(t.announcer.cancels, 1, 'pending gratuitous ARP is dropped before the address goes');
   });
 
   it('says so when nothing was bound', async () => {

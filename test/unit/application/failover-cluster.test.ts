@@ -110,7 +110,8 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     assert.deepEqual(cluster.masters(), [A, B]);
     const announcedBefore = cluster.get(B).announcer.announcements.length;
     cluster.network.heal(B);
-    await clock.advance(1000);
+    // the next heartbeat comes within an interval; the loser then gives the winner's announcement 50 ms
+    await clock.advance(1000 + 60);
     assert.deepEqual(cluster.masters(), [B]);
     assert.deepEqual(cluster.holders(), [B]);
     assert.ok(cluster.get(B).announcer.announcements.length > announcedBefore, 'winner announces again');
@@ -202,5 +203,42 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     assert.equal(b.announcer.announcements.length, before + 1);
     assert.ok(b.logger.has(`${A} held the address in term 7 while this node was cut off`));
     assert.ok(b.node.status().term > 7);
+  });
+
+  it('a silent master is probed just before its lease runs out, so the takeover needs no probe of its own', async () => {
+    const a = cluster.add(A);
+    cluster.add(B);
+    await startAll(A, B);
+    await clock.advance(5000);
+    cluster.network.crashHost(B);
+    cluster.segment.holders.delete(B);
+    const before = a.probe.probes;
+    await clock.advance(9000);
+    assert.equal(a.probe.probes, before, 'no probe while the lease is far from expiry');
+    await clock.advance(2200);
+    assert.ok(a.node.state === 'MASTER');
+    assert.equal(a.probe.probes, before + 1, 'one probe, before the expiry; none at the takeover');
+  });
+
+  it('a silent master whose address still answers is not taken over', async () => {
+    const a = cluster.add(A);
+    cluster.add(B);
+    await startAll(A, B);
+    await clock.advance(5000);
+    cluster.network.crashHost(B); // B's daemon is silent but its host still answers for the address
+    await clock.advance(15_000);
+    assert.equal(a.node.state, 'BACKUP');
+    assert.ok(a.logger.has('not taking 198.18.0.100 over: it is in use by another host'));
+  });
+
+  it('the loser of a healed split stays quiet: only the winner announces again', async () => {
+    const a = cluster.add(A);
+    await startAll(A);
+    await clock.advance(5000);
+    const before = a.announcer.announcements.length;
+    a.transport.receive(aHeartbeat({ id: B, state: 'MASTER', term: 9 }));
+    await clock.advance(100);
+    assert.equal(a.announcer.announcements.length, before, 'A is outranked by B: no announcement');
+    assert.equal(a.node.state, 'BACKUP');
   });
 });

@@ -198,3 +198,16 @@ describe('auto-detection on macOS interface names', () => {
     assert.equal(chosen?.name, 'en0');
   });
 });
+
+describe('gratuitous ARP announcer', () => {
+  it('sends one short arping per packet, spaced a second apart, and a release cancels the rest', async () => {
+    const { ArpingAnnouncer } = await import('../../../src/infrastructure/index.js');
+    const cmd = new F.ScriptedCommands().on(/arping/, {});
+    const a = new ArpingAnnouncer('/usr/sbin/arping', cmd.run);
+    await a.announce(linuxVip, 3);
+    assert.deepEqual(cmd.calls, ['/usr/sbin/arping -U -c 1 -I eth0 198.18.0.100']);
+    a.cancel();
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(cmd.calls.length, 1, 'nothing sent after the cancel');
+  });
+});

@@ -1,0 +1,83 @@
+// The contenders, each started inside a lab node's namespace with a given failure-detection budget.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VIP, type Daemon, type LabNode } from '../lab/netns-lab.js';
+
+export interface Implementation {
+  /** Row label: implementation and its settings. */
+  readonly name: string;
+  /** Budget group, so rows are compared at equal master-down times. */
+  readonly group: string;
+  /** Nominal master-down time (ms): how long a silent master is waited for. */
+  readonly budgetMs: number;
+  start(node: LabNode, index: number): Daemon;
+  /** Usage of this implementation's daemon on one node: all its processes. */
+  readonly command: string;
+}
+
+export function floatip(name: string, group: string, timeoutMs: number, intervalMs: number): Implementation {
+  return {
+    name,
+    group,
+    budgetMs: timeoutMs,
+    command: `floatip run (echo.timeout_in_ms ${timeoutMs}, echo.interval_in_ms ${intervalMs})`,
+    start: (node) => node.start({ timeoutMs, intervalMs, dialTimeoutMs: Math.min(1000, timeoutMs), extra: '  status:\n    listen: "off"' }),
+  };
+}
+
+/** keepalived VRRP: equal priorities and nopreempt, like floatip's default stickiness. Master down = 3 x advert + skew. */
+export function keepalived(name: string, group: string, version: 2 | 3, advertSeconds: number): Implementation {
+  const priority = 100;
+  const skew = ((256 - priority) / 256) * advertSeconds;
+  return {
+    name,
+    group,
+    budgetMs: Math.round((3 * advertSeconds + skew) * 1000),
+    command: `keepalived --vrrp (vrrp_version ${version}, advert_int ${advertSeconds}, nopreempt)`,
+    start: (node) => {
+      const conf = join(node.lab.dir, `${node.name}-keepalived.conf`);
+      writeFileSync(
+        conf,
+        [
+          'global_defs {',
+          `  router_id ${node.name}`,
+          `  vrrp_version ${version}`,
+          '  vrrp_garp_master_delay 0',
+          '  vrrp_garp_master_repeat 3',
+          '}',
+          'vrrp_instance VI_1 {',
+          '  state BACKUP',
+          '  interface eth0',
+          '  virtual_router_id 51',
+          `  priority ${priority}`,
+          `  advert_int ${advertSeconds}`,
+          '  nopreempt',
+          `  virtual_ipaddress { ${VIP}/24 dev eth0 label eth0:vip }`,
+          '}',
+          '',
+        ].join('\n'),
+      );
+      const pid = (p: string): string => join(node.lab.dir, `${node.name}-${p}.pid`);
+      return node.startProcess(['keepalived', '--dont-fork', '--log-console', '--vrrp', '-f', conf, '-p', pid('k'), '-r', pid('v'), '-c', pid('c'), '-b', pid('b')]);
+    },
+  };
+}
+
+/** ucarp (CARP): whole-second adverts, so its master-down time is 3 x advbase. */
+export function ucarp(name: string, group: string, advbaseSeconds: number): Implementation {
+  return {
+    name,
+    group,
+    budgetMs: 3 * advbaseSeconds * 1000,
+    command: `ucarp (advbase ${advbaseSeconds}, advskew 0, up/down scripts with ip addr)`,
+    start: (node) => {
+      const up = join(node.lab.dir, 'ucarp-up.sh');
+      const down = join(node.lab.dir, 'ucarp-down.sh');
+      writeFileSync(up, '#!/bin/sh\nexec ip addr add "$2"/24 dev "$1" label "$1":carp\n');
+      writeFileSync(down, '#!/bin/sh\nexec ip addr del "$2"/24 dev "$1"\n');
+      chmodSync(up, 0o755);
+      chmodSync(down, 0o755);
+      return node.startProcess(['ucarp', '-i', 'eth0', '-s', node.ip, '-v', '10', '-p', 'lab-pass', '-a', VIP, '-b', String(advbaseSeconds), '-k', '0', '-u', up, '-d', down, '-z', '-n']);
+    },
+  };
+}

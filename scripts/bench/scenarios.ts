@@ -1,0 +1,184 @@
+// One failure, staged on a fresh lab, measured from the client's side and from the addresses held.
+import { NetnsLab, type ClientProbe, type LabNode, type ProbeSample } from '../lab/netns-lab.js';
+import type { Implementation } from './implementations.js';
+
+export const SCENARIOS = ['crash', 'kill9', 'sigterm', 'partition', 'rejoin'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export const SCENARIO_LABEL: Record<Scenario, string> = {
+  crash: 'host crash (link down + kill -9)',
+  kill9: 'daemon kill -9, host up',
+  sigterm: 'graceful stop (SIGTERM)',
+  partition: 'partition of the master, healed',
+  rejoin: 'old master rejoins after a crash',
+};
+
+export interface RunResult {
+  readonly impl: string;
+  readonly scenario: Scenario;
+  /** Longest time the client got no answer, from the failure until the end (partition: until the heal). */
+  readonly outageMs: number;
+  /** From the failure until a node other than the failed master answered the client. */
+  readonly otherAnswersMs: number | null;
+  /** After the heal or rejoin: the longest client gap, and how long two nodes held the address. */
+  readonly healGapMs: number | null;
+  readonly twoHoldersMs: number | null;
+  /** Moves of the address that should not have happened. */
+  readonly unwantedMoves: number;
+  readonly samples: readonly ProbeSample[];
+  readonly failureAt: number;
+  readonly failedNode: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Longest stretch without an answer whose span overlaps [from, to]; a stretch still open at `to` counts up to `to`. */
+export function longestGap(samples: readonly ProbeSample[], from: number, to: number): number {
+  const answered = samples.filter((s) => s.who !== null);
+  let worst = 0;
+  for (let i = 1; i < answered.length; i++) {
+    const a = answered[i - 1]!;
+    const b = answered[i]!;
+    if (b.t > from && a.t < to) worst = Math.max(worst, Math.min(b.t, to) - Math.max(a.t, from));
+  }
+  const last = answered.at(-1);
+  if (last && last.t < to) worst = Math.max(worst, to - Math.max(last.t, from));
+  return worst;
+}
+
+/** Stretches without an answer longer than `min` ms, relative to the failure, for the log. */
+export function gapsOf(run: RunResult, min = 100): string {
+  const answered = run.samples.filter((s) => s.who !== null);
+  const out: string[] = [];
+  for (let i = 1; i < answered.length; i++) {
+    const a = answered[i - 1]!;
+    const b = answered[i]!;
+    if (b.t - a.t > min) out.push(`${a.t - run.failureAt}..${b.t - run.failureAt} (${a.who}->${b.who})`);
+  }
+  return out.join(', ');
+}
+
+/** The answering node's changes after `from`, ignoring silence. */
+function moves(samples: readonly ProbeSample[], from: number): string[] {
+  const seq: string[] = [];
+  for (const s of samples) if (s.t >= from && s.who && seq.at(-1) !== s.who) seq.push(s.who);
+  return seq;
+}
+
+class HolderWatch {
+  readonly polls: { t: number; holders: string[] }[] = [];
+  private running = true;
+  private done: Promise<void>;
+  constructor(lab: NetnsLab, probe: ClientProbe) {
+    this.done = (async () => {
+      while (this.running) {
+        this.polls.push({ t: probe.now, holders: await lab.holders() });
+        await sleep(20);
+      }
+    })();
+  }
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.done;
+  }
+  twoHoldersAfter(from: number): number {
+    let total = 0;
+    for (let i = 1; i < this.polls.length; i++) {
+      const p = this.polls[i - 1]!;
+      if (p.t >= from && p.holders.length >= 2) total += this.polls[i]!.t - p.t;
+    }
+    return total;
+  }
+}
+
+async function settle(lab: NetnsLab, probe: ClientProbe, impl: Implementation): Promise<LabNode> {
+  const limit = impl.budgetMs * 3 + 15_000;
+  await lab.waitFor('exactly one holder', () => lab.holders(), (h) => h.length === 1, limit);
+  const [name] = await lab.holders();
+  await lab.waitFor('the client to reach the holder', async () => probe.lastAnswer(), (w) => w === name, 10_000);
+  await sleep(1500);
+  const [still] = await lab.holders();
+  return lab.nodes.find((n) => n.name === still)!;
+}
+
+export async function runScenario(impl: Implementation, scenario: Scenario, nodeCount: number): Promise<RunResult> {
+  const lab = await NetnsLab.create(nodeCount);
+  try {
+    for (const n of lab.nodes) await n.startService();
+    lab.nodes.forEach((n, i) => impl.start(n, i));
+    const probe = lab.startProbe(600_000);
+    const master = await settle(lab, probe, impl);
+    const watch = new HolderWatch(lab, probe);
+    // at a random moment, not in step with anyone's heartbeat: a crash right after one costs the whole budget
+    await sleep(300 + Math.random() * 1000);
+    const t0 = probe.now;
+    const observe = impl.budgetMs + 3000;
+    let healAt: number | null = null;
+
+    switch (scenario) {
+      case 'crash':
+        await master.unplug();
+        master.daemon!.kill('SIGKILL');
+        await sleep(observe);
+        break;
+      case 'kill9':
+        master.daemon!.kill('SIGKILL');
+        await sleep(observe);
+        break;
+      case 'sigterm':
+        master.daemon!.kill('SIGTERM');
+        await sleep(observe);
+        break;
+      case 'partition':
+        await master.unplug();
+        await sleep(impl.budgetMs + 2500);
+        healAt = probe.now;
+        await master.plug();
+        await sleep(Math.max(3000, impl.budgetMs + 1000));
+        break;
+      case 'rejoin': {
+        await master.unplug();
+        master.daemon!.kill('SIGKILL');
+        await lab.waitFor('another node to answer', async () => probe.lastAnswer(), (w) => w !== null && w !== master.name, observe + 10_000);
+        await sleep(1000);
+        // the host comes back with whatever its dead daemon left bound, and the daemon is started again
+        for (const pid of await master.daemonPids()) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }
+        healAt = probe.now;
+        await master.plug();
+        impl.start(master, lab.nodes.indexOf(master));
+        await sleep(impl.budgetMs * 2 + 3000);
+        break;
+      }
+    }
+    await watch.stop();
+    const end = probe.now;
+    probe.stop();
+    const samples = probe.samples;
+    const other = samples.find((s) => s.t > t0 && s.who !== null && s.who !== master.name);
+    const after = moves(samples, healAt ?? t0);
+    let unwanted: number;
+    if (scenario === 'rejoin') unwanted = Math.max(0, after.length - 1);
+    else if (scenario === 'partition') unwanted = Math.max(0, after.length - 2);
+    else unwanted = Math.max(0, after.length - (after[0] === master.name ? 2 : 1));
+    return {
+      impl: impl.name,
+      scenario,
+      outageMs: longestGap(samples, t0, healAt ?? end),
+      otherAnswersMs: other ? other.t - t0 : null,
+      healGapMs: healAt === null ? null : longestGap(samples, healAt, end),
+      twoHoldersMs: healAt === null ? null : watch.twoHoldersAfter(healAt),
+      unwantedMoves: unwanted,
+      samples: samples.filter((s) => s.t >= t0 - 1000),
+      failureAt: t0,
+      failedNode: master.name,
+    };
+  } finally {
+    await lab.destroy();
+  }
+}

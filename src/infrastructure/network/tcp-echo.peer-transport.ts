@@ -25,6 +25,9 @@ interface PeerLink {
   confirming: boolean;
   lastError: string;
   retry: NodeJS.Timeout | null;
+  /** When a heartbeat last went out on this link, and in which state. */
+  lastSentAt: number;
+  lastSentState: string;
 }
 
 /**
@@ -40,6 +43,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   /** Inbound sockets in arrival order, and whether each has sent a valid heartbeat yet. */
   private readonly inbound = new Map<Socket, { remote: string; identified: boolean }>();
   private stopped = false;
+  /** When each peer was last heard on the multicast group. */
+  private readonly heardOnGroup = new Map<number, number>();
   private drops = { windowStart: 0, logged: 0, suppressed: 0 };
 
   constructor(
@@ -70,9 +75,13 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       const udp = this.udp;
       pending.push(new Promise((resolve) => udp.send(frame, mc.port, mc.group.toString(), () => resolve())));
     }
+    const now = Date.now();
     for (const link of this.links.values()) {
       const socket = link.socket;
       if (!link.connected || !socket) continue;
+      if (!this.tcpDue(link, msg, now)) continue;
+      link.lastSentAt = now;
+      link.lastSentState = msg.state;
       if (socket.writableLength > TRANSPORT_LIMITS.maxQueuedBytes) {
         this.logger.warn(`peer ${link.id.toString()} is not reading its heartbeats; reconnecting`);
         socket.destroy();
@@ -81,6 +90,22 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       pending.push(new Promise((resolve) => socket.write(frame, () => resolve())));
     }
     await Promise.all(pending);
+  }
+
+  /**
+   * Where the multicast group carries a peer's heartbeats both ways, its TCP link needs a heartbeat only now and
+   * then (its connection is what tells a killed daemon) and whenever the state changes. Where multicast is
+   * blocked, every heartbeat goes over TCP. This halves the packets of a group on one segment.
+   */
+  private tcpDue(link: PeerLink, msg: HeartbeatMessage, now: number): boolean {
+    const { intervalMs } = this.settings.echo;
+    const onGroup = now - (this.heardOnGroup.get(link.id.toNumber()) ?? -Infinity) <= 2.5 * intervalMs;
+    return !onGroup || link.lastSentState !== msg.state || now - link.lastSentAt >= this.tcpRefreshMs() - intervalMs / 2;
+  }
+
+  private tcpRefreshMs(): number {
+    const { intervalMs, timeoutMs } = this.settings.echo;
+    return Math.max(intervalMs, Math.floor(timeoutMs / 3));
   }
 
   reconfigure(settings: NodeSettings): void {
@@ -132,7 +157,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const decoder = new FrameDecoder();
     let peer: Ipv4Address | null = null;
     // Only whole, valid heartbeats keep a connection open: a silent or trickling client is cut off.
-    const idleLimit = Math.max(3 * this.settings.echo.intervalMs, 1000);
+    // A peer that also speaks on the group refreshes its link less often, so an identified link waits longer.
+    let idleLimit = Math.max(3 * this.settings.echo.intervalMs, 1000);
     let idle = setTimeout(() => expire(), idleLimit);
     const expire = (): void => {
       this.dropped(`closing connection from ${remote}: no heartbeat for ${idleLimit} ms`, 'idle');
@@ -155,6 +181,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
           return;
         }
         clearTimeout(idle);
+        idleLimit = Math.max(3 * this.settings.echo.intervalMs, 2 * this.tcpRefreshMs(), 1000);
         idle = setTimeout(() => expire(), idleLimit);
         entry.identified = true;
         peer = msg.id;
@@ -255,6 +282,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     }
     const msg = this.accepted(frame, remote, 'multicast');
     if (!msg || msg === 'duplicate') return;
+    this.heardOnGroup.set(msg.id.toNumber(), Date.now());
     this.ensureLink(msg.id);
     this.listener?.onHeartbeat(msg);
   }
@@ -263,7 +291,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   private ensureLink(id: Ipv4Address): void {
     if (this.stopped || id.equals(this.settings.localIp) || this.links.has(id.toNumber())) return;
-    const link: PeerLink = { id, socket: null, connected: false, confirming: false, lastError: '', retry: null };
+    const link: PeerLink = { id, socket: null, connected: false, confirming: false, lastError: '', retry: null, lastSentAt: 0, lastSentState: '' };
     this.links.set(id.toNumber(), link);
     this.dial(link, false);
   }

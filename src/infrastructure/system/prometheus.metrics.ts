@@ -23,9 +23,19 @@ export class PrometheusMetrics implements MetricsPort {
   private readonly checks = new Gauge({ name: 'floatip_check_healthy', help: '1 while a health check passes', labelNames: ['check'], registers: [this.registry] });
   private readonly counts = { sent: 0, received: 0, rejected: {} as Record<string, number>, transitions: 0, takeovers: 0, arps: 0 };
 
+  private lastState: NodeState | null = null;
+  private lastPriority: number | null = null;
+
+  /** Called on every evaluation: the gauges are touched only when something changed. */
   state(state: NodeState, effectivePriority: number): void {
-    for (const s of STATES) this.stateGauge.set({ state: s }, s === state ? 1 : 0);
-    this.priorityGauge.set(effectivePriority);
+    if (state !== this.lastState) {
+      for (const s of STATES) this.stateGauge.set({ state: s }, s === state ? 1 : 0);
+      this.lastState = state;
+    }
+    if (effectivePriority !== this.lastPriority) {
+      this.priorityGauge.set(effectivePriority);
+      this.lastPriority = effectivePriority;
+    }
   }
   transition(from: NodeState, to: NodeState, cause: TransitionCause): void {
     this.transitions.inc({ from, to, cause });

@@ -421,8 +421,10 @@ export class FailoverNode implements TransportListener {
       case 'hand-over':
         this.run(async () => {
           if (decision.kind === 'step-down') {
-            // Tell the winner first and give its announcement a moment to land, so clients move over
-            // before this copy of the address disappears.
+            // Stop announcing at once (a pending packet would pull clients back here), tell the winner, and give
+            // its announcement a moment to land, so clients move over before this copy of the address disappears.
+            this.announcer.cancel();
+            this.clearReannounce();
             this.sendHeartbeat();
             await this.sleep(Math.min(this.settings.echo.intervalMs, SPLIT_BRAIN_YIELD_MS));
           }

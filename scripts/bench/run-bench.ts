@@ -321,6 +321,8 @@ sudo npm run bench -- --only floatip --scenarios crash,kill9
 `;
 }
 
+process.on('unhandledRejection', (err) => log(`ignored: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
+
 main().catch((err: unknown) => {
   console.error(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);

@@ -1,7 +1,5 @@
 import type { FloatingAddress } from '../../domain/index.js';
-import { runChecked, runCommand, type RunCommand } from '../system/command-runner.js';
-import { COMMAND_TIMEOUT_MS } from './ifconfig.address-table.js';
-import type { ReleasableAddressTable } from './release-command.js';
+import { CommandAddressTable } from './release-command.js';
 
 const INET = /\binet (\d{1,3}(?:\.\d{1,3}){3})\/\d+/g;
 
@@ -11,31 +9,21 @@ export function parseIpAddrShow(output: string): string[] {
 }
 
 /** Linux iproute2, for distributions without net-tools; the same eth0:fip label, so ifconfig users see it too. */
-export class Iproute2AddressTable implements ReleasableAddressTable {
-  constructor(
-    private readonly ip: string,
-    private readonly run: RunCommand = runCommand,
-  ) {}
-
+export class Iproute2AddressTable extends CommandAddressTable {
   private cidr(address: FloatingAddress): string {
     return `${address.ip.toString()}/${address.netmask.prefixLength}`;
   }
 
   async bind(address: FloatingAddress): Promise<void> {
-    await runChecked(this.ip, ['addr', 'add', this.cidr(address), 'dev', address.interfaceName, 'label', address.aliasName], COMMAND_TIMEOUT_MS, this.run);
-  }
-
-  async unbind(address: FloatingAddress): Promise<void> {
-    const { file, args } = this.releaseCommand(address);
-    await runChecked(file, args, COMMAND_TIMEOUT_MS, this.run);
+    await this.command(['addr', 'add', this.cidr(address), 'dev', address.interfaceName, 'label', address.aliasName]);
   }
 
   releaseCommand(address: FloatingAddress): { file: string; args: string[] } {
-    return { file: this.ip, args: ['addr', 'del', this.cidr(address), 'dev', address.interfaceName] };
+    return { file: this.tool, args: ['addr', 'del', this.cidr(address), 'dev', address.interfaceName] };
   }
 
   async holds(address: FloatingAddress): Promise<boolean> {
-    const output = await runChecked(this.ip, ['-4', '-o', 'addr', 'show', 'dev', address.interfaceName], COMMAND_TIMEOUT_MS, this.run);
+    const output = await this.command(['-4', '-o', 'addr', 'show', 'dev', address.interfaceName]);
     return parseIpAddrShow(output).includes(address.ip.toString());
   }
 }

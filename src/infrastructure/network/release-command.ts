@@ -1,7 +1,35 @@
 import type { AddressTablePort } from '../../application/index.js';
 import type { FloatingAddress } from '../../domain/index.js';
+import { runChecked, runCommand, type RunCommand } from '../system/command-runner.js';
+
+export const COMMAND_TIMEOUT_MS = 5000;
 
 /** An address table that can say, as a fixed argument list, how to remove the address without it. */
 export interface ReleasableAddressTable extends AddressTablePort {
   releaseCommand(address: FloatingAddress): { file: string; args: string[] };
+}
+
+/**
+ * What the command-line address tables share: one tool, run with a deadline, and an unbind that is exactly
+ * the release command the guard would run.
+ */
+export abstract class CommandAddressTable implements ReleasableAddressTable {
+  constructor(
+    protected readonly tool: string,
+    private readonly run: RunCommand = runCommand,
+  ) {}
+
+  abstract bind(address: FloatingAddress): Promise<void>;
+  abstract holds(address: FloatingAddress): Promise<boolean>;
+  abstract releaseCommand(address: FloatingAddress): { file: string; args: string[] };
+
+  async unbind(address: FloatingAddress): Promise<void> {
+    const { file, args } = this.releaseCommand(address);
+    await runChecked(file, args, COMMAND_TIMEOUT_MS, this.run);
+  }
+
+  /** Runs the tool and returns its output; a non-zero exit fails with the tool's own message. */
+  protected command(args: readonly string[]): Promise<string> {
+    return runChecked(this.tool, args, COMMAND_TIMEOUT_MS, this.run);
+  }
 }

@@ -63,6 +63,7 @@ export const REANNOUNCE_DELAY_MS = 3000;
 const SPLIT_BRAIN_YIELD_MS = 50;
 /** How much earlier than the probe's own deadline the pre-expiry probe starts (process start-up under load). */
 const PRE_PROBE_MARGIN_MS = 50;
+const MIN_START_LISTEN_MS = 1000;
 
 /**
  * The failover state machine of one node: it listens, elects, binds and releases through the use cases,
@@ -127,8 +128,18 @@ export class FailoverNode implements TransportListener {
     this.evaluate();
   }
 
-  /** A node heard this long after start without a master takes over; bounded by the master-down timeout. */
+  /**
+   * A node that hears no master this long after start takes over; bounded by the master-down timeout.
+   * At least a second, because nodes "started together" by hand or by config management are seldom
+   * closer than a Node.js start-up (0.3 to 1 s on a busy small host); a node that hears a master leaves INIT at once.
+   */
   get listenWindowMs(): number {
+    const { intervalMs, timeoutMs } = this.settings.echo;
+    return Math.min(timeoutMs, Math.max(3 * intervalMs, MIN_START_LISTEN_MS));
+  }
+
+  /** How long a higher-priority newcomer must be heard without a gap before it preempts: no flapping. */
+  private get preemptDelayMs(): number {
     const { intervalMs, timeoutMs } = this.settings.echo;
     return Math.min(timeoutMs, 3 * intervalMs);
   }
@@ -380,7 +391,7 @@ export class FailoverNode implements TransportListener {
       startedAt: this.startedAt,
       listenWindowMs: this.listenWindowMs,
       timeoutMs: this.settings.echo.timeoutMs,
-      preemptDelayMs: this.listenWindowMs,
+      preemptDelayMs: this.preemptDelayMs,
     });
     this.apply(decision);
   }

@@ -60,13 +60,15 @@ export class FakeAddressTable implements AddressTablePort {
 export class FakeConflictProbe implements ConflictProbePort {
   readonly deadlineMs = 250;
   probes = 0;
+  readonly deadlines: (number | undefined)[] = [];
   constructor(
     private readonly segment: FakeSegment,
     private readonly owner: string,
   ) {}
 
-  async probe(): Promise<ProbeResult> {
+  async probe(_address: unknown, deadlineMs?: number): Promise<ProbeResult> {
     this.probes++;
+    this.deadlines.push(deadlineMs);
     const other = [...this.segment.holders].find((h) => h !== this.owner);
     return other ? { inUse: true, evidence: `ARP reply from ${other}` } : { inUse: false };
   }

@@ -6,6 +6,7 @@ export type ProbeResult = { inUse: false } | { inUse: true; evidence: string };
 export interface ConflictProbePort {
   /** The longest a probe takes when nobody answers. */
   readonly deadlineMs: number;
-  probe(address: FloatingAddress): Promise<ProbeResult>;
+  /** `deadlineMs` overrides the probe's own, for a takeover that already has strong evidence. */
+  probe(address: FloatingAddress, deadlineMs?: number): Promise<ProbeResult>;
 }
 export const CONFLICT_PROBE_PORT = Symbol.for('floatip.ConflictProbePort');

@@ -60,10 +60,16 @@ export interface NodeStatus {
 /** Delay of the second gratuitous ARP burst, for neighbours that missed the first. */
 export const REANNOUNCE_DELAY_MS = 3000;
 /** How long the loser of a split brain keeps the address after telling the winner, for the winner's announcement. */
-const SPLIT_BRAIN_YIELD_MS = 50;
+const SPLIT_BRAIN_YIELD_MS = 25;
 /** How much earlier than the probe's own deadline the pre-expiry probe starts (process start-up under load). */
 const PRE_PROBE_MARGIN_MS = 50;
 const MIN_START_LISTEN_MS = 1000;
+/** Probe deadline when the holder's daemon is known dead on a live host; ARP on one segment answers in well under 1 ms. */
+const QUICK_PROBE_MS = 30;
+/** Quick looks again after a conflict on that path, for a release guard still removing the address. */
+const DAEMON_GONE_RETRIES = 3;
+/** Shortest heartbeat period of a master that hears no peer. */
+const LONELY_MIN_MS = 10;
 
 /**
  * The failover state machine of one node: it listens, elects, binds and releases through the use cases,
@@ -88,6 +94,7 @@ export class FailoverNode implements TransportListener {
   private lastReassertAt = -Infinity;
   private lastSentAt = -Infinity;
   private lastConflict = '';
+  private daemonGoneRetries = 0;
   private readonly foreignVips = new Set<string>();
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
@@ -264,6 +271,7 @@ export class FailoverNode implements TransportListener {
     if (peer.lost) return;
     const now = this.clock.now();
     peer.markLost('refused', now);
+    this.daemonGoneRetries = 0;
     if (this.lease?.isHeldBy(id)) this.lease.revoke(now);
     this.logger.info(`peer ${id.toString()} lost: ${detail}`);
     this.evaluate();
@@ -341,7 +349,24 @@ export class FailoverNode implements TransportListener {
       this.sendHeartbeat();
     }
     this.evaluate();
-    this.tickTimer = this.clock.setTimeout(() => this.tick(), this.settings.echo.intervalMs);
+    this.tickTimer = this.clock.setTimeout(() => this.tick(), this.lonelyMaster() ? Math.max(LONELY_MIN_MS, intervalMs / 4) : intervalMs);
+  }
+
+  /**
+   * A master that has peers but hears none of them is on one side of a partition, or alone. It speaks four times
+   * as often, so that when the network heals the other side hears it (and a split brain ends) within a quarter
+   * interval; it costs a few packets, and only while the partition lasts.
+   */
+  private lonelyMaster(): boolean {
+    if (this.current !== 'MASTER') return false;
+    const now = this.clock.now();
+    let silent = false;
+    for (const p of this.peers.values()) {
+      if (p.isAlive(now, this.settings.echo.timeoutMs)) return false;
+      // a peer that said goodbye or whose daemon is dead is not across a partition
+      if (!p.lost) silent = true;
+    }
+    return silent;
   }
 
   private sendHeartbeat(): void {
@@ -452,8 +477,15 @@ export class FailoverNode implements TransportListener {
     const started = this.clock.now();
     // the master was silent throughout, so a probe from just before its lease ran out still holds
     const skipProbe = handover || (await this.preProbedFree(cause, started));
-    const outcome = await this.bindAddress.execute({ address: this.settings.address, skipProbe });
+    // A refused reconnect proves the holder's daemon dead on a live host, whose release guard is removing the
+    // address: a short probe still catches a guard that failed, and only that.
+    const probeDeadlineMs = cause === 'daemon-gone' ? Math.min(QUICK_PROBE_MS, this.conflictProbe.deadlineMs) : undefined;
+    const outcome = await this.bindAddress.execute({ address: this.settings.address, skipProbe, probeDeadlineMs });
     if (outcome.kind === 'conflict') {
+      // the guard may still be at work: look again shortly rather than at the next heartbeat
+      if (cause === 'daemon-gone' && this.daemonGoneRetries++ < DAEMON_GONE_RETRIES) {
+        this.clock.setTimeout(() => this.evaluate(), QUICK_PROBE_MS);
+      }
       if (outcome.evidence !== this.lastConflict) {
         this.logger.warn(`not taking ${this.settings.address.ip.toString()} over: it is in use by another host (${outcome.evidence})`);
         this.lastConflict = outcome.evidence;
@@ -462,6 +494,7 @@ export class FailoverNode implements TransportListener {
       return;
     }
     this.lastConflict = '';
+    this.daemonGoneRetries = 0;
     this.term = Math.max(this.term, ...[...this.peers.values()].map((p) => p.term)) + 1;
     this.lease = null;
     const took = this.clock.now() - started;

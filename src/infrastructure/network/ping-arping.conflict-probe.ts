@@ -20,13 +20,13 @@ export class PingArpingConflictProbe implements ConflictProbePort {
     private readonly run: RunCommand = runCommand,
   ) {}
 
-  async probe(address: FloatingAddress): Promise<ProbeResult> {
+  async probe(address: FloatingAddress, deadlineMs = this.deadlineMs): Promise<ProbeResult> {
     const ip = address.ip.toString();
     const iface = address.interfaceName;
     // arping's -w takes whole seconds only, so it is cut off at our own deadline instead.
     const [arp, icmp] = await Promise.all([
-      this.arping ? this.run(this.arping, ['-D', '-c', '1', '-w', '1', '-I', iface, ip], this.deadlineMs) : Promise.resolve(SKIPPED),
-      this.run(this.ping.file, pingArgs(this.ping.flavor, ip, iface, this.deadlineMs), this.deadlineMs + 500),
+      this.arping ? this.run(this.arping, ['-D', '-c', '1', '-w', '1', '-I', iface, ip], deadlineMs) : Promise.resolve(SKIPPED),
+      this.run(this.ping.file, pingArgs(this.ping.flavor, ip, iface, deadlineMs), deadlineMs + 500),
     ]);
     if (arp.code === 1) {
       const mac = REPLY_FROM.exec(arp.stdout)?.[1];

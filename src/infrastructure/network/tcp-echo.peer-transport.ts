@@ -326,6 +326,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       if (this.stopped || this.links.get(link.id.toNumber()) !== link) return;
       if (link.connected) {
         link.connected = false;
+        this.logger.debug(`heartbeat link to ${link.id.toString()} closed; dialling again to tell a dead daemon from a network fault`);
         this.dial(link, true);
         return;
       }

@@ -349,7 +349,20 @@ export class FailoverNode implements TransportListener {
       this.sendHeartbeat();
     }
     this.evaluate();
-    this.tickTimer = this.clock.setTimeout(() => this.tick(), this.lonelyMaster() ? Math.max(LONELY_MIN_MS, intervalMs / 4) : intervalMs);
+    this.scheduleTick();
+  }
+
+  /**
+   * A backup wakes only to speak: the master's silence is watched by the lease's own timer, and every heartbeat
+   * it hears is evaluated as it arrives. Idle wake-ups are most of an idle daemon's CPU.
+   */
+  private scheduleTick(): void {
+    const { intervalMs, timeoutMs } = this.settings.echo;
+    let period = intervalMs;
+    // after a conflict the backup looks again every interval, as long as the address is in use elsewhere
+    if (this.current === 'BACKUP' && !this.lastConflict) period = Math.max(intervalMs, Math.floor(timeoutMs / 3));
+    else if (this.lonelyMaster()) period = Math.max(LONELY_MIN_MS, intervalMs / 4);
+    this.tickTimer = this.clock.setTimeout(() => this.tick(), period);
   }
 
   /**
@@ -491,6 +504,10 @@ export class FailoverNode implements TransportListener {
         this.lastConflict = outcome.evidence;
       }
       if (this.current === 'INIT') this.transition('BACKUP', `address in use by another host (${outcome.evidence})`, 'conflict');
+      if (this.tickTimer) {
+        this.clock.clearTimeout(this.tickTimer);
+        this.scheduleTick();
+      }
       return;
     }
     this.lastConflict = '';
@@ -564,6 +581,11 @@ export class FailoverNode implements TransportListener {
     this.logger.info(`${from} -> ${to}: ${reason}`);
     this.metrics.transition(from, to, cause);
     this.metrics.state(to, this.effectivePriority);
+    // a backup's slow tick must not delay a new master's heartbeats (within tick() no timer is pending)
+    if (this.tickTimer && from === 'BACKUP') {
+      this.clock.clearTimeout(this.tickTimer);
+      this.scheduleTick();
+    }
     if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT' || to === 'STOPPED') {
       this.notifier.notify(
         { state: to, address: this.settings.address.ip.toString(), interfaceName: this.settings.address.interfaceName, reason },

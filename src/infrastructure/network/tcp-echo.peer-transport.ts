@@ -99,7 +99,9 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
    */
   private tcpDue(link: PeerLink, msg: HeartbeatMessage, now: number): boolean {
     const { intervalMs } = this.settings.echo;
-    const onGroup = now - (this.heardOnGroup.get(link.id.toNumber()) ?? -Infinity) <= 2.5 * intervalMs;
+    // A backup speaks only every refresh period, so that is the gap to allow before calling the group silent;
+    // meanwhile the refresh alone still reaches the peer three times per timeout.
+    const onGroup = now - (this.heardOnGroup.get(link.id.toNumber()) ?? -Infinity) <= 2.5 * this.tcpRefreshMs();
     return !onGroup || link.lastSentState !== msg.state || now - link.lastSentAt >= this.tcpRefreshMs() - intervalMs / 2;
   }
 

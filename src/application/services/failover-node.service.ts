@@ -63,6 +63,7 @@ export const REANNOUNCE_DELAY_MS = 3000;
 const SPLIT_BRAIN_YIELD_MS = 25;
 /** How much earlier than the probe's own deadline the pre-expiry probe starts (process start-up under load). */
 const PRE_PROBE_MARGIN_MS = 50;
+/** Shortest cold-start listen window (see listenWindowMs). */
 const MIN_START_LISTEN_MS = 1000;
 /** Probe deadline when the holder's daemon is known dead on a live host; ARP on one segment answers in well under 1 ms. */
 const QUICK_PROBE_MS = 30;
@@ -343,9 +344,8 @@ export class FailoverNode implements TransportListener {
     // The master (and a starting node, to be counted in the election) speaks every interval. A backup's
     // heartbeats only need to keep it alive in its peers' eyes, so it speaks three times per timeout: with many
     // nodes, that is most of the traffic saved. State changes still go out at once.
-    const { intervalMs, timeoutMs } = this.settings.echo;
-    const quietPeriod = Math.max(intervalMs, Math.floor(timeoutMs / 3));
-    if (this.current === 'MASTER' || this.current === 'INIT' || this.clock.now() - this.lastSentAt >= quietPeriod - intervalMs / 2) {
+    const { intervalMs } = this.settings.echo;
+    if (this.current === 'MASTER' || this.current === 'INIT' || this.clock.now() - this.lastSentAt >= this.quietPeriodMs - intervalMs / 2) {
       this.sendHeartbeat();
     }
     this.evaluate();
@@ -357,12 +357,25 @@ export class FailoverNode implements TransportListener {
    * it hears is evaluated as it arrives. Idle wake-ups are most of an idle daemon's CPU.
    */
   private scheduleTick(): void {
-    const { intervalMs, timeoutMs } = this.settings.echo;
+    const { intervalMs } = this.settings.echo;
     let period = intervalMs;
     // after a conflict the backup looks again every interval, as long as the address is in use elsewhere
-    if (this.current === 'BACKUP' && !this.lastConflict) period = Math.max(intervalMs, Math.floor(timeoutMs / 3));
+    if (this.current === 'BACKUP' && !this.lastConflict) period = this.quietPeriodMs;
     else if (this.lonelyMaster()) period = Math.max(LONELY_MIN_MS, intervalMs / 4);
     this.tickTimer = this.clock.setTimeout(() => this.tick(), period);
+  }
+
+  /** A pending tick comes again on the period of the current state (within tick() none is pending). */
+  private rescheduleTick(): void {
+    if (!this.tickTimer) return;
+    this.clock.clearTimeout(this.tickTimer);
+    this.scheduleTick();
+  }
+
+  /** How often a backup speaks: three times per master-down timeout, never more often than the interval. */
+  private get quietPeriodMs(): number {
+    const { intervalMs, timeoutMs } = this.settings.echo;
+    return Math.max(intervalMs, Math.floor(timeoutMs / 3));
   }
 
   /**
@@ -504,10 +517,7 @@ export class FailoverNode implements TransportListener {
         this.lastConflict = outcome.evidence;
       }
       if (this.current === 'INIT') this.transition('BACKUP', `address in use by another host (${outcome.evidence})`, 'conflict');
-      if (this.tickTimer) {
-        this.clock.clearTimeout(this.tickTimer);
-        this.scheduleTick();
-      }
+      this.rescheduleTick();
       return;
     }
     this.lastConflict = '';
@@ -581,11 +591,8 @@ export class FailoverNode implements TransportListener {
     this.logger.info(`${from} -> ${to}: ${reason}`);
     this.metrics.transition(from, to, cause);
     this.metrics.state(to, this.effectivePriority);
-    // a backup's slow tick must not delay a new master's heartbeats (within tick() no timer is pending)
-    if (this.tickTimer && from === 'BACKUP') {
-      this.clock.clearTimeout(this.tickTimer);
-      this.scheduleTick();
-    }
+    // a backup's slow tick must not delay a new master's heartbeats
+    if (from === 'BACKUP') this.rescheduleTick();
     if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT' || to === 'STOPPED') {
       this.notifier.notify(
         { state: to, address: this.settings.address.ip.toString(), interfaceName: this.settings.address.interfaceName, reason },

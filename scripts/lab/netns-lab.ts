@@ -310,6 +310,22 @@ export class NetnsLab {
   readonly dir: string;
   private readonly namespaces: string[] = [];
 
+  /** The first two nodes, typed for destructuring in tests. */
+  pair(): [LabNode, LabNode] {
+    return [this.at(0), this.at(1)];
+  }
+
+  /** The first three nodes, typed for destructuring in tests. */
+  trio(): [LabNode, LabNode, LabNode] {
+    return [this.at(0), this.at(1), this.at(2)];
+  }
+
+  private at(index: number): LabNode {
+    const node = this.nodes[index];
+    if (!node) throw new Error(`this lab has ${this.nodes.length} nodes, not node${index + 1}`);
+    return node;
+  }
+
   private constructor(nodeCount: number) {
     this.id = `${LAB_PREFIX}-${process.pid % 10000}${labCounter++}`;
     this.bridgeNs = `${this.id}-br`;

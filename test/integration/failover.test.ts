@@ -32,7 +32,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
     after(async () => lab?.destroy());
 
     it('cold start: exactly one holder, the higher address, and the client reaches it', async () => {
-      const [n1, n2] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      const [n1, n2] = lab.pair();
       n1.start();
       n2.start();
       await lab.waitForHolders(['node2'], SETTLE_MS);
@@ -47,7 +47,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
     });
 
     it('kill -9 with the host up: the peer takes over well before the timeout, the dead daemon leaves nothing bound', async () => {
-      const [n1, n2] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      const [n1, n2] = lab.pair();
       const t0 = probe.now;
       n2.daemon!.kill('SIGKILL');
       const ms = await lab.waitForHolders(['node1'], SETTLE_MS);
@@ -59,7 +59,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
     });
 
     it('the killed daemon restarts as a backup and does not take the address', async () => {
-      const [n1, n2] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      const [n1, n2] = lab.pair();
       n2.start();
       await lab.waitFor('node2 to join as backup', async () => n2.daemon!.output, (o) => /INIT -> BACKUP: master 198\.18\.0\.11/.test(o), SETTLE_MS);
       await new Promise((r) => setTimeout(r, 1500));
@@ -68,7 +68,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
     });
 
     it('SIGTERM: the master hands over at once, unbinds and exits 0', async () => {
-      const [n1] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>];
+      const [n1] = lab.pair();
       const t0 = probe.now;
       n1.daemon!.kill('SIGTERM');
       assert.equal(await n1.daemon!.exited, 0);
@@ -81,7 +81,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
     });
 
     it('a backup stopped by SIGTERM just exits 0', async () => {
-      const [n1] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>];
+      const [n1] = lab.pair();
       n1.start();
       await lab.waitFor('node1 to be a backup', async () => n1.daemon!.output, (o) => o.includes('-> BACKUP'), SETTLE_MS);
       n1.daemon!.kill('SIGTERM');
@@ -109,7 +109,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
     });
 
     it('host crash (kill -9 and link down): only the best backup takes over, after the timeout', async () => {
-      const [n1, n2, n3] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      const [n1, n2, n3] = lab.trio();
       const t0 = probe.now;
       await n1.unplug();
       n1.daemon!.kill('SIGKILL');
@@ -134,7 +134,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
     after(async () => lab?.destroy());
 
     it('nodes that cannot hear each other\'s multicast find each other through peers:', async () => {
-      const [n1, n2] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      const [n1, n2] = lab.pair();
       // different groups stand in for a network that drops multicast
       n1.start({ extra: `  broadcast:\n    binding: 239.1.1.1:7001\n  peers: [${n2.ip}]` });
       n2.start({ extra: `  broadcast:\n    binding: 239.1.1.2:7002\n  peers: [${n1.ip}]` });

@@ -20,7 +20,7 @@ describe('partitions and preemption between real daemons', { skip }, () => {
     after(async () => lab?.destroy());
 
     it('the cut-off side takes over; after healing the loser releases within about one interval', async () => {
-      const [n1, n2] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      const [n1, n2] = lab.pair();
       n1.start();
       n2.start();
       await lab.waitForHolders(['node2'], SETTLE_MS);
@@ -51,7 +51,7 @@ describe('partitions and preemption between real daemons', { skip }, () => {
     after(async () => lab?.destroy());
 
     it('forced_by_priority: false — a higher-priority node joining later leaves the master alone', async () => {
-      const [n1, n2] = lab.nodes as [NonNullable<(typeof lab.nodes)[0]>, NonNullable<(typeof lab.nodes)[0]>];
+      const [n1, n2] = lab.pair();
       n1.start({ priority: 100 });
       await lab.waitForHolders(['node1'], SETTLE_MS);
       n2.start({ priority: 200, preempt: false });

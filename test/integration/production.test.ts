@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLIENT_IP, NetnsLab, removeStaleLabs, type LabNode } from '../../scripts/lab/netns-lab.js';
+import { CLIENT_IP, NetnsLab, removeStaleLabs } from '../../scripts/lab/netns-lab.js';
 import { integrationSkipReason } from '../support/integration-gate.js';
 
 const SETTLE_MS = 8000;
@@ -10,7 +10,6 @@ const TIMEOUT_MS = 1000;
 const skip = integrationSkipReason();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const AUTH = '  auth:\n    secret: lab-secret-0123456789';
-const nodes2 = (lab: NetnsLab): [LabNode, LabNode] => [lab.nodes[0]!, lab.nodes[1]!];
 
 /** Polls the holders for `ms` and returns every distinct set seen. */
 async function holderSetsDuring(lab: NetnsLab, ms: number): Promise<Set<string>> {
@@ -34,7 +33,7 @@ describe('production features between real daemons', { skip }, () => {
     after(async () => lab?.destroy());
 
     it('signed nodes elect one master', async () => {
-      const [n1, n2] = nodes2(lab);
+      const [n1, n2] = lab.pair();
       n1.start({ extra: AUTH });
       n2.start({ extra: AUTH });
       await lab.waitForHolders(['node2'], SETTLE_MS);
@@ -58,7 +57,7 @@ describe('production features between real daemons', { skip }, () => {
     });
 
     it('replayed captured heartbeats of a stopped master cannot move the address back', async () => {
-      const [n1, n2] = nodes2(lab);
+      const [n1, n2] = lab.pair();
       const capture = join(lab.dir, 'captured.txt');
       const got = await lab.wire(['capture', '224.3.2.2', '7654', CLIENT_IP, '1500']);
       const fromMaster = got.stdout.split('\n').filter((l) => l.startsWith(`${n2.ip} `));
@@ -87,7 +86,7 @@ describe('production features between real daemons', { skip }, () => {
     after(async () => lab?.destroy());
 
     it('a failing fatal check moves the address to the peer; after rise it comes back (preemption)', async () => {
-      const [n1, n2] = nodes2(lab);
+      const [n1, n2] = lab.pair();
       const check = '  checks:\n    - tcp: 127.0.0.1:8080\n      fatal: true\n      interval_in_ms: 200\n      timeout_in_ms: 150\n      fall: 2\n      rise: 2';
       n1.start({ priority: 200, preempt: true, extra: check });
       n2.start();
@@ -117,7 +116,7 @@ describe('production features between real daemons', { skip }, () => {
     after(async () => lab?.destroy());
 
     it('an isolated master with a witness releases the address; after healing there is never a second holder', async () => {
-      const [n1, n2] = nodes2(lab);
+      const [n1, n2] = lab.pair();
       const witness = `  witness: [${CLIENT_IP}]`;
       n1.start({ extra: witness });
       n2.start({ extra: witness });
@@ -140,7 +139,7 @@ describe('production features between real daemons', { skip }, () => {
     after(async () => lab?.destroy());
 
     it('a hanging on_master hook is killed at its timeout and the takeover is still on time', async () => {
-      const [n1, n2] = nodes2(lab);
+      const [n1, n2] = lab.pair();
       n1.start({ extra: "  notify:\n    on_master: [sh, -c, 'sleep 30', hook]\n    timeout_in_ms: 500" });
       n2.start();
       await lab.waitForHolders(['node2'], SETTLE_MS);
@@ -152,7 +151,7 @@ describe('production features between real daemons', { skip }, () => {
     });
 
     it('floatip status prints the node, and /metrics parses as Prometheus text', async () => {
-      const [n1] = nodes2(lab);
+      const [n1] = lab.pair();
       const table = await n1.cli(['status']);
       assert.equal(table.code, 0, table.stderr);
       assert.match(table.stdout, /node\s+198\.18\.0\.11\s+MASTER\s+priority 100/);
@@ -169,7 +168,7 @@ describe('production features between real daemons', { skip }, () => {
     });
 
     it('SIGHUP with a broken file keeps the daemon and the address; a valid one applies without dropping it', async () => {
-      const [n1] = nodes2(lab);
+      const [n1] = lab.pair();
       const file = join(lab.dir, `${n1.name}.yml`);
       writeFileSync(file, 'floating_ip:\n  enabled: true\n  priority: 999\n');
       n1.daemon!.kill('SIGHUP');
@@ -186,7 +185,7 @@ describe('production features between real daemons', { skip }, () => {
     });
 
     it('SIGHUP with a new ip releases the old address and elects for the new one', async () => {
-      const [n1] = nodes2(lab);
+      const [n1] = lab.pair();
       writeFileSync(join(lab.dir, `${n1.name}.yml`), n1.config().replace('ip: 198.18.0.100', 'ip: 198.18.0.101'));
       n1.daemon!.kill('SIGHUP');
       await lab.waitForLog(n1.daemon!, /SIGHUP: ip changed; restarting the node/);
@@ -204,7 +203,7 @@ describe('production features between real daemons', { skip }, () => {
     after(async () => lab?.destroy());
 
     it('fuzzed, truncated, oversized and forged frames on the echo and multicast ports change nothing and cost nothing lasting', async () => {
-      const [n1, n2] = nodes2(lab);
+      const [n1, n2] = lab.pair();
       n1.start({ extra: AUTH });
       n2.start({ extra: AUTH });
       await lab.waitForHolders(['node2'], SETTLE_MS);

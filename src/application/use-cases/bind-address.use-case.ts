@@ -20,8 +20,7 @@ export interface BindAddressInput {
   readonly announceCount?: number;
 }
 
-const FREE: Promise<ProbeResult> = Promise.resolve({ inUse: false });
-
+/** alreadyBound: found bound here before binding; looked for only when probing. */
 export type BindOutcome = { kind: 'bound'; alreadyBound: boolean } | { kind: 'conflict'; evidence: string };
 
 @injectable()
@@ -36,37 +35,45 @@ export class BindAddress {
 
   async execute(input: BindAddressInput): Promise<BindOutcome> {
     const { address } = input;
-    // The look at the interface, the probe and the guard's start overlap: each is a process start, and the
-    // probe's wait for silence is the takeover's longest step. An address already bound here answers the
-    // probe itself, so then its result is ignored.
     // Armed before binding: a daemon killed right after the bind must not leave the address behind.
     const armed = this.guard.arm(address);
     armed.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
-    let alreadyBound: boolean;
-    let found: ProbeResult;
-    try {
-      [alreadyBound, found] = await Promise.all([
-        this.table.holds(address),
-        input.skipProbe ? FREE : this.probe.probe(address, input.probeDeadlineMs),
-      ]);
-    } catch (err) {
-      await armed.then(() => this.guard.disarm(), () => undefined);
-      throw err;
+    let alreadyBound = false;
+    if (!input.skipProbe) {
+      // An address already bound here answers the probe itself, so the interface is looked at too, and the
+      // probe's result ignored then. The look, the probe and the guard overlap: each is a process start, and the
+      // probe's wait for silence is the takeover's longest step. Without a probe the look is not needed:
+      // binding an address already bound here leaves it as it is.
+      let found: ProbeResult;
+      try {
+        [alreadyBound, found] = await Promise.all([this.table.holds(address), this.probe.probe(address, input.probeDeadlineMs)]);
+      } catch (err) {
+        await armed.then(() => this.guard.disarm(), () => undefined);
+        throw err;
+      }
+      this.logger.debug(`conflict probe for ${address.ip.toString()}: ${found.inUse ? found.evidence : 'free'}`);
+      if (!alreadyBound && found.inUse) {
+        await armed.then(() => this.guard.disarm(), () => undefined);
+        return { kind: 'conflict', evidence: found.evidence };
+      }
     }
     await armed;
-    if (!input.skipProbe) this.logger.debug(`conflict probe for ${address.ip.toString()}: ${found.inUse ? found.evidence : 'free'}`);
-    if (!alreadyBound && found.inUse) {
-      await this.guard.disarm();
-      return { kind: 'conflict', evidence: found.evidence };
+    if (!alreadyBound) await this.table.bind(address);
+    // Clients follow the announcement within milliseconds, so it goes out while the bind is read back; a failed
+    // read-back withdraws it, and the caller releases.
+    this.announce(input);
+    if (!alreadyBound && !(await this.table.holds(address))) {
+      this.announcer.cancel();
+      throw new AddressVerificationError('bind', address.toString());
     }
-    if (!alreadyBound) {
-      await this.table.bind(address);
-      if (!(await this.table.holds(address))) throw new AddressVerificationError('bind', address.toString());
-    }
-    // The announcement must not hold up the state machine: clients follow it within milliseconds anyway.
-    this.announcer.announce(address, input.announceCount ?? 3).catch((err: unknown) => {
-      this.logger.warn(`gratuitous ARP for ${address.ip.toString()} failed: ${err instanceof Error ? err.message : String(err)}`);
-    });
     return { kind: 'bound', alreadyBound };
+  }
+
+  /** Not awaited: the announcement must not hold up the state machine. */
+  private announce(input: BindAddressInput): void {
+    const ip = input.address.ip.toString();
+    this.announcer.announce(input.address, input.announceCount ?? 3).catch((err: unknown) => {
+      this.logger.warn(`gratuitous ARP for ${ip} failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
   }
 }

@@ -15,7 +15,12 @@ export class Iproute2AddressTable extends CommandAddressTable {
   }
 
   async bind(address: FloatingAddress): Promise<void> {
-    await this.command(['addr', 'add', this.cidr(address), 'dev', address.interfaceName, 'label', address.aliasName]);
+    try {
+      await this.command(['addr', 'add', this.cidr(address), 'dev', address.interfaceName, 'label', address.aliasName]);
+    } catch (err) {
+      // `ip addr add` refuses an address that is already there ("File exists"); the port's bind does not
+      if (!(await this.holds(address).catch(() => false))) throw err;
+    }
   }
 
   releaseCommand(address: FloatingAddress): { file: string; args: string[] } {

@@ -6,6 +6,8 @@ export const COMMAND_TIMEOUT_MS = 5000;
 
 /** An address table that can say, as a fixed argument list, how to remove the address without it. */
 export interface ReleasableAddressTable extends AddressTablePort {
+  /** The program of every release command, known before any address is: the guard starts it ahead of time. */
+  readonly releaseTool: string;
   releaseCommand(address: FloatingAddress): { file: string; args: string[] };
 }
 
@@ -18,6 +20,10 @@ export abstract class CommandAddressTable implements ReleasableAddressTable {
     protected readonly tool: string,
     private readonly run: RunCommand = runCommand,
   ) {}
+
+  get releaseTool(): string {
+    return this.tool;
+  }
 
   abstract bind(address: FloatingAddress): Promise<void>;
   abstract holds(address: FloatingAddress): Promise<boolean>;

@@ -5,13 +5,17 @@ import { C_LOCALE_ENV } from '../system/command-runner.js';
 import type { ReleasableAddressTable } from './release-command.js';
 
 /**
- * A child `xargs -0 <tool>` holds the release command's arguments and waits for the end of its stdin.
+ * A child `xargs -0 -r <tool>` holds the release command's arguments and waits for the end of its stdin.
  * Only this process holds the pipe's other end, so its death (kill -9, a crash) ends the input and
  * xargs removes the address. Disarming kills xargs before it sees the end, so nothing runs.
+ *
+ * After each disarm a spare xargs is started with nothing written to it, so that arming at a takeover is a
+ * write to a pipe instead of a process start (about 10 ms of the takeover). A spare whose input ends runs
+ * nothing (-r).
  */
 export class XargsReleaseGuard implements ReleaseGuardPort {
-  private child: ChildProcess | null = null;
-  private armedFor = '';
+  private armed: { child: ChildProcess; key: string } | null = null;
+  private spare: Promise<ChildProcess> | null = null;
 
   constructor(
     private readonly xargs: string,
@@ -21,27 +25,63 @@ export class XargsReleaseGuard implements ReleaseGuardPort {
   async arm(address: FloatingAddress): Promise<void> {
     const { file, args } = this.table.releaseCommand(address);
     const key = [file, ...args].join(' ');
-    if (this.child && this.armedFor === key && this.child.exitCode === null) return;
-    await this.disarm();
-    // xargs waits for the end of its input before it runs anything, with or without -r
-    const child = spawn(this.xargs, ['-0', file], { stdio: ['pipe', 'ignore', 'ignore'], env: C_LOCALE_ENV });
+    if (this.armed && this.armed.key === key && alive(this.armed.child)) return;
+    await this.kill();
+    const child = await this.takeSpare(file);
+    child.stdin!.write(args.map((a) => `${a}\0`).join(''));
+    hold(child, true);
+    this.armed = { child, key };
+  }
+
+  async disarm(): Promise<void> {
+    await this.kill();
+    this.spare ??= this.start(this.table.releaseTool);
+    // a spare that failed to start is only a missed saving: arm() starts its own
+    this.spare.catch(() => undefined);
+  }
+
+  private async kill(): Promise<void> {
+    const child = this.armed?.child;
+    this.armed = null;
+    if (!child || !alive(child)) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  private async takeSpare(file: string): Promise<ChildProcess> {
+    const spare = this.spare;
+    this.spare = null;
+    const child = await spare?.catch(() => null);
+    if (child && alive(child) && file === this.table.releaseTool) return child;
+    child?.kill('SIGKILL');
+    return this.start(file);
+  }
+
+  private async start(file: string): Promise<ChildProcess> {
+    const child = spawn(this.xargs, ['-0', '-r', file], { stdio: ['pipe', 'ignore', 'ignore'], env: C_LOCALE_ENV });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);
     });
     child.stdin!.on('error', () => undefined);
-    child.stdin!.write(args.map((a) => `${a}\0`).join(''));
-    this.child = child;
-    this.armedFor = key;
+    // an idle spare must not keep an embedding process alive; an armed guard does, as it always did
+    hold(child, false);
+    return child;
   }
+}
 
-  async disarm(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    this.armedFor = '';
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
+function hold(child: ChildProcess, keepAlive: boolean): void {
+  const stdin = child.stdin as (NodeJS.WritableStream & { ref?(): void; unref?(): void }) | null;
+  if (keepAlive) {
+    child.ref();
+    stdin?.ref?.();
+  } else {
+    child.unref();
+    stdin?.unref?.();
   }
+}
+
+function alive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
 }

@@ -53,6 +53,23 @@ describe('BindAddress', () => {
     assert.equal(t.probe.probes, 0);
   });
 
+  it('without a probe, binds without looking first and announces while the bind is read back', async () => {
+    const t = setup();
+    const order: string[] = [];
+    const holds = t.table.holds.bind(t.table);
+    t.table.holds = async () => {
+      order.push(`look, ${t.announcer.announcements.length} announced`);
+      return holds();
+    };
+    const bind = t.table.bind.bind(t.table);
+    t.table.bind = async (a) => {
+      order.push('bind');
+      await bind(a);
+    };
+    assert.deepEqual(await t.bind.execute({ address: anAddress(), skipProbe: true }), { kind: 'bound', alreadyBound: false });
+    assert.deepEqual(order, ['bind', 'look, 1 announced']);
+  });
+
   it('keeps an address that is already bound here', async () => {
     const t = setup();
     t.segment.holders.add('me');
@@ -64,6 +81,7 @@ describe('BindAddress', () => {
     const t = setup();
     t.table.bindSilentlyFails = true;
     await assert.rejects(t.bind.execute({ address: anAddress(), skipProbe: false }), (e: unknown) => e instanceof AddressVerificationError && e.code === 'FLOATIP_VERIFY_FAILED');
+    assert.equal(t.announcer.cancels, 1, 'the announcement sent during the read-back is withdrawn');
     // the caller releases after a failed bind, which disarms the guard
     await t.release.execute({ address: anAddress() });
     assert.ok(!t.guard.armed);

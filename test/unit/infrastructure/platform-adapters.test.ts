@@ -61,6 +61,10 @@ describe('Linux iproute2 adapter', () => {
     assert.equal(await bound.holds(linuxVip), true);
     assert.equal(await free.holds(linuxVip), false);
   });
+  it('binding an address that is already there succeeds, as the port says', async () => {
+    const cmd = new F.ScriptedCommands().on(/addr add/, { code: 2, stderr: F.IPROUTE2_EXISTS }).on(/show dev eth0/, { stdout: F.IPROUTE2_ADDR_SHOW_BOUND });
+    await new Iproute2AddressTable('ip', cmd.run).bind(linuxVip);
+  });
   for (const [what, stderr, pattern] of [
     ['already assigned', F.IPROUTE2_EXISTS, /Address already assigned/],
     ['not found', F.IPROUTE2_NOT_FOUND, /Address not found/],

@@ -1,0 +1,84 @@
+// The dead man's switch with real processes: xargs, and a release "tool" that only writes down its arguments.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { XargsReleaseGuard, findTool, type ReleasableAddressTable } from '../../../src/infrastructure/index.js';
+import { anAddress } from '../../support/builders.js';
+
+const GUARD_MODULE = new URL('../../../src/infrastructure/network/xargs.release-guard.js', import.meta.url).href;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('xargs release guard', () => {
+  let dir: string;
+  let tool: string;
+  let ran: string;
+  let starts: string;
+  let xargs: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'floatip-guard-'));
+    ran = join(dir, 'ran');
+    starts = join(dir, 'starts');
+    tool = join(dir, 'release-tool');
+    writeFileSync(tool, `#!/bin/sh\necho "$@" >> ${ran}\n`);
+    // counts the guard's process starts, then is the real xargs
+    xargs = join(dir, 'xargs');
+    writeFileSync(xargs, `#!/bin/sh\necho start >> ${starts}\nexec ${findTool('xargs') ?? '/usr/bin/xargs'} "$@"\n`);
+    chmodSync(tool, 0o755);
+    chmodSync(xargs, 0o755);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const table = (): ReleasableAddressTable =>
+    ({ releaseTool: tool, releaseCommand: () => ({ file: tool, args: ['del', '198.18.0.100/24'] }) }) as unknown as ReleasableAddressTable;
+  const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+  const reset = (): void => {
+    rmSync(ran, { force: true });
+    rmSync(starts, { force: true });
+  };
+
+  it('arming after a disarm writes to the spare instead of starting a process', async () => {
+    reset();
+    const guard = new XargsReleaseGuard(xargs, table());
+    await guard.disarm();
+    await sleep(100);
+    assert.equal(lines(starts).length, 1, 'the disarm started a spare');
+    await guard.arm(anAddress());
+    assert.equal(lines(starts).length, 1, 'arming took the spare');
+    await guard.disarm();
+    await sleep(100);
+    assert.deepEqual(lines(ran), [], 'a disarmed guard runs nothing');
+  });
+
+  for (const [what, armIt, expected] of [
+    ['an armed spare removes the address when its owner is killed', true, ['del 198.18.0.100/24']],
+    ['a spare that was never armed runs nothing when its owner dies', false, []],
+  ] as const) {
+    it(what, async () => {
+      reset();
+      const code = [
+        `const { XargsReleaseGuard } = await import(${JSON.stringify(GUARD_MODULE)});`,
+        `const guard = new XargsReleaseGuard(${JSON.stringify(xargs)}, { releaseTool: ${JSON.stringify(tool)}, releaseCommand: () => ({ file: ${JSON.stringify(tool)}, args: ['del', '198.18.0.100/24'] }) });`,
+        'await guard.disarm();',
+        'await new Promise((r) => setTimeout(r, 100));',
+        armIt ? 'await guard.arm({});' : '',
+        "process.stdout.write('ready\\n');",
+        'setInterval(() => {}, 1000);',
+      ].join('\n');
+      const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.once('data', () => resolve());
+        child.once('exit', (c) => reject(new Error(`child exited with ${c}`)));
+      });
+      child.kill('SIGKILL');
+      const deadline = Date.now() + 3000;
+      while (lines(ran).length < expected.length && Date.now() < deadline) await sleep(20);
+      await sleep(100);
+      assert.deepEqual(lines(ran), expected);
+      assert.equal(lines(starts).length, 1, 'one process start: the spare');
+    });
+  }
+});

@@ -373,6 +373,24 @@ export class NetnsLab {
     }
   }
 
+  /**
+   * The switch stops forwarding the heartbeat group to `node`, as IGMP snooping does once no querier renews the
+   * memberships; the node still sends to the group, and everything else still reaches it.
+   */
+  async deafen(node: LabNode, group = '224.3.2.2'): Promise<void> {
+    const bridge = async (...args: string[]): Promise<CommandResult> => sh('bridge', ['-n', this.bridgeNs, ...args]);
+    await ip('-n', this.bridgeNs, 'link', 'set', 'br0', 'type', 'bridge', 'mcast_snooping', '1');
+    for (const n of this.nodes) {
+      if (n === node) continue;
+      const r = await bridge('mdb', 'add', 'dev', 'br0', 'port', n.bridgePort, 'grp', group, 'permanent');
+      if (r.code !== 0 && !/exists/i.test(r.stderr)) throw new Error(`bridge mdb add: ${r.stderr.trim()}`);
+    }
+    // its own membership, if the bridge learned one (absent is fine)
+    await bridge('mdb', 'del', 'dev', 'br0', 'port', node.bridgePort, 'grp', group);
+    const r = await bridge('link', 'set', 'dev', node.bridgePort, 'mcast_flood', 'off');
+    if (r.code !== 0) throw new Error(`bridge link set mcast_flood off: ${r.stderr.trim()}`);
+  }
+
   async holders(vip = VIP): Promise<string[]> {
     const held = await Promise.all(this.nodes.map(async (n) => ((await n.holdsVip(vip)) ? n.name : null)));
     return held.filter((h): h is string => h !== null);

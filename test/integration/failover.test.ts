@@ -146,4 +146,38 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
       assert.ok(ms < TIMEOUT_MS, `takeover took ${ms} ms`);
     });
   });
+
+  // A quiet TCP link relies on the group; when the group stops reaching one node, that node asks for TCP.
+  for (const deaf of ['backup', 'master'] as const) {
+    describe(`multicast lost on the way to the ${deaf}`, () => {
+      let lab: NetnsLab;
+      before(async () => {
+        lab = await NetnsLab.create(2);
+      });
+      after(async () => lab?.destroy());
+
+      it('no false failover and no lost peer; a kill -9 is still taken over at once', async () => {
+        const [n1, n2] = lab.pair();
+        n2.start({ priority: 110 });
+        await lab.waitForLog(n2.daemon!, /INIT -> MASTER/, SETTLE_MS);
+        n1.start();
+        await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/, SETTLE_MS);
+        await lab.waitForLog(n2.daemon!, /peer 198\.18\.0\.11 joined/);
+        await new Promise((r) => setTimeout(r, 500));
+        await lab.deafen(deaf === 'backup' ? n1 : n2);
+        const marks = [n1.daemon!.output.length, n2.daemon!.output.length];
+        const end = Date.now() + 4 * TIMEOUT_MS;
+        while (Date.now() < end) {
+          assert.deepEqual(await lab.holders(), ['node2']);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const [after1, after2] = [n1.daemon!.output.slice(marks[0]), n2.daemon!.output.slice(marks[1])];
+        assert.doesNotMatch(after1, /-> MASTER|in use by another host|lost|is back/, 'the backup kept its lease on the master');
+        assert.doesNotMatch(after2, /->|lost|is back/, 'the master kept hearing its backup');
+        n2.daemon!.kill('SIGKILL');
+        const ms = await lab.waitForHolders(['node1'], SETTLE_MS);
+        assert.ok(ms < TIMEOUT_MS, `takeover took ${ms} ms`);
+      });
+    });
+  }
 });

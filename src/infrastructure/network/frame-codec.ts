@@ -35,8 +35,10 @@ export interface FrameSigner {
   now(): number;
 }
 
-export function encodeFrame(msg: HeartbeatMessage, signer?: FrameSigner): Buffer {
-  const body = signer ? { ...toWire(msg), boot: signer.boot, ts: signer.now() } : toWire(msg);
+/** `extra`: transport fields beside the heartbeat's own, which the heartbeat parser ignores. */
+export function encodeFrame(msg: HeartbeatMessage, signer?: FrameSigner, extra?: Record<string, number>): Buffer {
+  const wire = extra ? { ...toWire(msg), ...extra } : toWire(msg);
+  const body = signer ? { ...wire, boot: signer.boot, ts: signer.now() } : wire;
   const payload = Buffer.from(JSON.stringify(body), 'utf8');
   if (payload.length > MAX_PAYLOAD) throw new FrameError(`heartbeat of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`);
   const header = Buffer.from([MAGIC_0, MAGIC_1, FRAME_VERSION, signer ? TYPE_SIGNED_HEARTBEAT : TYPE_HEARTBEAT, 0, 0]);

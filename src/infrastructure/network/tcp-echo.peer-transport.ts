@@ -17,6 +17,16 @@ export const TRANSPORT_LIMITS = {
   dropLogsPerMinute: 10,
 };
 
+/** The JSON field of a TCP frame that asks the receiver for its heartbeats over TCP too. */
+const ASK_TCP = 'tcp';
+
+interface InboundEntry {
+  readonly remote: string;
+  identified: boolean;
+  /** The peer it identified as (its address as a number). */
+  peer: number | null;
+}
+
 interface PeerLink {
   readonly id: Ipv4Address;
   socket: Socket | null;
@@ -31,9 +41,10 @@ interface PeerLink {
 }
 
 /**
- * Heartbeats go out every interval on one TCP connection to each known peer (the echo port) and on the
- * multicast group, which is also how peers find each other. A dropped connection followed by a refused
- * dial means the peer's host is up but its daemon is gone.
+ * Heartbeats go out on the multicast group, which is also how peers find each other, and on one TCP connection
+ * to each known peer (the echo port). A dropped connection followed by a refused dial means the peer's host is up
+ * but its daemon is gone. Where the group carries heartbeats both ways, the connection stays open but quiet
+ * except for state changes: at 100 ms heartbeats every frame costs each side a wake-up.
  */
 export class TcpEchoPeerTransport implements PeerTransportPort {
   private listener: TransportListener | null = null;
@@ -41,10 +52,14 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private udp: UdpSocket | null = null;
   private readonly links = new Map<number, PeerLink>();
   /** Inbound sockets in arrival order, and whether each has sent a valid heartbeat yet. */
-  private readonly inbound = new Map<Socket, { remote: string; identified: boolean }>();
+  private readonly inbound = new Map<Socket, InboundEntry>();
   private stopped = false;
   /** When each peer was last heard on the multicast group. */
   private readonly heardOnGroup = new Map<number, number>();
+  /** When each peer last asked, in a TCP frame, for our heartbeats over TCP: it does not hear us on the group. */
+  private readonly askedForTcp = new Map<number, number>();
+  /** The last heartbeat sent, for a link that connects between two. */
+  private latest: HeartbeatMessage | null = null;
   private drops = { windowStart: 0, logged: 0, suppressed: 0 };
 
   constructor(
@@ -68,44 +83,59 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   }
 
   async send(msg: HeartbeatMessage): Promise<void> {
-    const frame = encodeFrame(msg, this.auth?.signer);
+    this.latest = msg;
+    const frames = new FrameCache(msg, this.auth);
     const pending: Promise<void>[] = [];
     const mc = this.settings.multicast;
     if (this.udp && mc) {
       const udp = this.udp;
-      pending.push(new Promise((resolve) => udp.send(frame, mc.port, mc.group.toString(), () => resolve())));
+      pending.push(new Promise((resolve) => udp.send(frames.get(false), mc.port, mc.group.toString(), () => resolve())));
     }
     const now = Date.now();
     for (const link of this.links.values()) {
-      const socket = link.socket;
-      if (!link.connected || !socket) continue;
       if (!this.tcpDue(link, msg, now)) continue;
-      link.lastSentAt = now;
-      link.lastSentState = msg.state;
-      if (socket.writableLength > TRANSPORT_LIMITS.maxQueuedBytes) {
-        this.logger.warn(`peer ${link.id.toString()} is not reading its heartbeats; reconnecting`);
-        socket.destroy();
-        continue;
-      }
-      pending.push(new Promise((resolve) => socket.write(frame, () => resolve())));
+      const sent = this.write(link, frames, !this.heardWithin(this.heardOnGroup, link.id.toNumber(), now));
+      if (sent) pending.push(sent);
     }
     await Promise.all(pending);
   }
 
   /**
-   * Where the multicast group carries a peer's heartbeats both ways, its TCP link needs a heartbeat only now and
-   * then (its connection is what tells a killed daemon) and whenever the state changes. Where multicast is
-   * blocked, every heartbeat goes over TCP. This halves the packets of a group on one segment.
+   * Where the group carries a peer's heartbeats both ways, its TCP link needs a frame only on a change of state
+   * (which must arrive even if its datagram is lost), and from the master now and then: if the group stops
+   * carrying the master's heartbeats, the backups' leases must not run out before they can ask for TCP.
+   * A peer we do not hear on the group, or that asked for TCP, gets every heartbeat.
    */
   private tcpDue(link: PeerLink, msg: HeartbeatMessage, now: number): boolean {
-    const { intervalMs } = this.settings.echo;
-    // A backup speaks only every refresh period, so that is the gap to allow before calling the group silent;
-    // meanwhile the refresh alone still reaches the peer three times per timeout.
-    const onGroup = now - (this.heardOnGroup.get(link.id.toNumber()) ?? -Infinity) <= 2.5 * this.tcpRefreshMs();
-    return !onGroup || link.lastSentState !== msg.state || now - link.lastSentAt >= this.tcpRefreshMs() - intervalMs / 2;
+    const id = link.id.toNumber();
+    if (link.lastSentState !== msg.state) return true;
+    if (!this.heardWithin(this.heardOnGroup, id, now) || this.heardWithin(this.askedForTcp, id, now)) return true;
+    return msg.state === 'MASTER' && now - link.lastSentAt >= this.quietPeriodMs() - this.settings.echo.intervalMs / 2;
   }
 
-  private tcpRefreshMs(): number {
+  /** One heartbeat on one link; `deaf`: we do not hear this peer on the group, so we ask it for TCP too. */
+  private write(link: PeerLink, frames: FrameCache, deaf: boolean): Promise<void> | null {
+    const socket = link.socket;
+    if (!link.connected || !socket) return null;
+    if (socket.writableLength > TRANSPORT_LIMITS.maxQueuedBytes) {
+      this.logger.warn(`peer ${link.id.toString()} is not reading its heartbeats; reconnecting`);
+      socket.destroy();
+      return null;
+    }
+    link.lastSentState = frames.msg.state;
+    link.lastSentAt = Date.now();
+    return new Promise((resolve) => socket.write(frames.get(deaf), () => resolve()));
+  }
+
+  /**
+   * Whether a peer was heard (on the group, or asking for TCP) recently enough to count. A backup speaks only
+   * every quiet period (three per timeout), so that, with room for one lost datagram, is the window.
+   */
+  private heardWithin(map: Map<number, number>, id: number, now: number): boolean {
+    return now - (map.get(id) ?? -Infinity) <= 2.5 * this.quietPeriodMs();
+  }
+
+  private quietPeriodMs(): number {
     const { intervalMs, timeoutMs } = this.settings.echo;
     return Math.max(intervalMs, Math.floor(timeoutMs / 3));
   }
@@ -154,15 +184,19 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       socket.destroy();
       return;
     }
-    const entry = { remote, identified: false };
+    const entry: InboundEntry = { remote, identified: false, peer: null };
     this.inbound.set(socket, entry);
     const decoder = new FrameDecoder();
     let peer: Ipv4Address | null = null;
-    // Only whole, valid heartbeats keep a connection open: a silent or trickling client is cut off.
-    // A peer that also speaks on the group refreshes its link less often, so an identified link waits longer.
-    let idleLimit = Math.max(3 * this.settings.echo.intervalMs, 1000);
-    let idle = setTimeout(() => expire(), idleLimit);
+    // Only whole, valid heartbeats keep a connection open: a silent or trickling client is cut off. An identified
+    // peer that is heard on the group sends on this connection only when its state changes, so it stays open.
+    const idleLimit = Math.max(3 * this.settings.echo.intervalMs, 1000);
+    const idle = setTimeout(() => expire(), idleLimit);
     const expire = (): void => {
+      if (peer && this.heardWithin(this.heardOnGroup, peer.toNumber(), Date.now())) {
+        idle.refresh();
+        return;
+      }
       this.dropped(`closing connection from ${remote}: no heartbeat for ${idleLimit} ms`, 'idle');
       socket.destroy();
     };
@@ -176,18 +210,20 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         return;
       }
       for (const frame of frames) {
-        const msg = this.accepted(frame, remote, 'TCP');
-        if (msg === 'duplicate') continue;
-        if (!msg) {
+        const got = this.accepted(frame, remote, 'TCP');
+        if (got === 'duplicate') continue;
+        if (!got) {
           socket.destroy();
           return;
         }
-        clearTimeout(idle);
-        idleLimit = Math.max(3 * this.settings.echo.intervalMs, 2 * this.tcpRefreshMs(), 1000);
-        idle = setTimeout(() => expire(), idleLimit);
+        const { msg, asksTcp } = got;
+        idle.refresh();
+        if (!entry.identified) this.replaced(socket, msg.id);
         entry.identified = true;
+        entry.peer = msg.id.toNumber();
         peer = msg.id;
         this.ensureLink(msg.id);
+        this.noteAsk(msg.id, asksTcp);
         this.listener?.onHeartbeat(msg);
       }
     });
@@ -223,8 +259,35 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     return false;
   }
 
+  /** A peer that starts asking for TCP hears from us at once: its lease on us may be running out. */
+  private noteAsk(id: Ipv4Address, asks: boolean): void {
+    const key = id.toNumber();
+    if (!asks) {
+      this.askedForTcp.delete(key);
+      return;
+    }
+    const now = Date.now();
+    const already = this.heardWithin(this.askedForTcp, key, now);
+    this.askedForTcp.set(key, now);
+    const link = this.links.get(key);
+    if (!already && link && this.latest) void this.write(link, new FrameCache(this.latest, this.auth), !this.heardWithin(this.heardOnGroup, key, now));
+  }
+
+  /**
+   * A peer dials us once per daemon run, so its older connections are left over from a run that ended without
+   * closing them (its host crashed): they would never carry anything again.
+   */
+  private replaced(current: Socket, id: Ipv4Address): void {
+    for (const [socket, e] of this.inbound) {
+      if (socket !== current && e.peer === id.toNumber()) {
+        this.inbound.delete(socket);
+        socket.destroy();
+      }
+    }
+  }
+
   /** Authenticates and parses one frame; null (with the drop logged and counted) when it must be refused. */
-  private accepted(frame: RawFrame, remote: string, via: string): HeartbeatMessage | 'duplicate' | null {
+  private accepted(frame: RawFrame, remote: string, via: string): { msg: HeartbeatMessage; asksTcp: boolean } | 'duplicate' | null {
     let opened;
     try {
       opened = this.auth ? this.auth.open(frame, remote) : FrameAuthenticator.openUnsigned(frame);
@@ -246,7 +309,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       this.dropped(`dropping ${via} message from ${remote}: it claims to be ${parsed.message.id.toString()}`, 'impostor');
       return null;
     }
-    return parsed.message;
+    return { msg: parsed.message, asksTcp: (opened.data as Record<string, unknown>)[ASK_TCP] === 1 };
   }
 
   private listenMulticast(mc: { group: Ipv4Address; port: number }): Promise<void> {
@@ -282,8 +345,9 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       this.dropped(`dropping datagram from ${remote}: ${err instanceof FrameError ? err.message : String(err)}`, 'bad-frame');
       return;
     }
-    const msg = this.accepted(frame, remote, 'multicast');
-    if (!msg || msg === 'duplicate') return;
+    const got = this.accepted(frame, remote, 'multicast');
+    if (!got || got === 'duplicate') return;
+    const { msg } = got;
     this.heardOnGroup.set(msg.id.toNumber(), Date.now());
     this.ensureLink(msg.id);
     this.listener?.onHeartbeat(msg);
@@ -316,6 +380,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       clearTimeout(dialTimer);
       link.connected = true;
       link.confirming = false;
+      // the peer cuts off a connection that does not identify itself soon, so it hears from us at once
+      if (this.latest) void this.write(link, new FrameCache(this.latest, this.auth), !this.heardWithin(this.heardOnGroup, link.id.toNumber(), Date.now()));
     });
     // Peers never send on our outbound link; anything arriving is discarded unread.
     socket.on('data', () => undefined);
@@ -362,4 +428,20 @@ function listenError(err: NodeJS.ErrnoException, what: string): Error {
   if (err.code === 'EADDRNOTAVAIL') return new PreconditionError(`${what}: local_ip is not an address of this host`);
   if (err.code === 'EACCES') return new PreconditionError(`${what}: permission denied`);
   return new PreconditionError(`${what}: ${err.message}`);
+}
+
+/** A heartbeat's frames, each encoded at most once per send: plain, and asking the receiver for TCP. */
+class FrameCache {
+  private plain: Buffer | null = null;
+  private asking: Buffer | null = null;
+
+  constructor(
+    readonly msg: HeartbeatMessage,
+    private readonly auth: FrameAuthenticator | null,
+  ) {}
+
+  get(asking: boolean): Buffer {
+    if (asking) return (this.asking ??= encodeFrame(this.msg, this.auth?.signer, { [ASK_TCP]: 1 }));
+    return (this.plain ??= encodeFrame(this.msg, this.auth?.signer));
+  }
 }

@@ -41,6 +41,33 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     assert.deepEqual(cluster.masters(), [A]);
   });
 
+  it("backups speak three times per timeout, each time right after a master's heartbeat", async () => {
+    cluster.add(A);
+    cluster.add(B);
+    cluster.add(C);
+    await startAll(A, B, C);
+    await clock.advance(5000);
+    assert.deepEqual(cluster.masters(), [C]);
+    const sentAt = new Map<string, number[]>();
+    for (const id of [A, B, C]) {
+      const t = cluster.get(id).transport;
+      const send = t.send.bind(t);
+      sentAt.set(id, []);
+      t.send = async (m) => {
+        sentAt.get(id)!.push(clock.now());
+        await send(m);
+      };
+    }
+    await clock.advance(20_000);
+    const master = new Set(sentAt.get(C));
+    for (const id of [A, B]) {
+      const times = sentAt.get(id)!;
+      // quiet period: timeout / 3 = 3333 ms, so 6 in 20 s
+      assert.ok(times.length >= 5 && times.length <= 7, `${id} sent ${times.length} heartbeats in 20 s`);
+      assert.deepEqual(times.filter((t) => !master.has(t)), [], `${id} sent only in step with the master`);
+    }
+  });
+
   it('master host crash: after the timeout only the best backup takes over', async () => {
     cluster.add(A);
     cluster.add(B);

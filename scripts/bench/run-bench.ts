@@ -201,6 +201,7 @@ async function main(): Promise<void> {
           const r = await runScenario(impl, scenario, o.nodes);
           row.runs.push(r);
           log(`${impl.name} | ${scenario} #${rep + 1}: outage ${r.outageMs} ms, other answers after ${fmt(r.otherAnswersMs)} ms${r.healGapMs !== null ? `, heal gap ${r.healGapMs} ms, two holders ${r.twoHoldersMs} ms` : ''}, unwanted ${r.unwantedMoves}; gaps ${gapsOf(r) || 'none'}`);
+          if (r.healLog) log(`${impl.name} | ${scenario} #${rep + 1}: logs around the heal:\n${r.healLog}`);
           if (scenario === 'crash' && rep === 0) {
             const file = `timeline-${impl.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/-+$/, '')}.svg`;
             writeFileSync(join(o.out, file), timelineSvg(r, `${impl.name}: ${SCENARIO_LABEL.crash}`));

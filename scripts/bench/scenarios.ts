@@ -28,6 +28,8 @@ export interface RunResult {
   readonly samples: readonly ProbeSample[];
   readonly failureAt: number;
   readonly failedNode: string;
+  /** The daemons' log lines around the heal, kept when the client saw a gap there: what happened, for the log. */
+  readonly healLog: string | null;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -105,6 +107,18 @@ async function settle(lab: NetnsLab, probe: ClientProbe, impl: Implementation): 
   return lab.nodes.find((n) => n.name === still)!;
 }
 
+/** Log lines stamped from 200 ms before to 1.5 s after a wall-clock moment, of every node (ISO timestamps first). */
+function logsAround(lab: NetnsLab, wall: number): string {
+  const from = new Date(wall - 200).toISOString();
+  const to = new Date(wall + 1500).toISOString();
+  return lab.nodes
+    .map((n) => {
+      const lines = n.allOutput.split('\n').filter((l) => l.slice(0, 24) >= from && l.slice(0, 24) <= to);
+      return `${n.name}:\n${lines.map((l) => `    ${l}`).join('\n')}`;
+    })
+    .join('\n');
+}
+
 export async function runScenario(impl: Implementation, scenario: Scenario, nodeCount: number): Promise<RunResult> {
   const lab = await NetnsLab.create(nodeCount);
   try {
@@ -118,6 +132,7 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
     const t0 = probe.now;
     const observe = impl.budgetMs + 3000;
     let healAt: number | null = null;
+    let healWall = 0;
 
     switch (scenario) {
       case 'crash':
@@ -137,6 +152,7 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
         await master.unplug();
         await sleep(impl.budgetMs + 2500);
         healAt = probe.now;
+        healWall = Date.now();
         await master.plug();
         await sleep(Math.max(3000, impl.budgetMs + 1000));
         break;
@@ -154,6 +170,7 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
           }
         }
         healAt = probe.now;
+        healWall = Date.now();
         await master.plug();
         impl.start(master, lab.nodes.indexOf(master));
         await sleep(impl.budgetMs * 2 + 3000);
@@ -170,12 +187,14 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
     if (scenario === 'rejoin') unwanted = Math.max(0, after.length - 1);
     else if (scenario === 'partition') unwanted = Math.max(0, after.length - 2);
     else unwanted = Math.max(0, after.length - (after[0] === master.name ? 2 : 1));
+    const healGapMs = healAt === null ? null : longestGap(samples, healAt, end);
     return {
       impl: impl.name,
       scenario,
+      healLog: healGapMs !== null && healGapMs > 100 ? logsAround(lab, healWall) : null,
       outageMs: longestGap(samples, t0, healAt ?? end),
       otherAnswersMs: other ? other.t - t0 : null,
-      healGapMs: healAt === null ? null : longestGap(samples, healAt, end),
+      healGapMs,
       twoHoldersMs: healAt === null ? null : watch.twoHoldersAfter(healAt),
       unwantedMoves: unwanted,
       samples: samples.filter((s) => s.t >= t0 - 1000),

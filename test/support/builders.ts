@@ -22,6 +22,9 @@ export function aSettings(over: { id?: string; priority?: number; preempt?: bool
   };
 }
 
+/** Each heartbeat a daemon sends counts up; a repeated number is an old message. */
+let nextSeq = 1;
+
 export function aHeartbeat(over: Partial<Omit<HeartbeatMessage, 'id' | 'vip'>> & { id?: string; vip?: string } = {}): HeartbeatMessage {
   return {
     id: Ipv4Address.create(over.id ?? '198.18.0.12'),
@@ -30,6 +33,6 @@ export function aHeartbeat(over: Partial<Omit<HeartbeatMessage, 'id' | 'vip'>> &
     state: over.state ?? 'BACKUP',
     term: over.term ?? 0,
     preempt: over.preempt ?? false,
-    seq: over.seq ?? 1,
+    seq: over.seq ?? nextSeq++,
   };
 }

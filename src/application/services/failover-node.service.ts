@@ -244,6 +244,7 @@ export class FailoverNode implements TransportListener {
       if (change === 'joined') this.logger.info(`peer ${msg.id.toString()} joined (priority ${msg.priority}, ${msg.state})`);
     } else {
       change = peer.observe(msg, now, this.settings.echo.timeoutMs);
+      if (change === 'stale') return;
       if (change === 'returned') this.logger.info(`peer ${msg.id.toString()} is back (priority ${msg.priority}, ${msg.state})`);
     }
     if (this.current === 'MASTER' && msg.term > this.term) {

@@ -5,7 +5,7 @@ import type { HeartbeatMessage } from '../heartbeat-message.js';
 export type LossReason = 'refused' | 'stopping';
 
 /** What changed when a heartbeat arrived, for the election to react at once instead of at the next tick. */
-export type PeerChange = 'joined' | 'became-master' | 'released' | 'stopping' | 'returned' | 'none';
+export type PeerChange = 'joined' | 'became-master' | 'released' | 'stopping' | 'returned' | 'stale' | 'none';
 
 /** Another node as this one last heard it. */
 export class PeerNode {
@@ -17,12 +17,13 @@ export class PeerNode {
     readonly id: Ipv4Address,
     private current: { priority: number; state: WireState; term: number; preempt: boolean },
     private lastSeen: number,
+    private lastSeq: number,
   ) {
     this.aliveFrom = lastSeen;
   }
 
   static fromHeartbeat(msg: HeartbeatMessage, now: number): PeerNode {
-    return new PeerNode(msg.id, { priority: msg.priority, state: msg.state, term: msg.term, preempt: msg.preempt }, now);
+    return new PeerNode(msg.id, { priority: msg.priority, state: msg.state, term: msg.term, preempt: msg.preempt }, now, msg.seq);
   }
 
   get priority(): number {
@@ -44,9 +45,16 @@ export class PeerNode {
     return this.lostAt === null || this.lossReason === null ? null : { at: this.lostAt, reason: this.lossReason };
   }
 
+  /**
+   * 'stale': an older heartbeat than one already heard from this live peer, such as TCP frames queued during a
+   * partition and delivered after it healed; it must not undo what newer ones said. A restarted daemon counts from
+   * 1 again, but it starts in INIT, and a peer silent for the timeout is heard afresh whatever it counts.
+   */
   observe(msg: HeartbeatMessage, now: number, timeoutMs: number): PeerChange {
     const was = this.current.state;
     const wasAlive = this.isAlive(now, timeoutMs);
+    if (msg.seq <= this.lastSeq && msg.state !== 'INIT' && wasAlive) return 'stale';
+    this.lastSeq = msg.seq;
     this.current = { priority: msg.priority, state: msg.state, term: msg.term, preempt: msg.preempt };
     this.lastSeen = now;
     if (msg.state === 'STOPPING') {

@@ -71,6 +71,15 @@ describe('PeerNode', () => {
     assert.equal(p.observe(aHeartbeat({ state: 'STOPPING' }), 100, 1000), 'stopping');
     assert.equal(p.isAlive(100, 1000), false);
   });
+  it('ignores an older heartbeat of a live peer (TCP frames queued during a partition), not a restarted one', () => {
+    const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER', seq: 20 }), 0);
+    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 12 }), 100, 1000), 'stale');
+    assert.equal(p.state, 'MASTER');
+    assert.equal(p.observe(aHeartbeat({ state: 'MASTER', seq: 20 }), 150, 1000), 'stale', 'a duplicate changes nothing');
+    assert.equal(p.observe(aHeartbeat({ state: 'INIT', seq: 1 }), 200, 1000), 'released', 'a restarted daemon starts in INIT and counts from 1');
+    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 2 }), 300, 1000), 'none');
+    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 1 }), 5000, 1000), 'returned', 'after the timeout any number is heard afresh');
+  });
   it('comes back after silence as returned, not as a stale release', () => {
     const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
     assert.equal(p.observe(aHeartbeat({ state: 'INIT' }), 5000, 1000), 'returned');

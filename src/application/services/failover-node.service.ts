@@ -260,7 +260,9 @@ export class FailoverNode implements TransportListener {
       this.term = Math.max(this.term, msg.term);
     }
     this.keepLease(msg, change, now);
-    if (change === 'released' && this.current === 'MASTER') this.reassert(`${msg.id.toString()} released the address`);
+    // Once more even if this node announced a moment ago: until it let go, the rival still answered the clients,
+    // and its own ARP requests (sent from the address) pointed them back at it.
+    if (change === 'released' && this.current === 'MASTER') this.reassert(`${msg.id.toString()} released the address`, true);
     // A peer that appears, or comes back after a partition, hears from us now rather than at our next tick,
     // so a split brain is seen from both sides at once.
     if (change === 'joined' || change === 'returned') this.sendHeartbeat();
@@ -557,9 +559,9 @@ export class FailoverNode implements TransportListener {
     return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
 
-  private reassert(reason: string): void {
+  private reassert(reason: string, always = false): void {
     const now = this.clock.now();
-    if (now - this.lastReassertAt < this.settings.echo.intervalMs) return;
+    if (!always && now - this.lastReassertAt < this.settings.echo.intervalMs) return;
     this.lastReassertAt = now;
     this.logger.info(`announcing ${this.settings.address.ip.toString()} again: ${reason}`);
     this.announce();

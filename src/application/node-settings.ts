@@ -36,3 +36,11 @@ export interface NodeSettings {
   readonly hooks: NotifyHooks;
 }
 export const NODE_SETTINGS = Symbol.for('floatip.NodeSettings');
+
+/**
+ * How often a backup speaks: three times per master-down timeout, never more often than the interval. The
+ * transport sizes its "heard on the group" window from the same period.
+ */
+export function backupQuietPeriodMs(echo: { readonly intervalMs: number; readonly timeoutMs: number }): number {
+  return Math.max(echo.intervalMs, Math.floor(echo.timeoutMs / 3));
+}

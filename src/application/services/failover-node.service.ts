@@ -9,7 +9,7 @@ import {
   type TransitionCause,
   type WireState,
 } from '../../domain/index.js';
-import { NODE_SETTINGS, type NodeSettings } from '../node-settings.js';
+import { NODE_SETTINGS, backupQuietPeriodMs, type NodeSettings } from '../node-settings.js';
 import { CLOCK_PORT, type ClockPort, type TimerHandle } from '../ports/clock.port.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
 import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
@@ -391,10 +391,8 @@ export class FailoverNode implements TransportListener {
     return this.lease !== null && !this.lease.isExpired(this.clock.now());
   }
 
-  /** How often a backup speaks: three times per master-down timeout, never more often than the interval. */
   private get quietPeriodMs(): number {
-    const { intervalMs, timeoutMs } = this.settings.echo;
-    return Math.max(intervalMs, Math.floor(timeoutMs / 3));
+    return backupQuietPeriodMs(this.settings.echo);
   }
 
   /**

@@ -38,6 +38,7 @@ export class BindAddress {
     // Armed before binding: a daemon killed right after the bind must not leave the address behind.
     const armed = this.guard.arm(address);
     armed.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+    const disarm = (): Promise<void> => armed.then(() => this.guard.disarm(), () => undefined);
     let alreadyBound = false;
     if (!input.skipProbe) {
       // An address already bound here answers the probe itself, so the interface is looked at too, and the
@@ -48,12 +49,12 @@ export class BindAddress {
       try {
         [alreadyBound, found] = await Promise.all([this.table.holds(address), this.probe.probe(address, input.probeDeadlineMs)]);
       } catch (err) {
-        await armed.then(() => this.guard.disarm(), () => undefined);
+        await disarm();
         throw err;
       }
       this.logger.debug(`conflict probe for ${address.ip.toString()}: ${found.inUse ? found.evidence : 'free'}`);
       if (!alreadyBound && found.inUse) {
-        await armed.then(() => this.guard.disarm(), () => undefined);
+        await disarm();
         return { kind: 'conflict', evidence: found.evidence };
       }
     }

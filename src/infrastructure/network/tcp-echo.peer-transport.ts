@@ -1,6 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { NoMetrics, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
+import { NoMetrics, backupQuietPeriodMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
 import { parseHeartbeat, type HeartbeatMessage, type Ipv4Address } from '../../domain/index.js';
 import { PreconditionError } from '../errors.js';
 import { FrameAuthenticator } from './frame-authenticator.js';
@@ -22,8 +22,7 @@ const ASK_TCP = 'tcp';
 
 interface InboundEntry {
   readonly remote: string;
-  identified: boolean;
-  /** The peer it identified as (its address as a number). */
+  /** The peer it identified as with its first valid heartbeat (its address as a number); null until then. */
   peer: number | null;
 }
 
@@ -51,7 +50,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private server: Server | null = null;
   private udp: UdpSocket | null = null;
   private readonly links = new Map<number, PeerLink>();
-  /** Inbound sockets in arrival order, and whether each has sent a valid heartbeat yet. */
+  /** Inbound sockets in arrival order, and which peer each identified as, if any yet. */
   private readonly inbound = new Map<Socket, InboundEntry>();
   private stopped = false;
   /** When each peer was last heard on the multicast group. */
@@ -94,7 +93,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const now = Date.now();
     for (const link of this.links.values()) {
       if (!this.tcpDue(link, msg, now)) continue;
-      const sent = this.write(link, frames, !this.heardWithin(this.heardOnGroup, link.id.toNumber(), now));
+      const sent = this.write(link, frames);
       if (sent) pending.push(sent);
     }
     await Promise.all(pending);
@@ -113,8 +112,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     return msg.state === 'MASTER' && now - link.lastSentAt >= this.quietPeriodMs() - this.settings.echo.intervalMs / 2;
   }
 
-  /** One heartbeat on one link; `deaf`: we do not hear this peer on the group, so we ask it for TCP too. */
-  private write(link: PeerLink, frames: FrameCache, deaf: boolean): Promise<void> | null {
+  /** One heartbeat on one link; a peer we do not hear on the group is asked for TCP in the same frame. */
+  private write(link: PeerLink, frames: FrameCache): Promise<void> | null {
     const socket = link.socket;
     if (!link.connected || !socket) return null;
     if (socket.writableLength > TRANSPORT_LIMITS.maxQueuedBytes) {
@@ -124,7 +123,13 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     }
     link.lastSentState = frames.msg.state;
     link.lastSentAt = Date.now();
+    const deaf = !this.heardWithin(this.heardOnGroup, link.id.toNumber(), Date.now());
     return new Promise((resolve) => socket.write(frames.get(deaf), () => resolve()));
+  }
+
+  /** The last heartbeat sent, now, on one link: it just connected, or its peer just asked for TCP. */
+  private writeLatest(link: PeerLink): void {
+    if (this.latest) void this.write(link, new FrameCache(this.latest, this.auth));
   }
 
   /**
@@ -136,8 +141,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   }
 
   private quietPeriodMs(): number {
-    const { intervalMs, timeoutMs } = this.settings.echo;
-    return Math.max(intervalMs, Math.floor(timeoutMs / 3));
+    return backupQuietPeriodMs(this.settings.echo);
   }
 
   reconfigure(settings: NodeSettings): void {
@@ -184,16 +188,15 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       socket.destroy();
       return;
     }
-    const entry: InboundEntry = { remote, identified: false, peer: null };
+    const entry: InboundEntry = { remote, peer: null };
     this.inbound.set(socket, entry);
     const decoder = new FrameDecoder();
-    let peer: Ipv4Address | null = null;
     // Only whole, valid heartbeats keep a connection open: a silent or trickling client is cut off. An identified
     // peer that is heard on the group sends on this connection only when its state changes, so it stays open.
     const idleLimit = Math.max(3 * this.settings.echo.intervalMs, 1000);
     const idle = setTimeout(() => expire(), idleLimit);
     const expire = (): void => {
-      if (peer && this.heardWithin(this.heardOnGroup, peer.toNumber(), Date.now())) {
+      if (entry.peer !== null && this.heardWithin(this.heardOnGroup, entry.peer, Date.now())) {
         idle.refresh();
         return;
       }
@@ -218,10 +221,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         }
         const { msg, asksTcp } = got;
         idle.refresh();
-        if (!entry.identified) this.replaced(socket, msg.id);
-        entry.identified = true;
+        if (entry.peer === null) this.replaced(socket, msg.id);
         entry.peer = msg.id.toNumber();
-        peer = msg.id;
         this.ensureLink(msg.id);
         this.noteAsk(msg.id, asksTcp);
         this.listener?.onHeartbeat(msg);
@@ -232,8 +233,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       clearTimeout(idle);
       this.inbound.delete(socket);
       // The peer's side of the pair closed: check at once whether its daemon is still there.
-      if (peer && !this.stopped) {
-        const link = this.links.get(peer.toNumber());
+      if (entry.peer !== null && !this.stopped) {
+        const link = this.links.get(entry.peer);
         if (link && !link.connected && !link.socket) this.dial(link, true);
       }
     });
@@ -249,7 +250,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     }
     if (this.inbound.size < TRANSPORT_LIMITS.maxInboundConnections) return true;
     for (const [socket, e] of this.inbound) {
-      if (!e.identified) {
+      if (e.peer === null) {
         this.inbound.delete(socket);
         socket.destroy();
         return true;
@@ -270,7 +271,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const already = this.heardWithin(this.askedForTcp, key, now);
     this.askedForTcp.set(key, now);
     const link = this.links.get(key);
-    if (!already && link && this.latest) void this.write(link, new FrameCache(this.latest, this.auth), !this.heardWithin(this.heardOnGroup, key, now));
+    if (!already && link) this.writeLatest(link);
   }
 
   /**
@@ -381,7 +382,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       link.connected = true;
       link.confirming = false;
       // the peer cuts off a connection that does not identify itself soon, so it hears from us at once
-      if (this.latest) void this.write(link, new FrameCache(this.latest, this.auth), !this.heardWithin(this.heardOnGroup, link.id.toNumber(), Date.now()));
+      this.writeLatest(link);
     });
     // Peers never send on our outbound link; anything arriving is discarded unread.
     socket.on('data', () => undefined);

@@ -88,9 +88,10 @@ export class FailoverNode implements TransportListener {
   private evaluateAgain = false;
   private tickTimer: TimerHandle | null = null;
   private expiryTimer: TimerHandle | null = null;
-  private preProbeTimer: TimerHandle | null = null;
   /** The probe run just before the master's lease ran out: when it started, and whether it found the address free. */
   private preProbed: { startedAt: number; free: Promise<boolean> } | null = null;
+  /** The lease expiry the last pre-expiry probe was for: one probe per lease term. */
+  private preProbedExpiry = -1;
   private reannounceTimer: TimerHandle | null = null;
   private lastReassertAt = -Infinity;
   private lastSentAt = -Infinity;
@@ -302,27 +303,31 @@ export class FailoverNode implements TransportListener {
   /**
    * Evaluate right when the master's lease runs out, not at the next tick; and shortly before, probe the
    * address, so that a host that died silently is taken over at the timeout instead of a probe later.
-   * Each timer is set once and re-armed only when it fires early, not on every heartbeat.
+   * One timer serves both moments. It is set once and re-armed only when it fires early (the lease was renewed
+   * meanwhile), not on every heartbeat: each timer that fires wakes an idle daemon, and that is most of its CPU.
    */
   private armExpiry(): void {
-    if (!this.lease) return;
+    if (!this.lease || this.expiryTimer) return;
     const now = this.clock.now();
-    if (!this.expiryTimer) {
-      this.expiryTimer = this.clock.setTimeout(() => {
-        this.expiryTimer = null;
-        if (this.lease && !this.lease.isExpired(this.clock.now())) this.armExpiry();
-        else this.evaluate();
-      }, Math.max(0, this.lease.expiresAt - now));
-    }
-    const lead = this.conflictProbe.deadlineMs + PRE_PROBE_MARGIN_MS;
-    if (!this.preProbeTimer && this.lease.expiresAt - now > lead) {
-      this.preProbeTimer = this.clock.setTimeout(() => {
-        this.preProbeTimer = null;
-        const left = this.lease ? this.lease.expiresAt - this.clock.now() : 0;
-        if (left > lead + PRE_PROBE_MARGIN_MS) this.armExpiry();
-        else if (left > 0) this.preProbe();
-      }, this.lease.expiresAt - now - lead);
-    }
+    const lead = this.probeLeadMs;
+    const left = this.lease.expiresAt - now;
+    // The probe goes out `lead` before expiry, once per lease term; a lease too short for it runs out unprobed.
+    const probing = left > lead && this.preProbedExpiry !== this.lease.expiresAt;
+    const delay = probing ? left - lead : Math.max(0, left);
+    this.expiryTimer = this.clock.setTimeout(() => {
+      this.expiryTimer = null;
+      const rest = this.lease ? this.lease.expiresAt - this.clock.now() : 0;
+      if (probing && rest > lead + PRE_PROBE_MARGIN_MS) this.armExpiry();
+      else if (probing && rest > 0) {
+        this.preProbedExpiry = this.lease!.expiresAt;
+        // The master has been silent most of a timeout. A tickless backup speaks now, so the other backups count
+        // it in the election at expiry; its last heartbeat, in step with the master's, may be a timeout old by then.
+        if (this.current === 'BACKUP') this.sendHeartbeat();
+        this.preProbe();
+        this.armExpiry();
+      } else if (rest > 0) this.armExpiry();
+      else this.evaluate();
+    }, delay);
   }
 
   private preProbe(): void {
@@ -342,7 +347,7 @@ export class FailoverNode implements TransportListener {
     const pre = this.preProbed;
     this.preProbed = null;
     if (cause !== 'timeout' || !pre) return false;
-    if (now - pre.startedAt > 2 * (this.conflictProbe.deadlineMs + PRE_PROBE_MARGIN_MS)) return false;
+    if (now - pre.startedAt > 2 * this.probeLeadMs) return false;
     return pre.free;
   }
 
@@ -360,10 +365,12 @@ export class FailoverNode implements TransportListener {
   }
 
   /**
-   * A backup wakes only to speak: the master's silence is watched by the lease's own timer, and every heartbeat
-   * it hears is evaluated as it arrives. Idle wake-ups are most of an idle daemon's CPU.
+   * A backup that hears its master has no tick: it speaks in step with the master, evaluates each heartbeat as it
+   * arrives, and the lease's timer wakes it if the master falls silent. Every timer that fires wakes an idle
+   * daemon, and wake-ups are most of its CPU. Idempotent: evaluate() calls it to restart a tick that stopped.
    */
   private scheduleTick(): void {
+    if (this.tickTimer || this.current === 'STOPPED' || this.current === 'STOPPING' || this.tickless()) return;
     const { intervalMs } = this.settings.echo;
     let period = intervalMs;
     // after a conflict the backup looks again every interval, as long as the address is in use elsewhere
@@ -372,10 +379,21 @@ export class FailoverNode implements TransportListener {
     this.tickTimer = this.clock.setTimeout(() => this.tick(), period);
   }
 
-  /** A pending tick comes again on the period of the current state (within tick() none is pending). */
+  /** Only where the lease's timer has a moment to speak before expiry (see armExpiry). */
+  private tickless(): boolean {
+    const { intervalMs, timeoutMs } = this.settings.echo;
+    return this.current === 'BACKUP' && !this.lastConflict && timeoutMs - this.probeLeadMs >= intervalMs && this.hearsMaster();
+  }
+
+  /** How long before the lease runs out the pre-expiry probe starts. */
+  private get probeLeadMs(): number {
+    return this.conflictProbe.deadlineMs + PRE_PROBE_MARGIN_MS;
+  }
+
+  /** The tick comes again on the period of the current state. */
   private rescheduleTick(): void {
-    if (!this.tickTimer) return;
-    this.clock.clearTimeout(this.tickTimer);
+    if (this.tickTimer) this.clock.clearTimeout(this.tickTimer);
+    this.tickTimer = null;
     this.scheduleTick();
   }
 
@@ -462,6 +480,7 @@ export class FailoverNode implements TransportListener {
       preemptDelayMs: this.preemptDelayMs,
     });
     this.apply(decision);
+    this.scheduleTick();
   }
 
   /** A failing fatal check, or isolation: no witness and no peer answered within the master-down timeout. */
@@ -608,8 +627,9 @@ export class FailoverNode implements TransportListener {
     this.logger.info(`${from} -> ${to}: ${reason}`);
     this.metrics.transition(from, to, cause);
     this.metrics.state(to, this.effectivePriority);
-    // a backup's slow tick must not delay a new master's heartbeats
+    // a backup's slow tick (or none) must not delay a new master's heartbeats
     if (from === 'BACKUP') this.rescheduleTick();
+    else this.scheduleTick();
     if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT' || to === 'STOPPED') {
       this.notifier.notify(
         { state: to, address: this.settings.address.ip.toString(), interfaceName: this.settings.address.interfaceName, reason },
@@ -631,8 +651,8 @@ export class FailoverNode implements TransportListener {
   }
 
   private clearTimers(): void {
-    for (const t of [this.tickTimer, this.expiryTimer, this.preProbeTimer, this.reannounceTimer]) if (t) this.clock.clearTimeout(t);
-    this.tickTimer = this.expiryTimer = this.preProbeTimer = this.reannounceTimer = null;
+    for (const t of [this.tickTimer, this.expiryTimer, this.reannounceTimer]) if (t) this.clock.clearTimeout(t);
+    this.tickTimer = this.expiryTimer = this.reannounceTimer = null;
   }
 }
 

@@ -49,6 +49,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private listener: TransportListener | null = null;
   private server: Server | null = null;
   private udp: UdpSocket | null = null;
+  /** Sends to the group: connected, so that a send skips the address lookup Node.js does for every datagram. */
+  private udpOut: UdpSocket | null = null;
   private readonly links = new Map<number, PeerLink>();
   /** Inbound sockets in arrival order, and which peer each identified as, if any yet. */
   private readonly inbound = new Map<Socket, InboundEntry>();
@@ -81,22 +83,26 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     for (const peer of this.settings.peers) this.ensureLink(peer);
   }
 
-  async send(msg: HeartbeatMessage): Promise<void> {
+  send(msg: HeartbeatMessage): Promise<void> {
     this.latest = msg;
     const frames = new FrameCache(msg, this.auth);
-    const pending: Promise<void>[] = [];
-    const mc = this.settings.multicast;
-    if (this.udp && mc) {
-      const udp = this.udp;
-      pending.push(new Promise((resolve) => udp.send(frames.get(false), mc.port, mc.group.toString(), () => resolve())));
-    }
-    const now = Date.now();
-    for (const link of this.links.values()) {
-      if (!this.tcpDue(link, msg, now)) continue;
-      const sent = this.write(link, frames);
-      if (sent) pending.push(sent);
-    }
-    await Promise.all(pending);
+    // Resolves once every frame is handed to the kernel: one promise per send, not one per channel.
+    return new Promise((resolve) => {
+      let pending = 1;
+      const done = (): void => {
+        if (--pending === 0) resolve();
+      };
+      if (this.udpOut) {
+        pending++;
+        this.udpOut.send(frames.get(false), done);
+      }
+      const now = Date.now();
+      for (const link of this.links.values()) {
+        if (!this.tcpDue(link, msg, now)) continue;
+        if (this.write(link, frames, done)) pending++;
+      }
+      done();
+    });
   }
 
   /**
@@ -113,23 +119,25 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   }
 
   /** One heartbeat on one link; a peer we do not hear on the group is asked for TCP in the same frame. */
-  private write(link: PeerLink, frames: FrameCache): Promise<void> | null {
+  private write(link: PeerLink, frames: FrameCache, done?: () => void): boolean {
     const socket = link.socket;
-    if (!link.connected || !socket) return null;
+    if (!link.connected || !socket) return false;
     if (socket.writableLength > TRANSPORT_LIMITS.maxQueuedBytes) {
       this.logger.warn(`peer ${link.id.toString()} is not reading its heartbeats; reconnecting`);
       socket.destroy();
-      return null;
+      return false;
     }
+    const now = Date.now();
     link.lastSentState = frames.msg.state;
-    link.lastSentAt = Date.now();
-    const deaf = !this.heardWithin(this.heardOnGroup, link.id.toNumber(), Date.now());
-    return new Promise((resolve) => socket.write(frames.get(deaf), () => resolve()));
+    link.lastSentAt = now;
+    const deaf = !this.heardWithin(this.heardOnGroup, link.id.toNumber(), now);
+    socket.write(frames.get(deaf), done);
+    return true;
   }
 
   /** The last heartbeat sent, now, on one link: it just connected, or its peer just asked for TCP. */
   private writeLatest(link: PeerLink): void {
-    if (this.latest) void this.write(link, new FrameCache(this.latest, this.auth));
+    if (this.latest) this.write(link, new FrameCache(this.latest, this.auth));
   }
 
   /**
@@ -161,9 +169,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    const udp = this.udp;
-    this.udp = null;
-    if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
+    for (const udp of [this.udp, this.udpOut]) if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
+    this.udp = this.udpOut = null;
   }
 
   // --- inbound ----------------------------------------------------------
@@ -313,25 +320,44 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     return { msg: parsed.message, asksTcp: (opened.data as Record<string, unknown>)[ASK_TCP] === 1 };
   }
 
-  private listenMulticast(mc: { group: Ipv4Address; port: number }): Promise<void> {
+  private async listenMulticast(mc: { group: Ipv4Address; port: number }): Promise<void> {
+    const local = this.settings.localIp.toString();
+    const group = mc.group.toString();
     const udp = createSocket({ type: 'udp4', reuseAddr: true });
     this.udp = udp;
-    const local = this.settings.localIp.toString();
+    await this.openUdp(udp, `multicast ${group}:${mc.port}`, { port: mc.port }, () => udp.addMembership(group, local));
+    udp.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo.address));
+    const out = createSocket({ type: 'udp4' });
+    this.udpOut = out;
+    await this.openUdp(out, `multicast sender on ${local}`, { address: local, port: 0 }, () => {
+      out.setMulticastInterface(local);
+      out.setMulticastTTL(1);
+      out.setMulticastLoopback(false);
+    });
+    await new Promise<void>((resolve, reject) => {
+      out.once('error', reject);
+      out.connect(mc.port, group, () => {
+        out.removeListener('error', reject);
+        resolve();
+      });
+    }).catch((err: unknown) => {
+      throw new PreconditionError(`cannot send to multicast group ${group}:${mc.port} from ${local}: ${(err as Error).message}`);
+    });
+  }
+
+  /** Binds a UDP socket and applies its options; afterwards its errors are logged, never thrown. */
+  private openUdp(udp: UdpSocket, what: string, at: { address?: string; port: number }, options: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      udp.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, `multicast ${mc.group.toString()}:${mc.port}`)));
-      udp.bind(mc.port, () => {
+      udp.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, what)));
+      udp.bind(at, () => {
         try {
-          udp.addMembership(mc.group.toString(), local);
-          udp.setMulticastInterface(local);
-          udp.setMulticastTTL(1);
-          udp.setMulticastLoopback(false);
+          options();
         } catch (err) {
-          reject(new PreconditionError(`cannot join multicast group ${mc.group.toString()} on ${local}: ${(err as Error).message}`));
+          reject(new PreconditionError(`${what}: cannot join multicast group on ${this.settings.localIp.toString()}: ${(err as Error).message}`));
           return;
         }
         udp.removeAllListeners('error');
-        udp.on('error', (err) => this.logger.error(`multicast socket: ${err.message}`));
-        udp.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo.address));
+        udp.on('error', (err) => this.logger.error(`${what}: ${err.message}`));
         resolve();
       });
     });

@@ -73,6 +73,29 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     }
   });
 
+  it('a backup that hears its master has no timer but the lease, and speaks once more when the master falls silent', async () => {
+    await threeWithMasterC();
+    const sentAt: number[] = [];
+    const t = cluster.get(B).transport;
+    const send = t.send.bind(t);
+    t.send = async (m) => {
+      sentAt.push(clock.now());
+      await send(m);
+    };
+    cluster.network.crashHost(C);
+    cluster.segment.holders.delete(C);
+    const silentFrom = clock.now();
+    // The master's last heartbeat came at most an interval (1 s) before; the lease (10 s) runs out 300 ms after
+    // the probe starts. Until then B is silent, with no tick of its own; then it speaks once.
+    await clock.advance(8600);
+    assert.deepEqual(sentAt.filter((at) => at > silentFrom), [], 'silent while the lease holds');
+    await clock.advance(1150);
+    // (A's heartbeat of the same moment may draw a second one, at once)
+    const after = new Set(sentAt.filter((at) => at > silentFrom));
+    assert.equal(after.size, 1, `B spoke at ${[...after].join(', ')} after the master fell silent at ${silentFrom}`);
+    assert.deepEqual(cluster.masters().filter((m) => m !== C), [], 'and nobody took over yet');
+  });
+
   it('master host crash: after the timeout only the best backup takes over', async () => {
     await threeWithMasterC();
     cluster.network.crashHost(C);

@@ -194,6 +194,8 @@ export class FailoverNode implements TransportListener {
     this.startedAt = this.clock.now();
     this.transition('INIT', `starting; listening ${this.listenWindowMs} ms for a live master`, 'start');
     this.health.start(this.settings, () => this.evaluate());
+    // the first tick now; the one the transition may have scheduled would start a second chain of ticks
+    if (this.tickTimer) this.clock.clearTimeout(this.tickTimer);
     this.tick();
   }
 
@@ -351,6 +353,7 @@ export class FailoverNode implements TransportListener {
     return pre.free;
   }
 
+  /** Runs from the tick timer, or from start(): either way no other tick is pending. */
   private tick(): void {
     this.tickTimer = null;
     if (this.current === 'STOPPED' || this.current === 'STOPPING') return;

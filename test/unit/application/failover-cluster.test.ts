@@ -64,6 +64,8 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
       };
     }
     await clock.advance(20_000);
+    // one chain of ticks: a heartbeat an interval (1 s), not two
+    assert.ok(sentAt.get(C)!.length >= 19 && sentAt.get(C)!.length <= 21, `the master sent ${sentAt.get(C)!.length} heartbeats in 20 s`);
     const master = new Set(sentAt.get(C));
     for (const id of [A, B]) {
       const times = sentAt.get(id)!;

@@ -325,7 +325,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const group = mc.group.toString();
     const udp = createSocket({ type: 'udp4', reuseAddr: true });
     this.udp = udp;
-    await this.openUdp(udp, `multicast ${group}:${mc.port}`, { port: mc.port }, () => udp.addMembership(group, local));
+    await this.openUdp(udp, `multicast group ${group}:${mc.port} on ${local}`, { port: mc.port }, () => udp.addMembership(group, local));
     udp.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo.address));
     const out = createSocket({ type: 'udp4' });
     this.udpOut = out;
@@ -353,7 +353,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         try {
           options();
         } catch (err) {
-          reject(new PreconditionError(`${what}: cannot join multicast group on ${this.settings.localIp.toString()}: ${(err as Error).message}`));
+          reject(new PreconditionError(`cannot set up ${what}: ${(err as Error).message}`));
           return;
         }
         udp.removeAllListeners('error');

@@ -32,7 +32,7 @@ export function createPlatformAdapters(toolkit: Toolkit, logger: LoggerPort): Pl
   return {
     addressTable: table,
     conflictProbe: new PingArpingConflictProbe({ file: toolkit.ping, flavor: toolkit.pingFlavor }, toolkit.arping, CONFLICT_PROBE_DEADLINE_MS),
-    announcer: toolkit.arping ? new ArpingAnnouncer(toolkit.arping) : new KernelAnnouncer(logger),
+    announcer: toolkit.arping ? new ArpingAnnouncer(toolkit.arping, undefined, toolkit.neighbourTool ?? null) : new KernelAnnouncer(logger),
     releaseGuard: new XargsReleaseGuard(toolkit.xargs, table),
     healthProbe: new LocalHealthProbe({ file: toolkit.ping, flavor: toolkit.pingFlavor }),
   };

@@ -83,6 +83,10 @@ export class FakeAnnouncer implements AnnouncerPort {
   async announce(address: FloatingAddress, count: number): Promise<void> {
     this.announcements.push({ address: address.ip.toString(), count });
   }
+  forgotten = 0;
+  async forgetUnresolvedNeighbours(): Promise<void> {
+    this.forgotten++;
+  }
 }
 
 export class FakeReleaseGuard implements ReleaseGuardPort {

@@ -6,5 +6,11 @@ export interface AnnouncerPort {
   announce(address: FloatingAddress, count: number): Promise<void>;
   /** Drops the packets not sent yet: after a release they would point neighbours back here. */
   cancel(): void;
+  /**
+   * Forgets this host's own neighbour entries on the address's interface that never resolved. A host cut off from
+   * its segment keeps them, and retries each only once a second: after the heal its replies to clients would wait
+   * for that retry. Forgotten, they resolve with the next packet. Best effort: failures are only logged.
+   */
+  forgetUnresolvedNeighbours(address: FloatingAddress): Promise<void>;
 }
 export const ANNOUNCER_PORT = Symbol.for('floatip.AnnouncerPort');

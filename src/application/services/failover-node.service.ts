@@ -257,6 +257,10 @@ export class FailoverNode implements TransportListener {
       const self = { id: this.settings.localIp, priority: this.effectivePriority };
       if (compareRank(self, msg) > 0) {
         this.term = msg.term + 1;
+        // cut off, this node's replies to clients found no neighbour; let them resolve now, not at the next retry
+        this.announcer
+          .forgetUnresolvedNeighbours(this.settings.address)
+          .catch((err: unknown) => this.logger.warn(`could not clear unresolved neighbour entries: ${message(err)}`));
         this.reassert(`${msg.id.toString()} held the address in term ${msg.term} while this node was cut off`);
       }
     } else if (this.current !== 'MASTER') {

@@ -15,7 +15,14 @@ export class ArpingAnnouncer implements AnnouncerPort {
   constructor(
     private readonly arping: string,
     private readonly run: RunCommand = runCommand,
+    /** iproute2's ip, for the neighbour table; null where it is missing (then nothing is forgotten) */
+    private readonly ip: string | null = null,
   ) {}
+
+  async forgetUnresolvedNeighbours(address: FloatingAddress): Promise<void> {
+    if (!this.ip) return;
+    await runChecked(this.ip, ['neigh', 'flush', 'dev', address.interfaceName, 'nud', 'incomplete', 'nud', 'failed'], 3000, this.run);
+  }
 
   async announce(address: FloatingAddress, count: number): Promise<void> {
     for (let i = 1; i < count; i++) {

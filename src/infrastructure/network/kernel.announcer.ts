@@ -8,6 +8,9 @@ export class KernelAnnouncer implements AnnouncerPort {
 
   cancel(): void {}
 
+  /** macOS re-resolves on its own schedule; nothing to do here. */
+  async forgetUnresolvedNeighbours(): Promise<void> {}
+
   async announce(): Promise<void> {
     if (this.said) return;
     this.said = true;

@@ -20,6 +20,8 @@ export interface Toolkit {
   /** null on macOS: the kernel announces a new alias itself */
   readonly arping: string | null;
   readonly xargs: string;
+  /** iproute2's ip where installed (optional): it clears unresolved neighbour entries after a partition heals */
+  readonly neighbourTool?: string | null;
 }
 
 const CAP_NET_ADMIN = 12;
@@ -87,6 +89,7 @@ export function preflight(options: PreflightOptions = {}): Toolkit {
       pingFlavor: detectPingFlavor('linux', ping),
       arping: requireTool('arping', 'the iputils-arping package', path),
       xargs: requireTool('xargs', 'the findutils package', path),
+      neighbourTool: addressTool === 'ip' ? addressCommand : findTool('ip', path),
     };
   }
   if (uid !== 0) throw new PreconditionError('floatip must run as root on macOS to add interface aliases');

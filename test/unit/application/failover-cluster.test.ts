@@ -188,6 +188,9 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     assert.deepEqual(cluster.holders(), [B]);
     // once on hearing the rival, and once more when the rival let go: until then its own ARP could pull clients back
     assert.equal(cluster.get(B).announcer.announcements.length - announcedBefore, 2, 'winner announces again, twice');
+    // the winner was the one cut off: its neighbour entries for the clients never resolved meanwhile
+    assert.equal(cluster.get(B).announcer.forgotten, 1, 'the winner forgets its unresolved neighbour entries');
+    assert.equal(cluster.get(A).announcer.forgotten, 0);
     assert.ok(cluster.get(A).logger.has('MASTER -> BACKUP: split brain'));
   });
 

@@ -214,4 +214,13 @@ describe('gratuitous ARP announcer', () => {
     await new Promise((r) => setTimeout(r, 1200));
     assert.equal(cmd.calls.length, 1, 'nothing sent after the cancel');
   });
+
+  it('forgets only unresolved neighbour entries, with ip where it is installed, and does nothing without it', async () => {
+    const { ArpingAnnouncer } = await import('../../../src/infrastructure/index.js');
+    const cmd = new F.ScriptedCommands().on(/neigh/, {});
+    await new ArpingAnnouncer('/usr/sbin/arping', cmd.run, '/usr/sbin/ip').forgetUnresolvedNeighbours(linuxVip);
+    assert.deepEqual(cmd.calls, ['/usr/sbin/ip neigh flush dev eth0 nud incomplete nud failed']);
+    await new ArpingAnnouncer('/usr/sbin/arping', cmd.run, null).forgetUnresolvedNeighbours(linuxVip);
+    assert.equal(cmd.calls.length, 1);
+  });
 });

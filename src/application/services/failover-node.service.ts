@@ -194,8 +194,6 @@ export class FailoverNode implements TransportListener {
     this.startedAt = this.clock.now();
     this.transition('INIT', `starting; listening ${this.listenWindowMs} ms for a live master`, 'start');
     this.health.start(this.settings, () => this.evaluate());
-    // the first tick now; the one the transition may have scheduled would start a second chain of ticks
-    if (this.tickTimer) this.clock.clearTimeout(this.tickTimer);
     this.tick();
   }
 
@@ -322,17 +320,19 @@ export class FailoverNode implements TransportListener {
     const delay = probing ? left - lead : Math.max(0, left);
     this.expiryTimer = this.clock.setTimeout(() => {
       this.expiryTimer = null;
-      const rest = this.lease ? this.lease.expiresAt - this.clock.now() : 0;
-      if (probing && rest > lead + PRE_PROBE_MARGIN_MS) this.armExpiry();
-      else if (probing && rest > 0) {
-        this.preProbedExpiry = this.lease!.expiresAt;
-        // The master has been silent most of a timeout. A tickless backup speaks now, so the other backups count
-        // it in the election at expiry; its last heartbeat, in step with the master's, may be a timeout old by then.
+      if (!this.lease || this.lease.isExpired(this.clock.now())) {
+        this.evaluate();
+        return;
+      }
+      // not renewed since the timer was set: the master has been silent most of a timeout
+      if (probing && this.lease.expiresAt - this.clock.now() <= lead + PRE_PROBE_MARGIN_MS) {
+        this.preProbedExpiry = this.lease.expiresAt;
+        // A tickless backup speaks now, so the other backups count it in the election at expiry; its last
+        // heartbeat, in step with the master's, may be a timeout old by then.
         if (this.current === 'BACKUP') this.sendHeartbeat();
         this.preProbe();
-        this.armExpiry();
-      } else if (rest > 0) this.armExpiry();
-      else this.evaluate();
+      }
+      this.armExpiry();
     }, delay);
   }
 
@@ -357,8 +357,9 @@ export class FailoverNode implements TransportListener {
     return pre.free;
   }
 
-  /** Runs from the tick timer, or from start(): either way no other tick is pending. */
+  /** Runs from the tick timer or from start(); a tick already scheduled (by the INIT transition) would be a second chain. */
   private tick(): void {
+    if (this.tickTimer) this.clock.clearTimeout(this.tickTimer);
     this.tickTimer = null;
     if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
     // The master (and a starting node, to be counted in the election) speaks every interval. A backup's

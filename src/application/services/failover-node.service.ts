@@ -9,7 +9,7 @@ import {
   type TransitionCause,
   type WireState,
 } from '../../domain/index.js';
-import { NODE_SETTINGS, backupQuietPeriodMs, type NodeSettings } from '../node-settings.js';
+import { NODE_SETTINGS, backupQuietPeriodMs, thirdOfTimeoutMs, type NodeSettings } from '../node-settings.js';
 import { CLOCK_PORT, type ClockPort, type TimerHandle } from '../ports/clock.port.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
 import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
@@ -363,7 +363,7 @@ export class FailoverNode implements TransportListener {
     this.tickTimer = null;
     if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
     // The master (and a starting node, to be counted in the election) speaks every interval. A backup's
-    // heartbeats only need to keep it alive in its peers' eyes, so it speaks three times per timeout: with many
+    // heartbeats only need to keep it alive in its peers' eyes, so it speaks once per quiet period: with many
     // nodes, that is most of the traffic saved. State changes still go out at once.
     if (this.current === 'MASTER' || this.current === 'INIT' || this.backupDue(this.clock.now(), this.hearsMaster() ? this.settings.echo.intervalMs : 0)) {
       this.sendHeartbeat();
@@ -382,7 +382,7 @@ export class FailoverNode implements TransportListener {
     const { intervalMs } = this.settings.echo;
     let period = intervalMs;
     // after a conflict the backup looks again every interval, as long as the address is in use elsewhere
-    if (this.current === 'BACKUP' && !this.lastConflict) period = this.quietPeriodMs;
+    if (this.current === 'BACKUP' && !this.lastConflict) period = this.hearsMaster() ? this.quietPeriodMs : thirdOfTimeoutMs(this.settings.echo);
     else if (this.lonelyMaster()) period = Math.max(LONELY_MIN_MS, intervalMs / 4);
     this.tickTimer = this.clock.setTimeout(() => this.tick(), period);
   }
@@ -431,11 +431,21 @@ export class FailoverNode implements TransportListener {
     const now = this.clock.now();
     let silent = false;
     for (const p of this.peers.values()) {
-      if (p.isAlive(now, this.settings.echo.timeoutMs)) return false;
+      if (this.recentlyHeard(p, now)) return false;
       // a peer that said goodbye or whose daemon is dead is not across a partition
       if (!p.lost) silent = true;
     }
     return silent;
+  }
+
+  /**
+   * Heard when its next heartbeat was due, with an interval to spare: a backup speaks once per quiet period, any
+   * other node every interval. Stricter than being alive, for a master deciding whether anyone still hears it.
+   */
+  private recentlyHeard(p: PeerNode, now: number): boolean {
+    const { intervalMs, timeoutMs } = this.settings.echo;
+    const due = p.state === 'BACKUP' ? this.quietPeriodMs + intervalMs : timeoutMs;
+    return !p.lost && now - p.lastSeenAt < due;
   }
 
   private sendHeartbeat(): void {
@@ -498,10 +508,11 @@ export class FailoverNode implements TransportListener {
     const witnessAt = this.health.witnessOkAt();
     if (witnessAt === null) return null;
     const now = this.clock.now();
-    const peerAt = Math.max(-Infinity, ...[...this.peers.values()].filter((p) => !p.lost).map((p) => p.lastSeenAt));
-    const heard = Math.max(witnessAt, peerAt);
     const { timeoutMs } = this.settings.echo;
-    if (now - heard < timeoutMs) return null;
+    if (now - witnessAt < timeoutMs) return null;
+    const peers = [...this.peers.values()];
+    if (peers.some((p) => this.recentlyHeard(p, now))) return null;
+    const heard = Math.max(witnessAt, ...peers.filter((p) => !p.lost).map((p) => p.lastSeenAt));
     const witnesses = this.settings.witnesses.map((w) => w.toString()).join(', ');
     return `isolated: no witness (${witnesses}) and no peer answered for ${now - heard} ms`;
   }
@@ -518,6 +529,8 @@ export class FailoverNode implements TransportListener {
           const released = await this.releaseAddress.execute({ address: this.settings.address });
           const stale = released.kind === 'released' ? '; removed the address left bound by an earlier run' : '';
           this.transition('BACKUP', decision.reason + stale, decision.cause);
+          // peers hear the new state now, not a quiet period later: a preempting backup is known as one at once
+          this.sendHeartbeat();
         });
         return;
       case 'take-over':

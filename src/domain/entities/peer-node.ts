@@ -4,6 +4,12 @@ import type { HeartbeatMessage } from '../heartbeat-message.js';
 
 export type LossReason = 'refused' | 'stopping';
 
+/**
+ * A backup that hears its master speaks only once per master-down timeout, so it counts as alive for this many
+ * timeouts: one lost heartbeat does not make it look gone. Every other state speaks every interval.
+ */
+export const BACKUP_ALIVE_TIMEOUTS = 2.5;
+
 /** What changed when a heartbeat arrived, for the election to react at once instead of at the next tick. */
 export type PeerChange = 'joined' | 'became-master' | 'released' | 'stopping' | 'returned' | 'stale' | 'none';
 
@@ -80,8 +86,10 @@ export class PeerNode {
     this.lostAt = now;
   }
 
+  /** `timeoutMs`: the master-down timeout; a backup is allowed longer silences (see BACKUP_ALIVE_TIMEOUTS). */
   isAlive(now: number, timeoutMs: number): boolean {
-    return this.lossReason === null && now - this.lastSeen < timeoutMs;
+    const window = this.current.state === 'BACKUP' ? BACKUP_ALIVE_TIMEOUTS * timeoutMs : timeoutMs;
+    return this.lossReason === null && now - this.lastSeen < window;
   }
 
   /** How long it has been heard without a gap, so that a node that just appeared does not preempt at once. */

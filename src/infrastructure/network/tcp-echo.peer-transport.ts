@@ -1,6 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { NoMetrics, backupQuietPeriodMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
+import { NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
 import { parseHeartbeat, type HeartbeatMessage, type Ipv4Address } from '../../domain/index.js';
 import { PreconditionError } from '../errors.js';
 import { FrameAuthenticator } from './frame-authenticator.js';
@@ -24,6 +24,8 @@ interface InboundEntry {
   readonly remote: string;
   /** The peer it identified as with its first valid heartbeat (its address as a number); null until then. */
   peer: number | null;
+  /** When it last carried a valid heartbeat (or was accepted). */
+  lastFrameAt: number;
 }
 
 interface PeerLink {
@@ -54,6 +56,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private readonly links = new Map<number, PeerLink>();
   /** Inbound sockets in arrival order, and which peer each identified as, if any yet. */
   private readonly inbound = new Map<Socket, InboundEntry>();
+  /** One timer checks every inbound connection for idleness: a timer per connection would wake the daemon once per peer. */
+  private sweep: NodeJS.Timeout | null = null;
   private stopped = false;
   /** When each peer was last heard on the multicast group. */
   private readonly heardOnGroup = new Map<number, number>();
@@ -115,7 +119,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const id = link.id.toNumber();
     if (link.lastSentState !== msg.state) return true;
     if (!this.heardWithin(this.heardOnGroup, id, now) || this.heardWithin(this.askedForTcp, id, now)) return true;
-    return msg.state === 'MASTER' && now - link.lastSentAt >= this.quietPeriodMs() - this.settings.echo.intervalMs / 2;
+    return msg.state === 'MASTER' && now - link.lastSentAt >= thirdOfTimeoutMs(this.settings.echo) - this.settings.echo.intervalMs / 2;
   }
 
   /** One heartbeat on one link; a peer we do not hear on the group is asked for TCP in the same frame. */
@@ -141,11 +145,12 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   }
 
   /**
-   * Whether a peer was heard (on the group, or asking for TCP) recently enough to count. A backup speaks only
-   * every quiet period (three per timeout), so that, with room for one lost datagram, is the window.
+   * Whether a peer was heard (on the group, or asking for TCP) recently enough to count. A backup speaks once per
+   * quiet period, so one missed heartbeat, half a period late, ends the window. It must end well before the peer
+   * counts as gone (BACKUP_ALIVE_TIMEOUTS): then a relayed frame asks the peer for TCP, and it answers at once.
    */
   private heardWithin(map: Map<number, number>, id: number, now: number): boolean {
-    return now - (map.get(id) ?? -Infinity) <= 2.5 * this.quietPeriodMs();
+    return now - (map.get(id) ?? -Infinity) <= 1.5 * this.quietPeriodMs();
   }
 
   private quietPeriodMs(): number {
@@ -166,6 +171,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     this.links.clear();
     for (const s of this.inbound.keys()) s.destroy();
     this.inbound.clear();
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = null;
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -195,21 +202,10 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       socket.destroy();
       return;
     }
-    const entry: InboundEntry = { remote, peer: null };
+    const entry: InboundEntry = { remote, peer: null, lastFrameAt: Date.now() };
     this.inbound.set(socket, entry);
     const decoder = new FrameDecoder();
-    // Only whole, valid heartbeats keep a connection open: a silent or trickling client is cut off. An identified
-    // peer that is heard on the group sends on this connection only when its state changes, so it stays open.
-    const idleLimit = Math.max(3 * this.settings.echo.intervalMs, 1000);
-    const idle = setTimeout(() => expire(), idleLimit);
-    const expire = (): void => {
-      if (entry.peer !== null && this.heardWithin(this.heardOnGroup, entry.peer, Date.now())) {
-        idle.refresh();
-        return;
-      }
-      this.dropped(`closing connection from ${remote}: no heartbeat for ${idleLimit} ms`, 'idle');
-      socket.destroy();
-    };
+    this.sweep ??= setInterval(() => this.sweepInbound(), this.idleLimitMs());
     socket.on('data', (chunk: Buffer) => {
       let frames: RawFrame[];
       try {
@@ -227,7 +223,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
           return;
         }
         const { msg, asksTcp } = got;
-        idle.refresh();
+        entry.lastFrameAt = Date.now();
         if (entry.peer === null) this.replaced(socket, msg.id);
         entry.peer = msg.id.toNumber();
         this.ensureLink(msg.id);
@@ -237,7 +233,6 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
-      clearTimeout(idle);
       this.inbound.delete(socket);
       // The peer's side of the pair closed: check at once whether its daemon is still there.
       if (entry.peer !== null && !this.stopped) {
@@ -245,6 +240,31 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         if (link && !link.connected && !link.socket) this.dial(link, true);
       }
     });
+  }
+
+  private idleLimitMs(): number {
+    return Math.max(3 * this.settings.echo.intervalMs, 1000);
+  }
+
+  /**
+   * Only whole, valid heartbeats keep a connection open: a silent or trickling client is cut off within two idle
+   * limits. An identified peer that is heard on the group sends on its connection only when its state changes,
+   * so it stays open.
+   */
+  private sweepInbound(): void {
+    const now = Date.now();
+    const limit = this.idleLimitMs();
+    for (const [socket, entry] of this.inbound) {
+      if (now - entry.lastFrameAt < limit) continue;
+      if (entry.peer !== null && this.heardWithin(this.heardOnGroup, entry.peer, now)) continue;
+      this.dropped(`closing connection from ${entry.remote}: no heartbeat for ${now - entry.lastFrameAt} ms`, 'idle');
+      this.inbound.delete(socket);
+      socket.destroy();
+    }
+    if (this.inbound.size === 0 && this.sweep) {
+      clearInterval(this.sweep);
+      this.sweep = null;
+    }
   }
 
   /** Enforces the connection limits; at capacity the oldest connection that never identified itself gives way. */

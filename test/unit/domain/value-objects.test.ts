@@ -62,6 +62,15 @@ describe('Lease', () => {
 });
 
 describe('PeerNode', () => {
+  it('counts a backup alive for 2.5 timeouts (it speaks once per timeout), any other state for one', () => {
+    const backup = PeerNode.fromHeartbeat(aHeartbeat({ state: 'BACKUP' }), 0);
+    assert.equal(backup.isAlive(2000, 1000), true, 'one lost heartbeat does not make a backup look gone');
+    assert.equal(backup.isAlive(2500, 1000), false);
+    assert.equal(backup.observe(aHeartbeat({ state: 'BACKUP', seq: 2 }), 1900, 1000), 'none', 'not news: it never looked gone');
+    const master = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
+    assert.equal(master.isAlive(999, 1000), true);
+    assert.equal(master.isAlive(1000, 1000), false);
+  });
   it('reports a master that released the address', () => {
     const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
     assert.equal(p.observe(aHeartbeat({ state: 'BACKUP' }), 100, 1000), 'released');

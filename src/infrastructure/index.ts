@@ -27,3 +27,4 @@ export * from './system/process.notifier.js';
 export * from './system/prometheus.metrics.js';
 export * from './system/http.status-server.js';
 export * from './system/http.status-client.js';
+export * from './system/prepared-commands.js';

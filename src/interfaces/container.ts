@@ -62,7 +62,7 @@ export function createContainer(options: ContainerOptions): Container {
   container.bind<NodeSettings>(NODE_SETTINGS).toConstantValue(options.settings);
   container
     .bind<PlatformAdapters>(PLATFORM_ADAPTERS)
-    .toDynamicValue(() => createPlatformAdapters(options.toolkit ?? preflight(), container.get<LoggerPort>(LOGGER_PORT)));
+    .toDynamicValue(() => createPlatformAdapters(options.toolkit ?? preflight(), container.get<LoggerPort>(LOGGER_PORT), options.settings.address));
   provide(CLOCK_PORT, () => new SystemClock());
   provide<LoggerPort>(LOGGER_PORT, () => new WinstonLogger());
   provide(ADDRESS_TABLE_PORT, () => platform().addressTable);

@@ -40,7 +40,13 @@ export class ArpingAnnouncer implements AnnouncerPort {
     this.pending.clear();
   }
 
+  /** The command that sends one packet: it can be started ahead of time. */
+  sendCommand(address: FloatingAddress): { file: string; args: string[] } {
+    return { file: this.arping, args: ['-U', '-c', '1', '-I', address.interfaceName, address.ip.toString()] };
+  }
+
   private async send(address: FloatingAddress): Promise<void> {
-    await runChecked(this.arping, ['-U', '-c', '1', '-I', address.interfaceName, address.ip.toString()], 3000, this.run);
+    const { file, args } = this.sendCommand(address);
+    await runChecked(file, args, 3000, this.run);
   }
 }

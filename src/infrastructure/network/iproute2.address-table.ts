@@ -16,11 +16,15 @@ export class Iproute2AddressTable extends CommandAddressTable {
 
   async bind(address: FloatingAddress): Promise<void> {
     try {
-      await this.command(['addr', 'add', this.cidr(address), 'dev', address.interfaceName, 'label', address.aliasName]);
+      await this.command(this.bindCommand(address).args);
     } catch (err) {
       // `ip addr add` refuses an address that is already there ("File exists"); the port's bind does not
       if (!(await this.holds(address).catch(() => false))) throw err;
     }
+  }
+
+  bindCommand(address: FloatingAddress): { file: string; args: string[] } {
+    return { file: this.tool, args: ['addr', 'add', this.cidr(address), 'dev', address.interfaceName, 'label', address.aliasName] };
   }
 
   releaseCommand(address: FloatingAddress): { file: string; args: string[] } {

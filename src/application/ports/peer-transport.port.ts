@@ -10,8 +10,11 @@ export interface TransportListener {
 /** Carries heartbeats between nodes (TCP echo connections and multicast). */
 export interface PeerTransportPort {
   start(listener: TransportListener): Promise<void>;
-  /** Resolves once the message is handed to every open channel. */
-  send(message: HeartbeatMessage): Promise<void>;
+  /**
+   * Resolves once the message is handed to every open channel. `everyChannel`: a message that must arrive goes
+   * over every TCP link too, even where the group would carry it.
+   */
+  send(message: HeartbeatMessage, options?: { readonly everyChannel?: boolean }): Promise<void>;
   stop(): Promise<void>;
   /** New timers on a live reload; the port, group and peers do not change there. */
   reconfigure?(settings: NodeSettings): void;

@@ -329,7 +329,8 @@ export class FailoverNode implements TransportListener {
         this.preProbedExpiry = this.lease.expiresAt;
         // A tickless backup speaks now, so the other backups count it in the election at expiry; its last
         // heartbeat, in step with the master's, may be a timeout old by then.
-        if (this.current === 'BACKUP') this.sendHeartbeat();
+        // Over TCP too: a backup that did not speak here is presumed gone at the election.
+        if (this.current === 'BACKUP') this.sendHeartbeat({ everyChannel: true });
         this.preProbe();
       }
       this.armExpiry();
@@ -448,10 +449,10 @@ export class FailoverNode implements TransportListener {
     return !p.lost && now - p.lastSeenAt < due;
   }
 
-  private sendHeartbeat(): void {
+  private sendHeartbeat(options?: { everyChannel: boolean }): void {
     this.lastSentAt = this.clock.now();
     this.metrics.heartbeatSent();
-    this.transport.send(this.heartbeat()).catch((err: unknown) => this.logger.warn(`heartbeat not sent: ${message(err)}`));
+    this.transport.send(this.heartbeat(), options).catch((err: unknown) => this.logger.warn(`heartbeat not sent: ${message(err)}`));
   }
 
   private heartbeat(): HeartbeatMessage {
@@ -496,9 +497,21 @@ export class FailoverNode implements TransportListener {
       listenWindowMs: this.listenWindowMs,
       timeoutMs: this.settings.echo.timeoutMs,
       preemptDelayMs: this.preemptDelayMs,
+      roundSince: this.electionRoundSince(),
     });
     this.apply(decision);
     this.scheduleTick();
+  }
+
+  /**
+   * The master's last heartbeat, when its lease ran out by silence after this node's pre-expiry round: every live
+   * backup spoke in that round, so one not heard since is gone. Not for a revoked lease (a handover), nor where the
+   * lease was too short for a round.
+   */
+  private electionRoundSince(): number | undefined {
+    const lease = this.lease;
+    if (this.current !== 'BACKUP' || !lease || !lease.isExpired(this.clock.now()) || this.preProbedExpiry !== lease.expiresAt) return undefined;
+    return lease.expiresAt - this.settings.echo.timeoutMs;
   }
 
   /** A failing fatal check, or isolation: no witness and no peer answered within the master-down timeout. */

@@ -12,6 +12,11 @@ export interface ElectionView {
   readonly timeoutMs: number;
   /** A preempting peer must have been heard this long without a gap, so a flapping node cannot steal the address. */
   readonly preemptDelayMs: number;
+  /**
+   * Set when the master's lease ran out and every backup spoke once shortly before (see FailoverNode): the master's
+   * last heartbeat. A backup not heard since did not speak then, so its host is gone too and it does not count.
+   */
+  readonly roundSince?: number;
 }
 
 export type ElectionDecision =
@@ -48,7 +53,9 @@ export class ElectMaster {
       case 'BACKUP': {
         if (masters.length > 0) return { kind: 'stay' };
         // A starting (INIT) node that outranks us takes over when its bounded listen window ends.
-        const top = best<Ranked>([self, ...alive.filter((p) => p.state === 'BACKUP' || p.state === 'INIT')]);
+        const since = view.roundSince;
+        const rivals = alive.filter((p) => p.state === 'INIT' || (p.state === 'BACKUP' && (since === undefined || p.lastSeenAt >= since)));
+        const top = best<Ranked>([self, ...rivals]);
         if (top !== self) return { kind: 'stay' };
         return { kind: 'take-over', ...this.whyMasterIsGone(view) };
       }

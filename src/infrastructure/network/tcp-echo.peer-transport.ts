@@ -87,7 +87,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     for (const peer of this.settings.peers) this.ensureLink(peer);
   }
 
-  send(msg: HeartbeatMessage): Promise<void> {
+  send(msg: HeartbeatMessage, options?: { readonly everyChannel?: boolean }): Promise<void> {
     this.latest = msg;
     const frames = new FrameCache(msg, this.auth);
     // Resolves once every frame is handed to the kernel: one promise per send, not one per channel.
@@ -102,7 +102,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       }
       const now = Date.now();
       for (const link of this.links.values()) {
-        if (!this.tcpDue(link, msg, now)) continue;
+        if (!options?.everyChannel && !this.tcpDue(link, msg, now)) continue;
         if (this.write(link, frames, done)) pending++;
       }
       done();

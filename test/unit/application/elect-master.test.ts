@@ -61,6 +61,18 @@ describe('ElectMaster', () => {
     assert.deepEqual(d, { kind: 'take-over', reason: 'no heartbeat from 198.18.0.20 for 10500 ms', handover: false, cause: 'timeout' });
   });
 
+  it('after the round before expiry, a better backup that did not speak in it does not count', () => {
+    const master = peer({ id: '198.18.0.20', state: 'MASTER', term: 4 }, NOW - 10_500);
+    const lease = Lease.grant(master.id, 4, NOW - 10_500, 10_000);
+    const roundSince = NOW - 10_500;
+    const spoke = peer({ id: '198.18.0.12', state: 'BACKUP' }, NOW - 200);
+    const silent = peer({ id: '198.18.0.12', state: 'BACKUP' }, NOW - 12_000);
+    assert.ok(silent.isAlive(NOW, 10_000), 'a backup counts as alive for 2.5 timeouts');
+    assert.deepEqual(elect.execute(view('BACKUP', [master, spoke], { lease, roundSince })), { kind: 'stay' });
+    assert.equal(elect.execute(view('BACKUP', [master, silent], { lease, roundSince })).kind, 'take-over');
+    assert.deepEqual(elect.execute(view('BACKUP', [master, silent], { lease })), { kind: 'stay' }, 'without a round it still counts');
+  });
+
   it('a graceful stop is a handover: no probe needed', () => {
     const master = peer({ id: '198.18.0.20', state: 'MASTER', term: 1 });
     const lease = Lease.grant(master.id, 1, NOW - 100, 10_000);

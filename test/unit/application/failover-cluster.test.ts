@@ -75,7 +75,7 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     }
   });
 
-  it('a double failure: the best backup vanished just before the master; the next takes over once it stops counting', async () => {
+  it('a double failure: the best backup vanished just before the master; the next takes over at the timeout', async () => {
     await threeWithMasterC();
     cluster.network.crashHost(B);
     await cluster.get(B).node.stop(); // its host is gone: nothing it says gets out
@@ -89,9 +89,8 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
       assert.ok(cluster.holders().length <= 1, `two holders: ${cluster.holders().join(', ')}`);
       if (cluster.holders().includes(A)) tookOver = clock.now() - crashedAt;
     }
-    // B counts as alive for 2.5 timeouts (25 s) after it was last heard, up to a timeout before its crash; then A's
-    // tick (a third of a timeout while it hears no master) finds it gone
-    assert.ok(tookOver > 10_000 && tookOver <= 25_000 + 4000, `A took over after ${tookOver} ms`);
+    // B still counts as alive (2.5 timeouts), but it did not speak in the round just before the lease ran out
+    assert.ok(tookOver >= 9000 && tookOver <= 10_000 + 1000, `A took over after ${tookOver} ms`);
   });
 
   it('a backup that hears its master has no timer but the lease, and speaks once more when the master falls silent', async () => {

@@ -291,7 +291,7 @@ ${d.svgs.map((f) => `![${f}](${f})`).join('\n')}
 
 ## Cost
 
-Idle daemons with their whole process tree (floatip: node and its release guard; keepalived: parent and VRRP
+Idle daemons with their whole process tree (floatip: node, its release guard and the two shells holding the takeover's commands; keepalived: parent and VRRP
 child), measured from /proc over ${COST_WINDOW_MS / 1000} s, starting ${COST_WARMUP_MS / 1000} s after the nodes settled: a Node.js process pays for its
 start-up (its heap settles, with major collections on helper threads, for most of a minute) and that is not idle.
 The same window for every implementation. *CPU per node* is the mean over the nodes; the busiest node is, for

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ReleaseGuardPort } from '../../application/index.js';
 import type { FloatingAddress } from '../../domain/index.js';
-import { C_LOCALE_ENV } from '../system/command-runner.js';
+import { C_LOCALE_ENV, holdProcess as hold } from '../system/command-runner.js';
 import type { ReleasableAddressTable } from './release-command.js';
 
 /**
@@ -68,17 +68,6 @@ export class XargsReleaseGuard implements ReleaseGuardPort {
     // an idle spare must not keep an embedding process alive; an armed guard does, as it always did
     hold(child, false);
     return child;
-  }
-}
-
-function hold(child: ChildProcess, keepAlive: boolean): void {
-  const stdin = child.stdin as (NodeJS.WritableStream & { ref?(): void; unref?(): void }) | null;
-  if (keepAlive) {
-    child.ref();
-    stdin?.ref?.();
-  } else {
-    child.unref();
-    stdin?.unref?.();
   }
 }
 

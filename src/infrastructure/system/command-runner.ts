@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { CommandFailedError, PreconditionError } from '../errors.js';
@@ -65,3 +65,11 @@ export async function runChecked(file: string, args: readonly string[], timeoutM
   return r.stdout;
 }
 
+
+/** Whether a helper process started ahead of time, and its pipes, keep this process alive: an idle one must not. */
+export function holdProcess(child: ChildProcess, keepAlive: boolean): void {
+  for (const s of [child, child.stdin, child.stdout, child.stderr] as ({ ref?(): void; unref?(): void } | null)[]) {
+    if (keepAlive) s?.ref?.();
+    else s?.unref?.();
+  }
+}

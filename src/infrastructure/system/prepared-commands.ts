@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { C_LOCALE_ENV, runCommand, type CommandResult, type RunCommand } from './command-runner.js';
+import { C_LOCALE_ENV, holdProcess as hold, runCommand, type CommandResult, type RunCommand } from './command-runner.js';
 
 /** A used command is started again this long after, off the path of whatever needed it. */
 export const PREPARE_AGAIN_MS = 1000;
@@ -87,13 +87,6 @@ function release(child: ChildProcess, timeoutMs: number): Promise<CommandResult>
     });
     child.stdin!.end('\n');
   });
-}
-
-function hold(child: ChildProcess, keepAlive: boolean): void {
-  for (const s of [child, child.stdin, child.stdout, child.stderr] as ({ ref?(): void; unref?(): void } | null)[]) {
-    if (keepAlive) s?.ref?.();
-    else s?.unref?.();
-  }
 }
 
 function keyOf(file: string, args: readonly string[]): string {

@@ -327,9 +327,8 @@ export class FailoverNode implements TransportListener {
       // not renewed since the timer was set: the master has been silent most of a timeout
       if (probing && this.lease.expiresAt - this.clock.now() <= lead + PRE_PROBE_MARGIN_MS) {
         this.preProbedExpiry = this.lease.expiresAt;
-        // A tickless backup speaks now, so the other backups count it in the election at expiry; its last
-        // heartbeat, in step with the master's, may be a timeout old by then.
-        // Over TCP too: a backup that did not speak here is presumed gone at the election.
+        // A tickless backup speaks now, over TCP too, so that every live backup is heard since the master's last
+        // heartbeat; at the election, one that was not is presumed gone with the master (see electionRoundSince).
         if (this.current === 'BACKUP') this.sendHeartbeat({ everyChannel: true });
         this.preProbe();
       }
@@ -514,7 +513,7 @@ export class FailoverNode implements TransportListener {
     return lease.expiresAt - this.settings.echo.timeoutMs;
   }
 
-  /** A failing fatal check, or isolation: no witness and no peer answered within the master-down timeout. */
+  /** A failing fatal check, or isolation: no witness answered within the master-down timeout, and no peer was heard when due. */
   private faultReason(): string | null {
     const fatal = this.health.fatal();
     if (fatal) return fatal;

@@ -150,7 +150,11 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
    * counts as gone (BACKUP_ALIVE_TIMEOUTS): then a relayed frame asks the peer for TCP, and it answers at once.
    */
   private heardWithin(map: Map<number, number>, id: number, now: number): boolean {
-    return now - (map.get(id) ?? -Infinity) <= 1.5 * this.quietPeriodMs();
+    return now - (map.get(id) ?? -Infinity) <= this.heardWindowMs();
+  }
+
+  private heardWindowMs(): number {
+    return 1.5 * this.quietPeriodMs();
   }
 
   private quietPeriodMs(): number {
@@ -248,15 +252,15 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   /**
    * Only whole, valid heartbeats keep a connection open: a silent or trickling client is cut off within two idle
-   * limits. An identified peer that is heard on the group sends on its connection only when its state changes,
-   * so it stays open.
+   * limits. An identified peer may be a backup, which speaks once per quiet period; one heard on the group sends on
+   * its connection only when its state changes. Either way it stays open.
    */
   private sweepInbound(): void {
     const now = Date.now();
     const limit = this.idleLimitMs();
     for (const [socket, entry] of this.inbound) {
       if (now - entry.lastFrameAt < limit) continue;
-      if (entry.peer !== null && this.heardWithin(this.heardOnGroup, entry.peer, now)) continue;
+      if (entry.peer !== null && (now - entry.lastFrameAt <= this.heardWindowMs() || this.heardWithin(this.heardOnGroup, entry.peer, now))) continue;
       this.dropped(`closing connection from ${entry.remote}: no heartbeat for ${now - entry.lastFrameAt} ms`, 'idle');
       this.inbound.delete(socket);
       socket.destroy();

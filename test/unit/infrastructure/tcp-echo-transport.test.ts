@@ -96,6 +96,19 @@ describe('TCP echo transport on loopback', () => {
     assert.ok(Date.now() - t0 < 3000);
   });
 
+  it('keeps the connection of a peer that speaks only once per quiet period (a backup, where no group carries it)', async () => {
+    const backup = await rawClient('127.0.0.5');
+    backup.write(encodeFrame(aHeartbeat({ id: '127.0.0.5', seq: 1 })));
+    let gone = false;
+    backup.once('close', () => (gone = true));
+    // quiet period: the timeout, 1000 ms; the idle limit for a connection that never identified itself is 1000 ms
+    await wait(1400);
+    backup.write(encodeFrame(aHeartbeat({ id: '127.0.0.5', seq: 2 })));
+    await wait(1400);
+    assert.equal(gone, false, 'the identified peer was cut off');
+    backup.destroy();
+  });
+
   it("a peer's new connection replaces its old one (left over from a run whose host crashed)", async () => {
     const old = await rawClient('127.0.0.6');
     old.write(encodeFrame(aHeartbeat({ id: '127.0.0.6', seq: 1 })));

@@ -7,7 +7,7 @@ import { Iproute2AddressTable } from './network/iproute2.address-table.js';
 import { KernelAnnouncer } from './network/kernel.announcer.js';
 import { MacosIfconfigAddressTable } from './network/macos-ifconfig.address-table.js';
 import { PingArpingConflictProbe } from './network/ping-arping.conflict-probe.js';
-import type { ReleasableAddressTable } from './network/release-command.js';
+import type { CommandAddressTable } from './network/release-command.js';
 import { XargsReleaseGuard } from './network/xargs.release-guard.js';
 import type { Toolkit } from './system/platform.preflight.js';
 import { findTool } from './system/command-runner.js';
@@ -32,7 +32,7 @@ export function createPlatformAdapters(toolkit: Toolkit, logger: LoggerPort, add
   const shell = findTool('sh', '/bin:/usr/bin');
   const prepared = shell ? new PreparedCommands(shell) : null;
   const run = prepared?.run;
-  const table: ReleasableAddressTable & { bindCommand(a: FloatingAddress): { file: string; args: string[] } | null } =
+  const table: CommandAddressTable =
     toolkit.addressTool === 'ip'
       ? new Iproute2AddressTable(toolkit.addressCommand, run)
       : toolkit.addressTool === 'macos-ifconfig'
@@ -40,7 +40,10 @@ export function createPlatformAdapters(toolkit: Toolkit, logger: LoggerPort, add
         : new IfconfigAddressTable(toolkit.addressCommand, run);
   const arping = toolkit.arping ? new ArpingAnnouncer(toolkit.arping, run, toolkit.neighbourTool ?? null) : null;
   if (prepared && address) {
-    for (const c of [table.bindCommand(address), arping?.sendCommand(address)]) if (c) prepared.prepare(c.file, c.args);
+    const bind = table.bindCommand(address);
+    prepared.prepare(bind.file, bind.args);
+    const announce = arping?.sendCommand(address);
+    if (announce) prepared.prepare(announce.file, announce.args);
   }
   return {
     addressTable: table,

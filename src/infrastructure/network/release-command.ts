@@ -26,8 +26,8 @@ export abstract class CommandAddressTable implements ReleasableAddressTable {
   }
 
   abstract bind(address: FloatingAddress): Promise<void>;
-  /** The command bind() runs, where it is one fixed command: it can be started ahead of time. */
-  abstract bindCommand(address: FloatingAddress): { file: string; args: string[] } | null;
+  /** The command bind() runs: it can be started ahead of time. */
+  abstract bindCommand(address: FloatingAddress): { file: string; args: string[] };
   abstract holds(address: FloatingAddress): Promise<boolean>;
   abstract releaseCommand(address: FloatingAddress): { file: string; args: string[] };
 

@@ -150,11 +150,11 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
    * counts as gone (BACKUP_ALIVE_TIMEOUTS): then a relayed frame asks the peer for TCP, and it answers at once.
    */
   private heardWithin(map: Map<number, number>, id: number, now: number): boolean {
-    return now - (map.get(id) ?? -Infinity) <= this.heardWindowMs();
+    return this.recent(map.get(id), now);
   }
 
-  private heardWindowMs(): number {
-    return 1.5 * this.quietPeriodMs();
+  private recent(at: number | undefined, now: number): boolean {
+    return now - (at ?? -Infinity) <= 1.5 * this.quietPeriodMs();
   }
 
   private quietPeriodMs(): number {
@@ -260,7 +260,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const limit = this.idleLimitMs();
     for (const [socket, entry] of this.inbound) {
       if (now - entry.lastFrameAt < limit) continue;
-      if (entry.peer !== null && (now - entry.lastFrameAt <= this.heardWindowMs() || this.heardWithin(this.heardOnGroup, entry.peer, now))) continue;
+      if (entry.peer !== null && (this.recent(entry.lastFrameAt, now) || this.heardWithin(this.heardOnGroup, entry.peer, now))) continue;
       this.dropped(`closing connection from ${entry.remote}: no heartbeat for ${now - entry.lastFrameAt} ms`, 'idle');
       this.inbound.delete(socket);
       socket.destroy();

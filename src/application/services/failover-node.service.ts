@@ -479,13 +479,11 @@ export class FailoverNode implements TransportListener {
         const released = await this.releaseAddress.execute({ address: this.settings.address });
         this.clearReannounce();
         this.transition('FAULT', `${fault}${released.kind === 'released' ? '; released the address' : ''}`, 'fault');
-        this.sendHeartbeat();
       });
       return;
     }
     if (!fault && this.current === 'FAULT') {
       this.transition('BACKUP', 'recovered: checks pass and the network answers', 'recovered');
-      this.sendHeartbeat();
     }
     const decision = this.elect.execute({
       self: { id: this.settings.localIp, priority: this.effectivePriority, state: this.current },
@@ -541,8 +539,6 @@ export class FailoverNode implements TransportListener {
           const released = await this.releaseAddress.execute({ address: this.settings.address });
           const stale = released.kind === 'released' ? '; removed the address left bound by an earlier run' : '';
           this.transition('BACKUP', decision.reason + stale, decision.cause);
-          // peers hear the new state now, not a quiet period later: a preempting backup is known as one at once
-          this.sendHeartbeat();
         });
         return;
       case 'take-over':
@@ -562,7 +558,6 @@ export class FailoverNode implements TransportListener {
           await this.releaseAddress.execute({ address: this.settings.address });
           this.clearReannounce();
           this.transition('BACKUP', decision.reason, decision.cause);
-          this.sendHeartbeat();
         });
         return;
     }
@@ -597,7 +592,6 @@ export class FailoverNode implements TransportListener {
     this.metrics.takeover(took);
     this.metrics.arpAnnounced(3);
     this.transition('MASTER', `${reason} (term ${this.term}, bound in ${took} ms${outcome.alreadyBound ? ', address was already bound' : ''})`, cause);
-    this.sendHeartbeat();
     this.clearReannounce();
     this.reannounceTimer = this.clock.setTimeout(() => {
       this.reannounceTimer = null;
@@ -655,6 +649,9 @@ export class FailoverNode implements TransportListener {
     const from = this.current;
     if (from === to) return;
     this.current = to;
+    // Peers hear of the change first, not a quiet period later and not after the log line, hooks and listeners:
+    // whoever reacts to those (an operator, a hook, a test killing this node) finds a state the peers already know.
+    if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT') this.sendHeartbeat();
     const change: StateChange = { from, to, reason, cause, at: this.clock.now() };
     this.lastChange = change;
     this.logger.info(`${from} -> ${to}: ${reason}`);

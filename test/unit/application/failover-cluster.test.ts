@@ -275,6 +275,18 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     assert.deepEqual(cluster.holders(), []);
   });
 
+  // An operator or a test that reacts to the log line or a hook (by killing the new master, say) must not find a
+  // master its peers never heard of: found in CI, where the peer then saw a starting node vanish, not a master.
+  it('peers hear of a new state before the listeners are told', async () => {
+    const a = cluster.add(A);
+    const heard: string[] = [];
+    a.node.onStateChange((c) => heard.push(`${c.to}: ${a.transport.sent.at(-1)?.state ?? 'nothing sent'}`));
+    await startAll(A);
+    await clock.advance(5000);
+    // INIT is the start: the first heartbeat follows it
+    assert.deepEqual(heard, ['INIT: nothing sent', 'MASTER: MASTER']);
+  });
+
   it('a node whose transport cannot start never touches the address (a second daemon on the same host)', async () => {
     const a = cluster.add(A);
     cluster.segment.holders.add(A); // held by the daemon already running here

@@ -38,6 +38,9 @@ function parse(argv: string[]): Options {
       default: throw new Error(`unknown option ${argv[i]}`);
     }
   }
+  if (o.costNodes.length === 0 || o.costNodes.some((n) => !Number.isInteger(n) || n < 2)) {
+    throw new Error(`--cost-nodes takes node counts of at least 2, separated by commas (got ${o.costNodes.join(',')})`);
+  }
   return o;
 }
 

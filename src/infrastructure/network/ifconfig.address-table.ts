@@ -4,10 +4,6 @@ import { CommandAddressTable } from './release-command.js';
 
 /** Linux net-tools: the address is a labelled alias, `ifconfig eth0:fip <ip> netmask <mask> up`. */
 export class IfconfigAddressTable extends CommandAddressTable {
-  async bind(address: FloatingAddress): Promise<void> {
-    await this.command(this.bindCommand(address).args);
-  }
-
   bindCommand(address: FloatingAddress): { file: string; args: string[] } {
     return { file: this.tool, args: [address.aliasName, address.ip.toString(), 'netmask', address.netmask.toString(), 'up'] };
   }

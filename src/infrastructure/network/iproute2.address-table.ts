@@ -14,9 +14,9 @@ export class Iproute2AddressTable extends CommandAddressTable {
     return `${address.ip.toString()}/${address.netmask.prefixLength}`;
   }
 
-  async bind(address: FloatingAddress): Promise<void> {
+  override async bind(address: FloatingAddress): Promise<void> {
     try {
-      await this.command(this.bindCommand(address).args);
+      await super.bind(address);
     } catch (err) {
       // `ip addr add` refuses an address that is already there ("File exists"); the port's bind does not
       if (!(await this.holds(address).catch(() => false))) throw err;

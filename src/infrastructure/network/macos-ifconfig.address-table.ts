@@ -10,10 +10,6 @@ export function parseMacosIfconfig(output: string): string[] {
 
 /** macOS: BSD ifconfig has no labelled aliases; an alias is added to and removed from the interface itself. */
 export class MacosIfconfigAddressTable extends CommandAddressTable {
-  async bind(address: FloatingAddress): Promise<void> {
-    await this.command(this.bindCommand(address).args);
-  }
-
   bindCommand(address: FloatingAddress): { file: string; args: string[] } {
     return { file: this.tool, args: [address.interfaceName, 'alias', address.ip.toString(), address.netmask.toString()] };
   }

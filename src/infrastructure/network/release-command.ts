@@ -12,8 +12,8 @@ export interface ReleasableAddressTable extends AddressTablePort {
 }
 
 /**
- * What the command-line address tables share: one tool, run with a deadline, and an unbind that is exactly
- * the release command the guard would run.
+ * What the command-line address tables share: one tool, run with a deadline, a bind that is exactly the command
+ * that can be started ahead of time, and an unbind that is exactly the release command the guard would run.
  */
 export abstract class CommandAddressTable implements ReleasableAddressTable {
   constructor(
@@ -25,11 +25,15 @@ export abstract class CommandAddressTable implements ReleasableAddressTable {
     return this.tool;
   }
 
-  abstract bind(address: FloatingAddress): Promise<void>;
   /** The command bind() runs: it can be started ahead of time. */
   abstract bindCommand(address: FloatingAddress): { file: string; args: string[] };
   abstract holds(address: FloatingAddress): Promise<boolean>;
   abstract releaseCommand(address: FloatingAddress): { file: string; args: string[] };
+
+  async bind(address: FloatingAddress): Promise<void> {
+    const { file, args } = this.bindCommand(address);
+    await runChecked(file, args, COMMAND_TIMEOUT_MS, this.run);
+  }
 
   async unbind(address: FloatingAddress): Promise<void> {
     const { file, args } = this.releaseCommand(address);

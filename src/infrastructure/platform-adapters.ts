@@ -40,10 +40,8 @@ export function createPlatformAdapters(toolkit: Toolkit, logger: LoggerPort, add
         : new IfconfigAddressTable(toolkit.addressCommand, run);
   const arping = toolkit.arping ? new ArpingAnnouncer(toolkit.arping, run, toolkit.neighbourTool ?? null) : null;
   if (prepared && address) {
-    const bind = table.bindCommand(address);
-    prepared.prepare(bind.file, bind.args);
-    const announce = arping?.sendCommand(address);
-    if (announce) prepared.prepare(announce.file, announce.args);
+    prepared.prepare(table.bindCommand(address));
+    if (arping) prepared.prepare(arping.sendCommand(address));
   }
   return {
     addressTable: table,

@@ -1,6 +1,6 @@
 import type { AnnouncerPort } from '../../application/index.js';
 import type { FloatingAddress } from '../../domain/index.js';
-import { runChecked, runCommand, type RunCommand } from '../system/command-runner.js';
+import { runChecked, runCommand, type CommandLine, type RunCommand } from '../system/command-runner.js';
 
 export const ANNOUNCE_SPACING_MS = 1000;
 
@@ -41,7 +41,7 @@ export class ArpingAnnouncer implements AnnouncerPort {
   }
 
   /** The command that sends one packet: it can be started ahead of time. */
-  sendCommand(address: FloatingAddress): { file: string; args: string[] } {
+  sendCommand(address: FloatingAddress): CommandLine {
     return { file: this.arping, args: ['-U', '-c', '1', '-I', address.interfaceName, address.ip.toString()] };
   }
 

@@ -1,14 +1,15 @@
 import type { FloatingAddress } from '../../domain/index.js';
+import type { CommandLine } from '../system/command-runner.js';
 import { parseIfconfig } from './ifconfig-output.parser.js';
 import { CommandAddressTable } from './release-command.js';
 
 /** Linux net-tools: the address is a labelled alias, `ifconfig eth0:fip <ip> netmask <mask> up`. */
 export class IfconfigAddressTable extends CommandAddressTable {
-  bindCommand(address: FloatingAddress): { file: string; args: string[] } {
+  bindCommand(address: FloatingAddress): CommandLine {
     return { file: this.tool, args: [address.aliasName, address.ip.toString(), 'netmask', address.netmask.toString(), 'up'] };
   }
 
-  releaseCommand(address: FloatingAddress): { file: string; args: string[] } {
+  releaseCommand(address: FloatingAddress): CommandLine {
     return { file: this.tool, args: [address.aliasName, 'down'] };
   }
 

@@ -1,4 +1,5 @@
 import type { FloatingAddress } from '../../domain/index.js';
+import type { CommandLine } from '../system/command-runner.js';
 import { CommandAddressTable } from './release-command.js';
 
 const INET = /\binet (\d{1,3}(?:\.\d{1,3}){3})\/\d+/g;
@@ -23,11 +24,11 @@ export class Iproute2AddressTable extends CommandAddressTable {
     }
   }
 
-  bindCommand(address: FloatingAddress): { file: string; args: string[] } {
+  bindCommand(address: FloatingAddress): CommandLine {
     return { file: this.tool, args: ['addr', 'add', this.cidr(address), 'dev', address.interfaceName, 'label', address.aliasName] };
   }
 
-  releaseCommand(address: FloatingAddress): { file: string; args: string[] } {
+  releaseCommand(address: FloatingAddress): CommandLine {
     return { file: this.tool, args: ['addr', 'del', this.cidr(address), 'dev', address.interfaceName] };
   }
 

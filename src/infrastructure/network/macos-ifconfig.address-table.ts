@@ -1,4 +1,5 @@
 import type { FloatingAddress } from '../../domain/index.js';
+import type { CommandLine } from '../system/command-runner.js';
 import { CommandAddressTable } from './release-command.js';
 
 const INET = /^\s+inet (\d{1,3}(?:\.\d{1,3}){3}) /gm;
@@ -10,11 +11,11 @@ export function parseMacosIfconfig(output: string): string[] {
 
 /** macOS: BSD ifconfig has no labelled aliases; an alias is added to and removed from the interface itself. */
 export class MacosIfconfigAddressTable extends CommandAddressTable {
-  bindCommand(address: FloatingAddress): { file: string; args: string[] } {
+  bindCommand(address: FloatingAddress): CommandLine {
     return { file: this.tool, args: [address.interfaceName, 'alias', address.ip.toString(), address.netmask.toString()] };
   }
 
-  releaseCommand(address: FloatingAddress): { file: string; args: string[] } {
+  releaseCommand(address: FloatingAddress): CommandLine {
     return { file: this.tool, args: [address.interfaceName, '-alias', address.ip.toString()] };
   }
 

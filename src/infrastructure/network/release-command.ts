@@ -1,6 +1,6 @@
 import type { AddressTablePort } from '../../application/index.js';
 import type { FloatingAddress } from '../../domain/index.js';
-import { runChecked, runCommand, type RunCommand } from '../system/command-runner.js';
+import { runChecked, runCommand, type CommandLine, type RunCommand } from '../system/command-runner.js';
 
 export const COMMAND_TIMEOUT_MS = 5000;
 
@@ -8,7 +8,7 @@ export const COMMAND_TIMEOUT_MS = 5000;
 export interface ReleasableAddressTable extends AddressTablePort {
   /** The program of every release command, known before any address is: the guard starts it ahead of time. */
   readonly releaseTool: string;
-  releaseCommand(address: FloatingAddress): { file: string; args: string[] };
+  releaseCommand(address: FloatingAddress): CommandLine;
 }
 
 /**
@@ -26,9 +26,9 @@ export abstract class CommandAddressTable implements ReleasableAddressTable {
   }
 
   /** The command bind() runs: it can be started ahead of time. */
-  abstract bindCommand(address: FloatingAddress): { file: string; args: string[] };
+  abstract bindCommand(address: FloatingAddress): CommandLine;
   abstract holds(address: FloatingAddress): Promise<boolean>;
-  abstract releaseCommand(address: FloatingAddress): { file: string; args: string[] };
+  abstract releaseCommand(address: FloatingAddress): CommandLine;
 
   async bind(address: FloatingAddress): Promise<void> {
     const { file, args } = this.bindCommand(address);

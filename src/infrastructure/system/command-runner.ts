@@ -65,6 +65,11 @@ export async function runChecked(file: string, args: readonly string[], timeoutM
   return r.stdout;
 }
 
+/** A program and its fixed arguments: what an adapter will run, known before it runs it. */
+export interface CommandLine {
+  file: string;
+  args: string[];
+}
 
 /** Whether a helper process started ahead of time, and its pipes, keep this process alive: an idle one must not. */
 export function holdProcess(child: ChildProcess, keepAlive: boolean): void {

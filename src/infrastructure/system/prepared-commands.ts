@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { C_LOCALE_ENV, holdProcess as hold, runCommand, type CommandResult, type RunCommand } from './command-runner.js';
+import { C_LOCALE_ENV, holdProcess as hold, runCommand, type CommandLine, type CommandResult, type RunCommand } from './command-runner.js';
 
 /** A used command is started again this long after, off the path of whatever needed it. */
 export const PREPARE_AGAIN_MS = 1000;
@@ -15,7 +15,7 @@ const HOLD_SCRIPT = 'read -r _ || exit 0; exec "$0" "$@"';
  */
 export class PreparedCommands {
   private readonly held = new Map<string, ChildProcess>();
-  private readonly wanted = new Map<string, { file: string; args: readonly string[] }>();
+  private readonly wanted = new Map<string, CommandLine>();
   private stopped = false;
 
   constructor(
@@ -24,9 +24,9 @@ export class PreparedCommands {
   ) {}
 
   /** Keeps this command ready from now on: started again after each use. */
-  prepare(file: string, args: readonly string[]): void {
-    const key = keyOf(file, args);
-    this.wanted.set(key, { file, args });
+  prepare(command: CommandLine): void {
+    const key = keyOf(command.file, command.args);
+    this.wanted.set(key, command);
     this.start(key);
   }
 

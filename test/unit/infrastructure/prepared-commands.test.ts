@@ -33,7 +33,7 @@ describe('prepared commands', () => {
     fallbacks.length = 0;
     const prepared = new PreparedCommands(shell, fallback);
     const odd = ['a b', '$HOME', ';', '*'];
-    prepared.prepare(tool, odd);
+    prepared.prepare({ file: tool, args: odd });
     await sleep(200);
     assert.ok(!existsSync(ran), 'nothing runs until asked');
     const r = await prepared.run(tool, odd, 2000);
@@ -49,7 +49,7 @@ describe('prepared commands', () => {
 
   it('reports a failing command like the usual way does', async () => {
     const prepared = new PreparedCommands(shell, fallback);
-    prepared.prepare(tool, ['fail']);
+    prepared.prepare({ file: tool, args: ['fail'] });
     await sleep(100);
     const r = await prepared.run(tool, ['fail'], 2000);
     assert.equal(r.code, 3);
@@ -60,7 +60,7 @@ describe('prepared commands', () => {
   it('a held shell whose input closes runs nothing', async () => {
     rmSync(ran, { force: true });
     const prepared = new PreparedCommands(shell, fallback);
-    prepared.prepare(tool, ['never']);
+    prepared.prepare({ file: tool, args: ['never'] });
     await sleep(200);
     prepared.stop();
     await sleep(300);

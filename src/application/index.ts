@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './node-settings.js';
+export * from './log-throttle.js';
 export * from './ports/address-table.port.js';
 export * from './ports/announcer.port.js';
 export * from './ports/clock.port.js';

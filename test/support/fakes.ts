@@ -4,6 +4,7 @@ import type {
   CheckTarget,
   ConflictProbePort,
   HealthProbePort,
+  HeartbeatOrigin,
   LoggerPort,
   MetricsPort,
   NotifierPort,
@@ -185,8 +186,9 @@ export class FakeTransport implements PeerTransportPort {
     this.started = false;
   }
 
-  receive(msg: HeartbeatMessage): void {
-    this.listener?.onHeartbeat(msg);
+  /** The fake network stands for the peers' own TCP connections unless a test says otherwise. */
+  receive(msg: HeartbeatMessage, origin: HeartbeatOrigin = { via: 'tcp', signed: false }): void {
+    this.listener?.onHeartbeat(msg, origin);
   }
 
   lose(peer: Ipv4Address): void {

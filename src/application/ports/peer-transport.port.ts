@@ -1,8 +1,19 @@
 import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
 import type { NodeSettings } from '../node-settings.js';
 
+/**
+ * How a heartbeat reached this node, for the rules that must not trust a datagram anyone on the segment can forge:
+ * a goodbye or a release is believed without a probe only on the sender's own TCP connection, or when signed.
+ */
+export interface HeartbeatOrigin {
+  /** 'tcp': on a connection from the sender's own address; 'group': a multicast datagram. */
+  readonly via: 'tcp' | 'group';
+  /** Its MAC verified with a shared key (auth on). */
+  readonly signed: boolean;
+}
+
 export interface TransportListener {
-  onHeartbeat(message: HeartbeatMessage): void;
+  onHeartbeat(message: HeartbeatMessage, origin: HeartbeatOrigin): void;
   /** The peer's host is up but nothing listens on its echo port any more: its daemon is gone. */
   onPeerLost(id: Ipv4Address, detail: string): void;
 }

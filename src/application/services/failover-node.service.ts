@@ -16,7 +16,7 @@ import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
 import { ANNOUNCER_PORT, type AnnouncerPort } from '../ports/announcer.port.js';
 import { METRICS_PORT, type MetricsPort } from '../ports/metrics.port.js';
 import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
-import { PEER_TRANSPORT_PORT, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
+import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
 import { HealthMonitor, type CheckStatus } from './health-monitor.service.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
 import { ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
@@ -222,7 +222,7 @@ export class FailoverNode implements TransportListener {
 
   // --- TransportListener -------------------------------------------------
 
-  onHeartbeat(msg: HeartbeatMessage): void {
+  onHeartbeat(msg: HeartbeatMessage, _origin: HeartbeatOrigin): void {
     if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
     if (msg.id.equals(this.settings.localIp)) return;
     if (!msg.vip.equals(this.settings.address.ip)) {

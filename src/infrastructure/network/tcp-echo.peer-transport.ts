@@ -232,7 +232,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         entry.peer = msg.id.toNumber();
         this.ensureLink(msg.id);
         this.noteAsk(msg.id, asksTcp);
-        this.listener?.onHeartbeat(msg);
+        this.listener?.onHeartbeat(msg, { via: 'tcp', signed: this.auth !== null });
       }
     });
     socket.on('error', () => undefined);
@@ -401,7 +401,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const { msg } = got;
     this.heardOnGroup.set(msg.id.toNumber(), Date.now());
     this.ensureLink(msg.id);
-    this.listener?.onHeartbeat(msg);
+    this.listener?.onHeartbeat(msg, { via: 'group', signed: this.auth !== null });
   }
 
   // --- outbound ---------------------------------------------------------

@@ -1,5 +1,6 @@
 import { WIRE_STATES, type WireState } from './node-state.js';
 import { Ipv4Address } from './value-objects/ipv4-address.js';
+import { Priority } from './value-objects/priority.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -50,7 +51,7 @@ export function parseHeartbeat(data: unknown): ParseResult {
   if (!Ipv4Address.isValid(w['id'])) return { ok: false, reason: 'bad id' };
   if (!Ipv4Address.isValid(w['vip'])) return { ok: false, reason: 'bad vip' };
   const pri = w['pri'];
-  if (typeof pri !== 'number' || !Number.isInteger(pri) || pri < 1 || pri > 254) return { ok: false, reason: 'bad priority' };
+  if (typeof pri !== 'number' || !Number.isInteger(pri) || pri < Priority.UNRANKED || pri > Priority.MAX) return { ok: false, reason: 'bad priority' };
   if (!WIRE_STATES.includes(w['st'] as WireState)) return { ok: false, reason: 'bad state' };
   if (!isCount(w['term']) || !isCount(w['seq'])) return { ok: false, reason: 'bad term or seq' };
   if (typeof w['pre'] !== 'boolean') return { ok: false, reason: 'bad preempt flag' };

@@ -121,7 +121,7 @@ export class FailoverNode implements TransportListener {
   }
 
   get effectivePriority(): number {
-    return Math.max(1, this.settings.priority.value - this.health.penalty());
+    return this.settings.priority.lessPenalty(this.health.penalty());
   }
 
   /**

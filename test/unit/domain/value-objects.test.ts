@@ -29,9 +29,17 @@ describe('Netmask', () => {
 });
 
 describe('Priority', () => {
-  it('accepts 1..254 only', () => {
+  it('accepts 0 (unranked) to 65535: INFINI draws priorities up to 1000', () => {
     assert.equal(Priority.create(254).value, 254);
-    for (const bad of [0, 255, 1.5, '100']) assert.throws(() => Priority.create(bad), /must be an integer from 1 to 254/);
+    assert.equal(Priority.create(1000).value, 1000);
+    assert.equal(Priority.create(0).isUnranked, true);
+    for (const bad of [-1, 65536, 1.5, '100']) assert.throws(() => Priority.create(bad), /must be an integer from 0 \(unranked\) to 65535/);
+  });
+
+  it('less the weights of failing checks: a ranked node stays ranked, an unranked one stays unranked', () => {
+    assert.equal(Priority.create(100).lessPenalty(30), 70);
+    assert.equal(Priority.create(100).lessPenalty(300), 1);
+    assert.equal(Priority.unranked().lessPenalty(10), 0);
   });
 });
 

@@ -48,7 +48,7 @@ describe('frame codec', () => {
   });
 
   it('rejects well-framed messages with bad fields', () => {
-    for (const bad of [null, [], { v: 2 }, { v: 1, id: 'x' }, { v: 1, id: '198.18.0.1', vip: '198.18.0.100', pri: 999, st: 'MASTER', term: 1, pre: false, seq: 1 }]) {
+    for (const bad of [null, [], { v: 2 }, { v: 1, id: 'x' }, { v: 1, id: '198.18.0.1', vip: '198.18.0.100', pri: 65536, st: 'MASTER', term: 1, pre: false, seq: 1 }]) {
       assert.equal(parseHeartbeat(bad).ok, false);
     }
   });

@@ -11,6 +11,7 @@ export * from './ports/release-guard.port.js';
 export * from './use-cases/elect-master.use-case.js';
 export * from './use-cases/bind-address.use-case.js';
 export * from './use-cases/release-address.use-case.js';
+export * from './use-cases/verify-holder.use-case.js';
 export * from './services/failover-node.service.js';
 export * from './services/health-monitor.service.js';
 export * from './ports/health-probe.port.js';

@@ -1,6 +1,7 @@
 import { WIRE_STATES, type WireState } from './node-state.js';
 import { Ipv4Address } from './value-objects/ipv4-address.js';
 import { Priority } from './value-objects/priority.js';
+import { isTerm } from './term.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -53,7 +54,8 @@ export function parseHeartbeat(data: unknown): ParseResult {
   const pri = w['pri'];
   if (typeof pri !== 'number' || !Number.isInteger(pri) || pri < Priority.UNRANKED || pri > Priority.MAX) return { ok: false, reason: 'bad priority' };
   if (!WIRE_STATES.includes(w['st'] as WireState)) return { ok: false, reason: 'bad state' };
-  if (!isCount(w['term']) || !isCount(w['seq'])) return { ok: false, reason: 'bad term or seq' };
+  if (!isTerm(w['term'])) return { ok: false, reason: 'bad term' };
+  if (!isCount(w['seq'])) return { ok: false, reason: 'bad seq' };
   if (typeof w['pre'] !== 'boolean') return { ok: false, reason: 'bad preempt flag' };
   return {
     ok: true,
@@ -62,7 +64,7 @@ export function parseHeartbeat(data: unknown): ParseResult {
       vip: Ipv4Address.create(w['vip']),
       priority: pri,
       state: w['st'] as WireState,
-      term: w['term'],
+      term: w['term'] as number,
       preempt: w['pre'],
       seq: w['seq'],
     },

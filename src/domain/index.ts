@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './node-state.js';
 export * from './rank.js';
+export * from './term.js';
 export * from './heartbeat-message.js';
 export * from './value-objects/ipv4-address.js';
 export * from './value-objects/netmask.js';
@@ -8,4 +9,5 @@ export * from './value-objects/priority.js';
 export * from './entities/floating-address.js';
 export * from './entities/lease.js';
 export * from './entities/peer-node.js';
+export * from './entities/peer-table.js';
 export * from './entities/health-check-state.js';

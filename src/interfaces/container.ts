@@ -17,6 +17,7 @@ import {
   PEER_TRANSPORT_PORT,
   RELEASE_GUARD_PORT,
   ReleaseAddress,
+  VerifyHolder,
   type LoggerPort,
   type MetricsPort,
   type NodeSettings,
@@ -80,6 +81,7 @@ export function createContainer(options: ContainerOptions): Container {
   container.bind(ElectMaster).toSelf();
   container.bind(BindAddress).toSelf();
   container.bind(ReleaseAddress).toSelf();
+  container.bind(VerifyHolder).toSelf();
   container.bind(HealthMonitor).toSelf();
   container.bind(FailoverNode).toSelf();
   return container;

@@ -21,6 +21,22 @@ import type { FloatingAddress, HeartbeatMessage, Ipv4Address, NodeState, Transit
 /** One layer-2 segment: who holds the floating address right now. */
 export class FakeSegment {
   readonly holders = new Set<string>();
+  private readonly down = new Set<string>();
+
+  /** A host's link-layer address, made from its name: the fake segment's ARP answers with it. */
+  macOf(host: string): string {
+    return `mac-of-${host}`;
+  }
+
+  hostUp(host: string): boolean {
+    return !this.down.has(host);
+  }
+
+  /** The host is gone: it answers nothing, and the address it held goes with it. */
+  powerOff(host: string): void {
+    this.down.add(host);
+    this.holders.delete(host);
+  }
 }
 
 export class FakeAddressTable implements AddressTablePort {
@@ -71,7 +87,20 @@ export class FakeConflictProbe implements ConflictProbePort {
     this.probes++;
     this.deadlines.push(deadlineMs);
     const other = [...this.segment.holders].find((h) => h !== this.owner);
-    return other ? { inUse: true, evidence: `ARP reply from ${other}` } : { inUse: false };
+    return other ? { inUse: true, evidence: `ARP reply from ${this.segment.macOf(other)}`, mac: this.segment.macOf(other) } : { inUse: false };
+  }
+
+  readonly resolvesMacs = true;
+  readonly macLookups: string[] = [];
+
+  /** A host answers for its own address while it is up, and for the floating address while it holds it. */
+  async macOf(address: FloatingAddress, ip: Ipv4Address): Promise<string | null> {
+    this.macLookups.push(ip.toString());
+    if (ip.equals(address.ip)) {
+      const other = [...this.segment.holders].find((h) => h !== this.owner);
+      return other ? this.segment.macOf(other) : null;
+    }
+    return this.segment.hostUp(ip.toString()) ? this.segment.macOf(ip.toString()) : null;
   }
 }
 
@@ -254,6 +283,10 @@ export class RecordingMetrics implements MetricsPort {
   }
   takeover(ms: number): void {
     this.takeovers.push(ms);
+  }
+  conflicts = 0;
+  addressConflict(): void {
+    this.conflicts++;
   }
   arpAnnounced(): void {}
   checkResult(): void {}

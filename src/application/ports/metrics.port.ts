@@ -8,6 +8,8 @@ export interface MetricsPort {
   heartbeatReceived(): void;
   heartbeatRejected(reason: string): void;
   takeover(durationMs: number): void;
+  /** A takeover or a step-down refused because the address answered from a host that is not the rival (see ConflictProbePort). */
+  addressConflict(): void;
   arpAnnounced(packets: number): void;
   checkResult(name: string, healthy: boolean): void;
 }
@@ -20,6 +22,7 @@ export class NoMetrics implements MetricsPort {
   heartbeatReceived(): void {}
   heartbeatRejected(): void {}
   takeover(): void {}
+  addressConflict(): void {}
   arpAnnounced(): void {}
   checkResult(): void {}
 }

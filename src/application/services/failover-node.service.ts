@@ -1,11 +1,14 @@
 import { inject, injectable } from 'inversify';
 import {
   Lease,
-  PeerNode,
-  compareRank,
+  PeerTable,
+  isNewerTerm,
+  latestTerm,
+  nextTerm,
   type HeartbeatMessage,
   type Ipv4Address,
   type NodeState,
+  type PeerNode,
   type TransitionCause,
   type WireState,
 } from '../../domain/index.js';
@@ -21,6 +24,8 @@ import { HealthMonitor, type CheckStatus } from './health-monitor.service.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
 import { ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
 import { ReleaseAddress } from '../use-cases/release-address.use-case.js';
+import { VerifyHolder } from '../use-cases/verify-holder.use-case.js';
+import { LogThrottle } from '../log-throttle.js';
 
 export interface StateChange {
   readonly from: NodeState;
@@ -69,6 +74,8 @@ const MIN_START_LISTEN_MS = 1000;
 const QUICK_PROBE_MS = 30;
 /** Quick looks again after a conflict on that path, for a release guard still removing the address. */
 const DAEMON_GONE_RETRIES = 3;
+/** How long a goodbye heard only on the group waits for its copy on the sender's TCP connection before a probe. */
+const UNVERIFIED_RELEASE_WAIT_MS = 25;
 /** Shortest heartbeat period of a master that hears no peer. */
 const LONELY_MIN_MS = 10;
 
@@ -82,7 +89,7 @@ export class FailoverNode implements TransportListener {
   private term = 0;
   private seq = 0;
   private startedAt = 0;
-  private readonly peers = new Map<number, PeerNode>();
+  private readonly peers = new PeerTable();
   private lease: Lease | null = null;
   private operation: Promise<void> | null = null;
   private evaluateAgain = false;
@@ -97,7 +104,11 @@ export class FailoverNode implements TransportListener {
   private lastSentAt = -Infinity;
   private lastConflict = '';
   private daemonGoneRetries = 0;
-  private readonly foreignVips = new Set<string>();
+  /** Lines caused by what peers send (or what is sent in their name): a flood costs a bounded number of them. */
+  private readonly peerNoise = new LogThrottle(10, () => this.clock.now());
+  private readonly reassertNoise = new LogThrottle(10, () => this.clock.now());
+  /** When a rival master's claim was last checked on the wire, and what was found: one check per interval. */
+  private rivalCheck: { at: number; rival: string; why: string } | null = null;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
 
@@ -114,6 +125,7 @@ export class FailoverNode implements TransportListener {
     @inject(NOTIFIER_PORT) private readonly notifier: NotifierPort,
     @inject(METRICS_PORT) private readonly metrics: MetricsPort,
     @inject(CONFLICT_PROBE_PORT) private readonly conflictProbe: ConflictProbePort,
+    @inject(VerifyHolder) private readonly verifyHolder: VerifyHolder,
   ) {}
 
   get state(): NodeState {
@@ -174,7 +186,7 @@ export class FailoverNode implements TransportListener {
       holder: this.current === 'MASTER' ? this.settings.localIp.toString() : (leaseLive?.holder.toString() ?? null),
       lease: leaseLive ? { holder: leaseLive.holder.toString(), term: leaseLive.term, expiresInMs: leaseLive.expiresAt - now } : null,
       lastChange: this.lastChange ? { from: this.lastChange.from, to: this.lastChange.to, reason: this.lastChange.reason, msAgo: now - this.lastChange.at } : null,
-      peers: [...this.peers.values()].map((p) => ({
+      peers: this.peers.values().map((p) => ({
         id: p.id.toString(),
         priority: p.priority,
         state: p.state,
@@ -222,48 +234,33 @@ export class FailoverNode implements TransportListener {
 
   // --- TransportListener -------------------------------------------------
 
-  onHeartbeat(msg: HeartbeatMessage, _origin: HeartbeatOrigin): void {
+  onHeartbeat(msg: HeartbeatMessage, origin: HeartbeatOrigin): void {
     if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
     if (msg.id.equals(this.settings.localIp)) return;
     if (!msg.vip.equals(this.settings.address.ip)) {
-      const key = `${msg.id.toString()}/${msg.vip.toString()}`;
-      if (!this.foreignVips.has(key)) {
-        this.foreignVips.add(key);
-        this.logger.warn(`ignoring ${msg.id.toString()}: it manages ${msg.vip.toString()}, not ${this.settings.address.ip.toString()}`);
-      }
+      this.peerNoise.write((l) => this.logger.warn(l), `ignoring ${msg.id.toString()}: it manages ${msg.vip.toString()}, not ${this.settings.address.ip.toString()}`, 'peer messages');
       return;
     }
     const now = this.clock.now();
+    const { timeoutMs } = this.settings.echo;
     this.metrics.heartbeatReceived();
-    const key = msg.id.toNumber();
-    let peer = this.peers.get(key);
+    let peer = this.peers.get(msg.id);
     let change;
     if (!peer) {
-      peer = PeerNode.fromHeartbeat(msg, now);
-      this.peers.set(key, peer);
-      change = msg.state === 'STOPPING' ? 'none' : 'joined';
-      if (change === 'joined') this.logger.info(`peer ${msg.id.toString()} joined (priority ${msg.priority}, ${msg.state})`);
-    } else {
-      change = peer.observe(msg, now, this.settings.echo.timeoutMs);
-      if (change === 'stale') return;
-      if (change === 'returned') this.logger.info(`peer ${msg.id.toString()} is back (priority ${msg.priority}, ${msg.state})`);
-    }
-    if (this.current === 'MASTER' && msg.term > this.term) {
-      // Someone was master in a later term while we were cut off: clients may follow its ARP, so the winner of
-      // the split wins them back. The loser stays quiet: its announcement would only pull clients to a host
-      // that is about to release the address.
-      const self = { id: this.settings.localIp, priority: this.effectivePriority };
-      if (compareRank(self, msg) > 0) {
-        this.term = msg.term + 1;
-        // cut off, this node's replies to clients found no neighbour; let them resolve now, not at the next retry
-        this.announcer
-          .forgetUnresolvedNeighbours(this.settings.address)
-          .catch((err: unknown) => this.logger.warn(`could not clear unresolved neighbour entries: ${message(err)}`));
-        this.reassert(`${msg.id.toString()} held the address in term ${msg.term} while this node was cut off`);
+      peer = this.peers.admit(msg, now, timeoutMs) ?? undefined;
+      if (!peer) {
+        this.peerNoise.write((l) => this.logger.warn(l), `ignoring ${msg.id.toString()}: ${this.peers.size} live peers already, the most a group may have`, 'peer messages');
+        return;
       }
-    } else if (this.current !== 'MASTER') {
-      this.term = Math.max(this.term, msg.term);
+      change = msg.state === 'STOPPING' ? 'none' : 'joined';
+      if (change === 'joined') this.peerNoise.write((l) => this.logger.info(l), `peer ${msg.id.toString()} joined (priority ${msg.priority}, ${msg.state})`, 'peer messages');
+    } else {
+      change = peer.observe(msg, now, timeoutMs, origin.via === 'tcp' || origin.signed);
+      if (change === 'stale') return;
+      if (change === 'returned') this.peerNoise.write((l) => this.logger.info(l), `peer ${msg.id.toString()} is back (priority ${msg.priority}, ${msg.state})`, 'peer messages');
     }
+    if (this.current === 'MASTER') this.masterHeard(msg, change);
+    else this.term = latestTerm(this.term, msg.term);
     this.keepLease(msg, change, now);
     // Once more even if this node announced a moment ago: until it let go, the rival still answered the clients,
     // and its own ARP requests (sent from the address) pointed them back at it.
@@ -276,11 +273,14 @@ export class FailoverNode implements TransportListener {
       // master's, and a node reads such a burst in one wake-up instead of one per sender.
       this.sendHeartbeat();
     }
-    if (change !== 'none' || (msg.state === 'MASTER' && this.current === 'MASTER')) this.evaluate();
+    if ((change === 'stopping' || change === 'released') && !peer.releaseVerified) {
+      // Its copy on the peer's own connection is a moment behind, if it is real: wait for it before probing.
+      this.clock.setTimeout(() => this.evaluate(), UNVERIFIED_RELEASE_WAIT_MS);
+    } else if (change !== 'none' || (msg.state === 'MASTER' && this.current === 'MASTER')) this.evaluate();
   }
 
   onPeerLost(id: Ipv4Address, detail: string): void {
-    const peer = this.peers.get(id.toNumber());
+    const peer = this.peers.get(id);
     if (!peer || this.current === 'STOPPED' || this.current === 'STOPPING') return;
     if (peer.lost) return;
     const now = this.clock.now();
@@ -292,6 +292,29 @@ export class FailoverNode implements TransportListener {
   }
 
   // --- internals ----------------------------------------------------------
+
+  /**
+   * A master hears another node. One that let go after holding the address in a later term (while this node was
+   * cut off) may still have clients following its ARP: this node takes a newer term and wins them back. A master
+   * that this node beats (an older term) is about to release: this node's replies to clients found no neighbour
+   * while cut off, so they may resolve now rather than at the kernel's next retry. The loser stays quiet: its
+   * announcement would only pull clients to a host that is about to release the address.
+   */
+  private masterHeard(msg: HeartbeatMessage, change: string): void {
+    if (msg.state !== 'MASTER' && msg.state !== 'STOPPING' && isNewerTerm(msg.term, this.term)) {
+      this.term = nextTerm(msg.term);
+      this.forgetNeighbours();
+      this.reassert(`${msg.id.toString()} held the address in term ${msg.term} while this node was cut off`);
+    } else if (msg.state === 'MASTER' && (change === 'joined' || change === 'returned' || change === 'became-master') && !isNewerTerm(msg.term, this.term)) {
+      this.forgetNeighbours();
+    }
+  }
+
+  private forgetNeighbours(): void {
+    this.announcer
+      .forgetUnresolvedNeighbours(this.settings.address)
+      .catch((err: unknown) => this.logger.warn(`could not clear unresolved neighbour entries: ${message(err)}`));
+  }
 
   private keepLease(msg: HeartbeatMessage, change: string, now: number): void {
     const { timeoutMs } = this.settings.echo;
@@ -486,8 +509,8 @@ export class FailoverNode implements TransportListener {
       this.transition('BACKUP', 'recovered: checks pass and the network answers', 'recovered');
     }
     const decision = this.elect.execute({
-      self: { id: this.settings.localIp, priority: this.effectivePriority, state: this.current },
-      peers: [...this.peers.values()],
+      self: { id: this.settings.localIp, priority: this.effectivePriority, state: this.current, term: this.term },
+      peers: this.peers.values(),
       lease: this.lease,
       now: this.clock.now(),
       startedAt: this.startedAt,
@@ -520,7 +543,7 @@ export class FailoverNode implements TransportListener {
     const now = this.clock.now();
     const { timeoutMs } = this.settings.echo;
     if (now - witnessAt < timeoutMs) return null;
-    const peers = [...this.peers.values()];
+    const peers = this.peers.values();
     if (peers.some((p) => this.recentlyHeard(p, now))) return null;
     const heard = Math.max(witnessAt, ...peers.filter((p) => !p.lost).map((p) => p.lastSeenAt));
     const witnesses = this.settings.witnesses.map((w) => w.toString()).join(', ');
@@ -547,6 +570,7 @@ export class FailoverNode implements TransportListener {
       case 'step-down':
       case 'hand-over':
         this.run(async () => {
+          if (decision.kind === 'step-down' && !(await this.rivalHolds(decision.to))) return;
           if (decision.kind === 'step-down') {
             // Stop announcing at once (a pending packet would pull clients back here), tell the winner, and give
             // its announcement a moment to land, so clients move over before this copy of the address disappears.
@@ -570,8 +594,12 @@ export class FailoverNode implements TransportListener {
     // A refused reconnect proves the holder's daemon dead on a live host, whose release guard is removing the
     // address: a short probe still catches a guard that failed, and only that.
     const probeDeadlineMs = cause === 'daemon-gone' ? Math.min(QUICK_PROBE_MS, this.conflictProbe.deadlineMs) : undefined;
-    const outcome = await this.bindAddress.execute({ address: this.settings.address, skipProbe, probeDeadlineMs });
+    // A master silent for its whole lease whose host still answers for the address has a stalled daemon (a blocked
+    // event loop, SIGSTOP): its clients get no service, so the address is taken from that host, and only from it.
+    const displace = cause === 'timeout' && this.lease ? this.lease.holder : undefined;
+    const outcome = await this.bindAddress.execute({ address: this.settings.address, skipProbe, probeDeadlineMs, ...(displace ? { displace } : {}) });
     if (outcome.kind === 'conflict') {
+      this.metrics.addressConflict();
       // the guard may still be at work: look again shortly rather than at the next heartbeat
       if (cause === 'daemon-gone' && this.daemonGoneRetries++ < DAEMON_GONE_RETRIES) {
         this.clock.setTimeout(() => this.evaluate(), QUICK_PROBE_MS);
@@ -586,17 +614,42 @@ export class FailoverNode implements TransportListener {
     }
     this.lastConflict = '';
     this.daemonGoneRetries = 0;
-    this.term = Math.max(this.term, ...[...this.peers.values()].map((p) => p.term)) + 1;
+    this.term = nextTerm(latestTerm(this.term, ...this.peers.values().map((p) => p.term)));
     this.lease = null;
     const took = this.clock.now() - started;
     this.metrics.takeover(took);
     this.metrics.arpAnnounced(3);
-    this.transition('MASTER', `${reason} (term ${this.term}, bound in ${took} ms${outcome.alreadyBound ? ', address was already bound' : ''})`, cause);
+    const notes = `${outcome.alreadyBound ? ', address was already bound' : ''}${outcome.displaced ? `, taken from the stalled host ${displace?.toString() ?? ''} (${outcome.displaced}) that still answered for it` : ''}`;
+    this.transition('MASTER', `${reason} (term ${this.term}, bound in ${took} ms${notes})`, cause);
     this.clearReannounce();
     this.reannounceTimer = this.clock.setTimeout(() => {
       this.reannounceTimer = null;
       if (this.current === 'MASTER') this.announce();
     }, REANNOUNCE_DELAY_MS);
+  }
+
+  /**
+   * Before giving the address up for a rival master, see that the rival's host really answers for it: anyone on the
+   * segment can send a heartbeat that says MASTER. Otherwise this node keeps the address and announces it again.
+   * At most one check per interval; meanwhile the last verdict stands.
+   */
+  private async rivalHolds(rival: Ipv4Address): Promise<boolean> {
+    const now = this.clock.now();
+    const last = this.rivalCheck;
+    if (last && now - last.at < this.settings.echo.intervalMs) {
+      this.reassert(`${rival.toString()} claims the address, but ${last.rival === rival.toString() ? last.why : 'rivals are checked once per interval'}`);
+      return false;
+    }
+    const verdict = await this.verifyHolder.execute({ address: this.settings.address, claimant: rival });
+    if (verdict.kind !== 'not-held') {
+      this.rivalCheck = null;
+      return true;
+    }
+    this.rivalCheck = { at: this.clock.now(), rival: rival.toString(), why: verdict.why };
+    this.metrics.addressConflict();
+    this.peerNoise.write((l) => this.logger.warn(l), `not stepping down for ${rival.toString()}, which says it is master: ${verdict.why}`, 'peer messages');
+    this.reassert(`${rival.toString()} claims the address, but ${verdict.why}`);
+    return false;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -607,7 +660,8 @@ export class FailoverNode implements TransportListener {
     const now = this.clock.now();
     if (!always && now - this.lastReassertAt < this.settings.echo.intervalMs) return;
     this.lastReassertAt = now;
-    this.logger.info(`announcing ${this.settings.address.ip.toString()} again: ${reason}`);
+    // what peers say (or what is said in their name) can ask for this once an interval, for as long as they like
+    this.reassertNoise.write((l) => this.logger.info(l), `announcing ${this.settings.address.ip.toString()} again: ${reason}`, 'announcements');
     this.announce();
   }
 

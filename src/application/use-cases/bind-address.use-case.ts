@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import type { FloatingAddress } from '../../domain/index.js';
+import type { FloatingAddress, Ipv4Address } from '../../domain/index.js';
 import { AddressVerificationError } from '../errors.js';
 import { ADDRESS_TABLE_PORT, type AddressTablePort } from '../ports/address-table.port.js';
 import { ANNOUNCER_PORT, type AnnouncerPort } from '../ports/announcer.port.js';
@@ -16,12 +16,20 @@ export interface BindAddressInput {
   readonly skipProbe: boolean;
   /** A shorter probe than the adapter's own, when the previous holder is known to be releasing. */
   readonly probeDeadlineMs?: number;
+  /**
+   * The silent master's own address, after its lease ran out: an answer for the floating address from the MAC that
+   * answers for this one (its host is up, its daemon stalled) does not block the takeover. Any other MAC does.
+   */
+  readonly displace?: Ipv4Address;
   /** Gratuitous ARP packets in the takeover burst. */
   readonly announceCount?: number;
 }
 
-/** alreadyBound: found bound here before binding; looked for only when probing. */
-export type BindOutcome = { kind: 'bound'; alreadyBound: boolean } | { kind: 'conflict'; evidence: string };
+/**
+ * alreadyBound: found bound here before binding; looked for only when probing. displaced: the MAC of the stalled
+ * master's host that still answered for the address. mac: who answered, where ARP said.
+ */
+export type BindOutcome = { kind: 'bound'; alreadyBound: boolean; displaced?: string } | { kind: 'conflict'; evidence: string; mac?: string };
 
 @injectable()
 export class BindAddress {
@@ -40,22 +48,31 @@ export class BindAddress {
     armed.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
     const disarm = (): Promise<void> => armed.then(() => this.guard.disarm(), () => undefined);
     let alreadyBound = false;
+    let displaced: string | undefined;
     if (!input.skipProbe) {
       // An address already bound here answers the probe itself, so the interface is looked at too, and the
       // probe's result ignored then. The look, the probe and the guard overlap: each is a process start, and the
       // probe's wait for silence is the takeover's longest step. Without a probe the look is not needed:
       // binding an address already bound here leaves it as it is.
       let found: ProbeResult;
+      let displaceable: string | null = null;
       try {
-        [alreadyBound, found] = await Promise.all([this.table.holds(address), this.probe.probe(address, input.probeDeadlineMs)]);
+        [alreadyBound, found, displaceable] = await Promise.all([
+          this.table.holds(address),
+          this.probe.probe(address, input.probeDeadlineMs),
+          input.displace ? this.probe.macOf(address, input.displace, input.probeDeadlineMs) : Promise.resolve(null),
+        ]);
       } catch (err) {
         await disarm();
         throw err;
       }
       this.logger.debug(`conflict probe for ${address.ip.toString()}: ${found.inUse ? found.evidence : 'free'}`);
       if (!alreadyBound && found.inUse) {
-        await disarm();
-        return { kind: 'conflict', evidence: found.evidence };
+        if (!found.mac || found.mac !== displaceable) {
+          await disarm();
+          return { kind: 'conflict', evidence: found.evidence, ...(found.mac ? { mac: found.mac } : {}) };
+        }
+        displaced = found.mac;
       }
     }
     await armed;
@@ -67,7 +84,7 @@ export class BindAddress {
       this.announcer.cancel();
       throw new AddressVerificationError('bind', address.toString());
     }
-    return { kind: 'bound', alreadyBound };
+    return { kind: 'bound', alreadyBound, ...(displaced ? { displaced } : {}) };
   }
 
   /** Not awaited: the announcement must not hold up the state machine. */

@@ -1,8 +1,8 @@
 import { injectable } from 'inversify';
-import { best, compareRank, type Ranked, type Ipv4Address, type Lease, type NodeState, type PeerNode, type TransitionCause } from '../../domain/index.js';
+import { best, compareRank, isNewerTerm, type Ranked, type Ipv4Address, type Lease, type NodeState, type PeerNode, type TransitionCause } from '../../domain/index.js';
 
 export interface ElectionView {
-  readonly self: { readonly id: Ipv4Address; readonly priority: number; readonly state: NodeState };
+  readonly self: { readonly id: Ipv4Address; readonly priority: number; readonly state: NodeState; readonly term: number };
   readonly peers: readonly PeerNode[];
   /** The lease this node granted to the master it follows, if any: it tells how that master was lost. */
   readonly lease: Lease | null;
@@ -24,11 +24,18 @@ export type ElectionDecision =
   | { kind: 'become-backup'; reason: string; cause: TransitionCause }
   /** handover: the previous holder said it released the address, so no conflict probe is needed. */
   | { kind: 'take-over'; reason: string; handover: boolean; cause: TransitionCause }
-  | { kind: 'step-down'; reason: string; cause: TransitionCause }
+  /** `to`: the rival master; this node steps down only once the address is seen answering from the rival's host. */
+  | { kind: 'step-down'; to: Ipv4Address; reason: string; cause: TransitionCause }
   | { kind: 'hand-over'; to: Ipv4Address; reason: string; cause: TransitionCause }
   | { kind: 'reassert'; reason: string };
 
 const describe = (p: Ranked): string => `${p.id.toString()} (priority ${p.priority})`;
+
+/** Whether master `p` wins over master `self`: a newer term, or the same term and a higher rank. */
+function beats(p: Ranked & { readonly term: number }, self: Ranked & { readonly term: number }): boolean {
+  if (isNewerTerm(p.term, self.term)) return true;
+  return !isNewerTerm(self.term, p.term) && compareRank(p, self) > 0;
+}
 
 /** Decides, from what this node has heard, what it should do now. Pure: no I/O, time comes in the view. */
 @injectable()
@@ -60,12 +67,15 @@ export class ElectMaster {
         return { kind: 'take-over', ...this.whyMasterIsGone(view) };
       }
       case 'MASTER': {
-        const rival = best(masters);
-        if (rival && compareRank(rival, self) > 0) {
-          return { kind: 'step-down', reason: `split brain: ${describe(rival)} also holds the address and outranks this node`, cause: 'split-brain' };
-        }
+        // Between two masters the newer term wins: the one that took over last, whom the other side's clients
+        // follow (after a partition, or a stalled daemon that resumed). In one term, rank decides.
+        const rival = best(masters.filter((p) => beats(p, self)));
         if (rival) {
-          return { kind: 'reassert', reason: `split brain: ${masters.map(describe).join(', ')} also hold the address; this node outranks them` };
+          const why = isNewerTerm(rival.term, self.term) ? `holds it in a newer term (${rival.term}, this node's ${self.term})` : 'outranks this node';
+          return { kind: 'step-down', to: rival.id, reason: `split brain: ${describe(rival)} also holds the address and ${why}`, cause: 'split-brain' };
+        }
+        if (masters.length > 0) {
+          return { kind: 'reassert', reason: `split brain: ${masters.map(describe).join(', ')} also hold the address; this node wins (a newer term, or the same term and a higher rank)` };
         }
         const challenger = best(
           alive.filter(
@@ -93,11 +103,14 @@ export class ElectMaster {
     if (!lease || !holder) return { reason: 'no master is alive', handover: false, cause: 'elected' };
     const id = holder.id.toString();
     const lost = holder.lost;
-    if (lost?.reason === 'stopping') return { reason: `${id} handed over: it is stopping and released the address`, handover: true, cause: 'handover' };
+    // A goodbye anyone could have forged (an unsigned datagram) is heard, but the address is probed first.
+    const unverified = holder.releaseVerified ? '' : ' (said on the group, unsigned: probing first)';
+    const handover = holder.releaseVerified;
+    if (lost?.reason === 'stopping') return { reason: `${id} handed over: it is stopping and released the address${unverified}`, handover, cause: 'handover' };
     if (lost?.reason === 'refused') return { reason: `${id}'s daemon is gone: its echo port refused the connection`, handover: false, cause: 'daemon-gone' };
     if (holder.state !== 'MASTER' && holder.isAlive(view.now, view.timeoutMs)) {
       const why = holder.state === 'FAULT' ? 'it is FAULT and released the address' : 'it released the address';
-      return { reason: `${id} handed over: ${why}`, handover: true, cause: 'handover' };
+      return { reason: `${id} handed over: ${why}${unverified}`, handover, cause: 'handover' };
     }
     return { reason: `no heartbeat from ${id} for ${holder.silentFor(view.now)} ms`, handover: false, cause: 'timeout' };
   }

@@ -18,6 +18,8 @@ export class PeerNode {
   private lostAt: number | null = null;
   private lossReason: LossReason | null = null;
   private aliveFrom: number;
+  /** Whether its last goodbye or release came on its own TCP connection or signed (see releaseVerified). */
+  private releaseTrusted = true;
 
   private constructor(
     readonly id: Ipv4Address,
@@ -47,6 +49,14 @@ export class PeerNode {
   get lastSeenAt(): number {
     return this.lastSeen;
   }
+  /**
+   * A goodbye or a release is believed without a probe only when it came on the peer's own TCP connection or was
+   * signed: a datagram on the group can come from anyone on the segment with the peer's address.
+   */
+  get releaseVerified(): boolean {
+    return this.releaseTrusted;
+  }
+
   get lost(): { at: number; reason: LossReason } | null {
     return this.lostAt === null || this.lossReason === null ? null : { at: this.lostAt, reason: this.lossReason };
   }
@@ -56,14 +66,21 @@ export class PeerNode {
    * partition and delivered after it healed; it must not undo what newer ones said. A restarted daemon counts from
    * 1 again, but it starts in INIT, and a peer silent for the timeout is heard afresh whatever it counts.
    */
-  observe(msg: HeartbeatMessage, now: number, timeoutMs: number): PeerChange {
+  observe(msg: HeartbeatMessage, now: number, timeoutMs: number, trusted = true): PeerChange {
     const was = this.current.state;
+    // The same heartbeat again on a channel that can be believed (the TCP copy of a datagram that came first):
+    // a goodbye or a release heard on the group is confirmed.
+    if (msg.seq === this.lastSeq && trusted && !this.releaseTrusted && msg.state === was) {
+      this.releaseTrusted = true;
+      return was === 'STOPPING' ? 'stopping' : 'released';
+    }
     const wasAlive = this.isAlive(now, timeoutMs);
     if (msg.seq <= this.lastSeq && msg.state !== 'INIT' && wasAlive) return 'stale';
     this.lastSeq = msg.seq;
     this.current = { priority: msg.priority, state: msg.state, term: msg.term, preempt: msg.preempt };
     this.lastSeen = now;
     if (msg.state === 'STOPPING') {
+      if (was !== 'STOPPING') this.releaseTrusted = trusted;
       this.markLost('stopping', now);
       return was === 'STOPPING' ? 'none' : 'stopping';
     }
@@ -75,7 +92,10 @@ export class PeerNode {
     }
     // A peer coming back from silence or death is news of its own; what it held before is stale.
     if (returned) return 'returned';
-    if (was === 'MASTER' && msg.state !== 'MASTER') return 'released';
+    if (was === 'MASTER' && msg.state !== 'MASTER') {
+      this.releaseTrusted = trusted;
+      return 'released';
+    }
     if (was !== 'MASTER' && msg.state === 'MASTER') return 'became-master';
     return 'none';
   }

@@ -1,5 +1,5 @@
 import type { ConflictProbePort, ProbeResult } from '../../application/index.js';
-import type { FloatingAddress } from '../../domain/index.js';
+import type { FloatingAddress, Ipv4Address } from '../../domain/index.js';
 import { CommandFailedError } from '../errors.js';
 import { runCommand, type CommandResult, type RunCommand } from '../system/command-runner.js';
 import type { PingFlavor } from '../system/platform.preflight.js';
@@ -20,6 +20,17 @@ export class PingArpingConflictProbe implements ConflictProbePort {
     private readonly run: RunCommand = runCommand,
   ) {}
 
+  get resolvesMacs(): boolean {
+    return this.arping !== null;
+  }
+
+  /** Duplicate-address detection for `ip` (sender 0.0.0.0): whoever has it answers, this host's own kernel never. */
+  async macOf(address: FloatingAddress, ip: Ipv4Address, deadlineMs = this.deadlineMs): Promise<string | null> {
+    if (!this.arping) return null;
+    const r = await this.run(this.arping, ['-D', '-c', '1', '-w', '1', '-I', address.interfaceName, ip.toString()], deadlineMs);
+    return r.code === 1 ? (REPLY_FROM.exec(r.stdout)?.[1]?.toLowerCase() ?? null) : null;
+  }
+
   async probe(address: FloatingAddress, deadlineMs = this.deadlineMs): Promise<ProbeResult> {
     const ip = address.ip.toString();
     const iface = address.interfaceName;
@@ -29,8 +40,8 @@ export class PingArpingConflictProbe implements ConflictProbePort {
       this.run(this.ping.file, pingArgs(this.ping.flavor, ip, iface, deadlineMs), deadlineMs + 500),
     ]);
     if (arp.code === 1) {
-      const mac = REPLY_FROM.exec(arp.stdout)?.[1];
-      return { inUse: true, evidence: `ARP reply for ${ip}${mac ? ` from ${mac}` : ''}` };
+      const mac = REPLY_FROM.exec(arp.stdout)?.[1]?.toLowerCase();
+      return mac ? { inUse: true, evidence: `ARP reply for ${ip} from ${mac}`, mac } : { inUse: true, evidence: `ARP reply for ${ip}` };
     }
     const echo = icmp.timedOut ? 'no-reply' : parsePing(icmp.stdout);
     if (echo === 'reply') return { inUse: true, evidence: `${ip} answers ping` };

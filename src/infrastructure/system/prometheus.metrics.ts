@@ -17,6 +17,7 @@ export class PrometheusMetrics implements MetricsPort {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  private readonly conflicts = new Counter({ name: 'floatip_address_conflicts_total', help: 'takeovers refused because another host answered for the address', registers: [this.registry] });
   private readonly arps = new Counter({ name: 'floatip_gratuitous_arp_sent_total', help: 'gratuitous ARP packets sent', registers: [this.registry] });
   private readonly checks = new Gauge({ name: 'floatip_check_healthy', help: '1 while a health check passes', labelNames: ['check'], registers: [this.registry] });
   private readonly counts = { sent: 0, received: 0, rejected: {} as Record<string, number>, transitions: 0, takeovers: 0, arps: 0 };
@@ -56,6 +57,9 @@ export class PrometheusMetrics implements MetricsPort {
   takeover(durationMs: number): void {
     this.takeoverSeconds.observe(durationMs / 1000);
     this.counts.takeovers++;
+  }
+  addressConflict(): void {
+    this.conflicts.inc();
   }
   arpAnnounced(packets: number): void {
     this.arps.inc(packets);

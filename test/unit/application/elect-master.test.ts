@@ -9,7 +9,7 @@ const NOW = 100_000;
 
 function view(state: NodeState, peers: PeerNode[], over: Partial<ElectionView> = {}): ElectionView {
   return {
-    self: { id: Ipv4Address.create('198.18.0.11'), priority: 100, state },
+    self: { id: Ipv4Address.create('198.18.0.11'), priority: 100, state, term: 1 },
     peers,
     lease: null,
     now: NOW,
@@ -102,10 +102,23 @@ describe('ElectMaster', () => {
     assert.equal(d.kind, 'hand-over');
   });
 
-  it('split brain: the lower-ranked master steps down, the higher one re-announces', () => {
-    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.12', state: 'MASTER' })])).kind, 'step-down');
-    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.10', state: 'MASTER' })])).kind, 'reassert');
-    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.12', priority: 90, state: 'MASTER' })])).kind, 'reassert');
+  it('split brain in one term: the lower-ranked master steps down, the higher one re-announces', () => {
+    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.12', state: 'MASTER', term: 1 })])).kind, 'step-down');
+    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.10', state: 'MASTER', term: 1 })])).kind, 'reassert');
+    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.12', priority: 90, state: 'MASTER', term: 1 })])).kind, 'reassert');
+  });
+
+  it('split brain across terms: the newer term wins whatever the rank, also across the wrap of the term space', () => {
+    const lower = peer({ id: '198.18.0.10', priority: 1, state: 'MASTER', term: 2 });
+    assert.deepEqual(elect.execute(view('MASTER', [lower])), {
+      kind: 'step-down',
+      to: lower.id,
+      reason: 'split brain: 198.18.0.10 (priority 1) also holds the address and holds it in a newer term (2, this node\'s 1)',
+      cause: 'split-brain',
+    });
+    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.12', priority: 200, state: 'MASTER', term: 0 })])).kind, 'reassert');
+    const wrapped = view('MASTER', [peer({ id: '198.18.0.10', state: 'MASTER', term: 3 })], { self: { id: Ipv4Address.create('198.18.0.11'), priority: 100, state: 'MASTER', term: 2 ** 32 - 2 } });
+    assert.equal(elect.execute(wrapped).kind, 'step-down');
   });
 
   it('ignores peers it has not heard within the timeout', () => {

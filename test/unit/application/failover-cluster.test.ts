@@ -182,7 +182,7 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     assert.deepEqual(cluster.holders(), [B]);
   });
 
-  it('partition then heal: the lower-ranked master releases within one interval and the winner re-announces', async () => {
+  it('partition then heal: the master of the older term releases within one interval and the winner re-announces', async () => {
     cluster.add(A);
     cluster.add(B);
     await startAll(A, B);
@@ -199,17 +199,19 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     await clock.advance(2000);
     assert.equal(cluster.get(A).transport.sent.length - sentBefore, 8);
     const announcedBefore = cluster.get(B).announcer.announcements.length;
+    const winnerBefore = cluster.get(A).announcer.announcements.length;
     cluster.network.heal(B);
     // the next heartbeat comes within a quarter interval; the loser then gives the winner's announcement 25 ms
     await clock.advance(250 + 60);
-    assert.deepEqual(cluster.masters(), [B]);
-    assert.deepEqual(cluster.holders(), [B]);
+    // A took over while B was cut off: its term is newer, and the clients on its side follow it
+    assert.deepEqual(cluster.masters(), [A]);
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.equal(cluster.get(B).announcer.announcements.length, announcedBefore, 'the loser stays quiet');
     // once on hearing the rival, and once more when the rival let go: until then its own ARP could pull clients back
-    assert.equal(cluster.get(B).announcer.announcements.length - announcedBefore, 2, 'winner announces again, twice');
-    // the winner was the one cut off: its neighbour entries for the clients never resolved meanwhile
-    assert.equal(cluster.get(B).announcer.forgotten, 1, 'the winner forgets its unresolved neighbour entries');
-    assert.equal(cluster.get(A).announcer.forgotten, 0);
-    assert.ok(cluster.get(A).logger.has('MASTER -> BACKUP: split brain'));
+    assert.equal(cluster.get(A).announcer.announcements.length - winnerBefore, 2, 'winner announces again, twice');
+    assert.equal(cluster.get(A).announcer.forgotten, 1, 'the winner forgets its unresolved neighbour entries');
+    assert.equal(cluster.get(B).announcer.forgotten, 0);
+    assert.ok(cluster.get(B).logger.has('MASTER -> BACKUP: split brain'));
   });
 
   it('stickiness: a higher-priority node joining later does not take the address', async () => {
@@ -326,15 +328,39 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     assert.equal(a.probe.probes, before + 1, 'one probe, before the expiry; none at the takeover');
   });
 
-  it('a silent master whose address still answers is not taken over', async () => {
+  it('a stalled master (silent, its host still answering for the address) is taken over from that host; resumed, it lets go quietly', async () => {
+    const a = cluster.add(A);
+    const b = cluster.add(B);
+    await startAll(A, B);
+    await clock.advance(5000);
+    cluster.network.partition(B); // B's daemon hears nothing and says nothing, but its host still answers for the address
+    await clock.advance(11_000);
+    assert.equal(a.node.state, 'MASTER');
+    assert.ok(a.logger.has(`taken from the stalled host ${B} (mac-of-${B})`), a.logger.lines.join('\n'));
+    const announced = b.announcer.announcements.length;
+    cluster.network.heal(B);
+    await clock.advance(1500);
+    assert.deepEqual(cluster.masters(), [A]);
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.equal(b.announcer.announcements.length, announced, 'the resumed node does not announce');
+    assert.ok(b.logger.has('holds it in a newer term'));
+  });
+
+  it('an address that answers from a host that is no peer blocks the takeover, counted and named by its MAC', async () => {
     const a = cluster.add(A);
     cluster.add(B);
     await startAll(A, B);
     await clock.advance(5000);
-    cluster.network.crashHost(B); // B's daemon is silent but its host still answers for the address
+    cluster.network.crashHost(B);
+    cluster.segment.powerOff(B);
+    cluster.segment.holders.add('intruder');
     await clock.advance(15_000);
     assert.equal(a.node.state, 'BACKUP');
-    assert.ok(a.logger.has('not taking 198.18.0.100 over: it is in use by another host'));
+    assert.ok(a.logger.has('not taking 198.18.0.100 over: it is in use by another host (ARP reply from mac-of-intruder)'));
+    assert.ok(a.metrics.conflicts >= 1);
+    cluster.segment.holders.delete('intruder');
+    await clock.advance(1500);
+    assert.equal(a.node.state, 'MASTER', 'it kept looking, and took over once the address went quiet');
   });
 
   it('the loser of a healed split stays quiet: only the winner announces again', async () => {
@@ -342,9 +368,28 @@ describe('failover in virtual time (timeout 10 s, heartbeat 1 s)', () => {
     await startAll(A);
     await clock.advance(5000);
     const before = a.announcer.announcements.length;
+    cluster.segment.holders.add(B);
     a.transport.receive(aHeartbeat({ id: B, state: 'MASTER', term: 9 }));
     await clock.advance(100);
-    assert.equal(a.announcer.announcements.length, before, 'A is outranked by B: no announcement');
+    assert.equal(a.announcer.announcements.length, before, 'B holds the address in a newer term: no announcement');
     assert.equal(a.node.state, 'BACKUP');
+  });
+
+  it('a master steps down only for a rival that really holds the address: words on the wire alone make it announce again', async () => {
+    const a = cluster.add(A);
+    await startAll(A);
+    await clock.advance(5000);
+    const before = a.announcer.announcements.length;
+    for (let i = 0; i < 20; i++) {
+      a.transport.receive(aHeartbeat({ id: B, state: 'MASTER', priority: 254, term: 9 + i }), { via: 'group', signed: false });
+      await clock.advance(100);
+    }
+    assert.equal(a.node.state, 'MASTER');
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.ok(a.logger.has(`not stepping down for ${B}, which says it is master: no other host answers ARP for 198.18.0.100`));
+    const announced = a.announcer.announcements.length - before;
+    // once per interval, and the takeover's own second burst (3 s after it) falls in this window too
+    assert.ok(announced >= 2 && announced <= 4, `announced ${announced} times in 2 s at a 1 s interval`);
+    assert.ok(a.probe.macLookups.length <= 6, `${a.probe.macLookups.length} ARP lookups: at most one check per interval`);
   });
 });

@@ -122,7 +122,8 @@ describe('conflict probe', () => {
   it('an ARP reply is a conflict, naming the MAC', async () => {
     assert.deepEqual(await probe({ code: 1, stdout: F.ARPING_DAD_REPLY }, { code: 1, stdout: F.IPUTILS_PING_NONE }).probe(linuxVip), {
       inUse: true,
-      evidence: 'ARP reply for 198.18.0.100 from FA:7B:FB:C0:35:16',
+      evidence: 'ARP reply for 198.18.0.100 from fa:7b:fb:c0:35:16',
+      mac: 'fa:7b:fb:c0:35:16',
     });
   });
   it('an echo reply is a conflict', async () => {

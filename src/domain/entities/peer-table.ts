@@ -1,0 +1,61 @@
+import type { HeartbeatMessage } from '../heartbeat-message.js';
+import type { Ipv4Address } from '../value-objects/ipv4-address.js';
+import { BACKUP_ALIVE_TIMEOUTS, PeerNode } from './peer-node.js';
+
+/** More peers than any real group has; past it only a flood of forged sources would go. */
+export const MAX_PEERS = 64;
+/** A peer silent this many master-down timeouts (and at least a minute) is forgotten. */
+const FORGET_AFTER_TIMEOUTS = 10;
+const FORGET_AFTER_MIN_MS = 60_000;
+
+/**
+ * The peers this node has heard, bounded: forged heartbeats from many source addresses cannot grow it without
+ * limit. A newcomer takes the place of the longest-silent peer that is no longer alive; live peers are never
+ * pushed out, so a flood cannot make this node forget its real group.
+ */
+export class PeerTable {
+  private readonly peers = new Map<number, PeerNode>();
+
+  constructor(private readonly limit = MAX_PEERS) {}
+
+  get(id: Ipv4Address): PeerNode | undefined {
+    return this.peers.get(id.toNumber());
+  }
+
+  values(): PeerNode[] {
+    return [...this.peers.values()];
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  /** A peer heard for the first time; null when the table is full of live peers. */
+  admit(msg: HeartbeatMessage, now: number, timeoutMs: number): PeerNode | null {
+    if (this.peers.size >= this.limit) this.forget(now, timeoutMs);
+    if (this.peers.size >= this.limit) {
+      let oldest: PeerNode | null = null;
+      for (const p of this.peers.values()) {
+        if (!p.isAlive(now, timeoutMs) && (!oldest || p.lastSeenAt < oldest.lastSeenAt)) oldest = p;
+      }
+      if (!oldest) return null;
+      this.peers.delete(oldest.id.toNumber());
+    }
+    const peer = PeerNode.fromHeartbeat(msg, now);
+    this.peers.set(msg.id.toNumber(), peer);
+    return peer;
+  }
+
+  /** Forgets peers silent far longer than any of them may be; returns how many. */
+  forget(now: number, timeoutMs: number): number {
+    const after = Math.max(FORGET_AFTER_TIMEOUTS * timeoutMs, FORGET_AFTER_MIN_MS, BACKUP_ALIVE_TIMEOUTS * timeoutMs);
+    let n = 0;
+    for (const [key, p] of this.peers) {
+      if (p.silentFor(now) > after) {
+        this.peers.delete(key);
+        n++;
+      }
+    }
+    return n;
+  }
+}

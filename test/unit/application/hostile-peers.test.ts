@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { MAX_PEERS, PeerTable, isNewerTerm, latestTerm, nextTerm, parseHeartbeat, toWire } from '../../../src/domain/index.js';
+import { aHeartbeat } from '../../support/builders.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { SimCluster } from '../../support/cluster.js';
+
+const A = '198.18.0.11';
+const B = '198.18.0.12';
+const GROUP = { via: 'group', signed: false } as const;
+
+describe('terms stay in range, whatever a peer sends', () => {
+  it('a term past 32 bits is refused on the wire; the node never produces one', () => {
+    const wire = { ...toWire(aHeartbeat({ state: 'MASTER' })), term: 2 ** 53 - 1 };
+    assert.deepEqual(parseHeartbeat(wire), { ok: false, reason: 'bad term' });
+    assert.equal(parseHeartbeat({ ...wire, term: 2 ** 32 - 1 }).ok, true);
+    assert.equal(nextTerm(2 ** 32 - 1), 1);
+  });
+
+  it('terms compare as serial numbers: newer by less than half the space', () => {
+    assert.ok(isNewerTerm(2, 1));
+    assert.ok(isNewerTerm(1, 2 ** 32 - 1), 'across the wrap');
+    assert.ok(!isNewerTerm(1, 1));
+    assert.ok(!isNewerTerm(2 ** 31, 0) && !isNewerTerm(0, 2 ** 31), 'half the space apart: neither, rank decides');
+    assert.equal(latestTerm(5, 2 ** 32 - 3, 7), 7);
+  });
+});
+
+describe('forged input cannot move the address (virtual time, timeout 10 s, heartbeat 1 s)', () => {
+  let clock: FakeClock;
+  let cluster: SimCluster;
+
+  beforeEach(async () => {
+    clock = new FakeClock();
+    cluster = new SimCluster(clock);
+    cluster.add(A);
+    cluster.add(B);
+    for (const id of [A, B]) await cluster.get(id).node.start();
+    await clock.advance(5000);
+    assert.deepEqual(cluster.holders(), [B]);
+  });
+
+  it('term poisoning: a forged heartbeat with the largest term leaves the pair able to talk, and a healed split with one holder', async () => {
+    const [a, b] = [cluster.get(A), cluster.get(B)];
+    for (const n of [a, b]) n.transport.receive(aHeartbeat({ id: '198.18.0.66', state: 'MASTER', priority: 1, term: 2 ** 32 - 1 }), GROUP);
+    await clock.advance(3000);
+    // every heartbeat either sends is one its peers accept
+    for (const n of [a, b]) for (const m of n.transport.sent) assert.equal(parseHeartbeat(toWire(m)).ok, true, `term ${m.term}`);
+    cluster.network.partition(B);
+    const shadow = [...cluster.segment.holders];
+    cluster.segment.holders.clear();
+    await clock.advance(12_000);
+    for (const h of shadow) cluster.segment.holders.add(h);
+    assert.deepEqual(cluster.masters(), [A, B]);
+    cluster.network.heal(B);
+    await clock.advance(1000);
+    assert.deepEqual(cluster.masters(), [A]);
+    assert.deepEqual(cluster.holders(), [A]);
+  });
+
+  it('a goodbye on the group, unsigned, is probed first: seven forged ones move nothing', async () => {
+    const a = cluster.get(A);
+    const probes = a.probe.probes;
+    for (let i = 0; i < 7; i++) {
+      a.transport.receive(aHeartbeat({ id: B, state: 'STOPPING', term: 1, seq: 2 ** 40 + i }), GROUP);
+      await clock.advance(1400);
+    }
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.equal(a.node.state, 'BACKUP');
+    assert.ok(a.probe.probes > probes, 'each forged goodbye is checked on the wire');
+    assert.ok(a.logger.has('not taking 198.18.0.100 over: it is in use by another host'));
+    // a real goodbye still hands over at once, without a probe
+    const before = a.probe.probes;
+    await cluster.get(B).node.stop('SIGTERM received');
+    await clock.advance(1);
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.equal(a.probe.probes, before);
+  });
+
+  it('a goodbye heard first on the group and then on the sender\'s connection is a handover without a probe', async () => {
+    const a = cluster.get(A);
+    const before = a.probe.probes;
+    const bye = aHeartbeat({ id: B, state: 'STOPPING', term: 1, seq: 2 ** 40 });
+    cluster.segment.holders.delete(B);
+    a.transport.receive(bye, GROUP);
+    await clock.advance(1);
+    a.transport.receive(bye);
+    await clock.advance(1);
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.equal(a.probe.probes, before);
+    assert.ok(a.logger.has(`${B} handed over: it is stopping and released the address (term`));
+  });
+
+  it('a release on the group, unsigned, is probed first too', async () => {
+    const a = cluster.get(A);
+    a.transport.receive(aHeartbeat({ id: B, state: 'BACKUP', term: 1, seq: 2 ** 40 }), GROUP);
+    await clock.advance(3000);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.equal(a.node.state, 'BACKUP');
+  });
+});
+
+describe('the peer table is bounded', () => {
+  it('a flood of sources fills it to its limit; live peers are never pushed out, silent ones are forgotten', () => {
+    const table = new PeerTable(8);
+    const real = table.admit(aHeartbeat({ id: '198.18.0.12' }), 0, 1000)!;
+    for (let i = 0; i < 100; i++) table.admit(aHeartbeat({ id: `198.18.1.${i}` }), 10, 1000);
+    assert.equal(table.size, 8);
+    assert.ok(table.get(real.id), 'the live peer stays');
+    // the forged ones fall silent; a minute later they are gone, the newcomer is admitted
+    assert.ok(table.admit(aHeartbeat({ id: '198.18.2.1' }), 61_000, 1000));
+    assert.ok(table.size <= 2);
+    assert.equal(MAX_PEERS, 64);
+  });
+
+  it('a node keeps at most MAX_PEERS peers, however many sources speak', async () => {
+    const clock = new FakeClock();
+    const cluster = new SimCluster(clock);
+    const a = cluster.add(A);
+    await a.node.start();
+    for (let i = 0; i < 300; i++) a.transport.receive(aHeartbeat({ id: `198.18.${1 + (i >> 8)}.${i & 255}`, state: 'BACKUP' }), GROUP);
+    assert.equal(a.node.status().peers.length, MAX_PEERS);
+    const lines = a.logger.lines.length;
+    assert.ok(lines < 40, `${lines} log lines for 300 sources`);
+  });
+});

@@ -10,6 +10,9 @@ export type LossReason = 'refused' | 'stopping';
  */
 export const BACKUP_ALIVE_TIMEOUTS = 2.5;
 
+/** More heartbeats than a live peer sends between two of its TCP frames, however its timers are set. */
+const SEQ_JUMP_TOLERANCE = 1000;
+
 /** What changed when a heartbeat arrived, for the election to react at once instead of at the next tick. */
 export type PeerChange = 'joined' | 'became-master' | 'released' | 'stopping' | 'returned' | 'stale' | 'none';
 
@@ -18,6 +21,8 @@ export class PeerNode {
   private lostAt: number | null = null;
   private lossReason: LossReason | null = null;
   private aliveFrom: number;
+  /** Whether lastSeq came on a channel that can be believed (see observe). */
+  private seqTrusted = true;
   /** Whether its last goodbye or release came on its own TCP connection or signed (see releaseVerified). */
   private releaseTrusted = true;
 
@@ -65,6 +70,9 @@ export class PeerNode {
    * 'stale': an older heartbeat than one already heard from this live peer, such as TCP frames queued during a
    * partition and delivered after it healed; it must not undo what newer ones said. A restarted daemon counts from
    * 1 again, but it starts in INIT, and a peer silent for the timeout is heard afresh whatever it counts.
+   * `trusted`: it came on the peer's own TCP connection, or signed. A datagram on the group with a made-up sequence
+   * number far ahead must not make the real peer's heartbeats stale: on its own connection the peer stays alive,
+   * and one far enough behind an untrusted number replaces it.
    */
   observe(msg: HeartbeatMessage, now: number, timeoutMs: number, trusted = true): PeerChange {
     const was = this.current.state;
@@ -75,8 +83,15 @@ export class PeerNode {
       return was === 'STOPPING' ? 'stopping' : 'released';
     }
     const wasAlive = this.isAlive(now, timeoutMs);
-    if (msg.seq <= this.lastSeq && msg.state !== 'INIT' && wasAlive) return 'stale';
+    if (msg.seq <= this.lastSeq && msg.state !== 'INIT' && wasAlive) {
+      const forged = trusted && !this.seqTrusted && this.lastSeq - msg.seq > SEQ_JUMP_TOLERANCE;
+      if (!forged) {
+        if (trusted) this.lastSeen = now;
+        return 'stale';
+      }
+    }
     this.lastSeq = msg.seq;
+    this.seqTrusted = trusted;
     this.current = { priority: msg.priority, state: msg.state, term: msg.term, preempt: msg.preempt };
     this.lastSeen = now;
     if (msg.state === 'STOPPING') {

@@ -91,6 +91,17 @@ describe('forged input cannot move the address (virtual time, timeout 10 s, hear
     assert.ok(a.logger.has(`${B} handed over: it is stopping and released the address (term`));
   });
 
+  it('a datagram in the master\'s name with a sequence number far ahead neither silences the master nor moves the address', async () => {
+    const a = cluster.get(A);
+    a.transport.receive(aHeartbeat({ id: B, state: 'MASTER', term: 1, seq: 2 ** 50 }), GROUP);
+    await clock.advance(30_000);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.equal(a.node.state, 'BACKUP');
+    const peer = a.node.status().peers.find((p) => p.id === B)!;
+    assert.ok(peer.alive && peer.lastSeenMsAgo < 2000, `B last seen ${peer.lastSeenMsAgo} ms ago`);
+    assert.ok(!a.logger.has('MASTER:'), 'no takeover');
+  });
+
   it('a release on the group, unsigned, is probed first too', async () => {
     const a = cluster.get(A);
     a.transport.receive(aHeartbeat({ id: B, state: 'BACKUP', term: 1, seq: 2 ** 40 }), GROUP);

@@ -5,6 +5,7 @@
 //   fuzz    HOST PORT GROUP MPORT LOCAL_IP MS throw random, truncated, oversized and forged frames at the
 //                                             echo port and the multicast group for MS ms, then print counts
 // Every loop is bounded in time and count; it sends only to the addresses it is given.
+import { createHmac, randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -112,11 +113,70 @@ async function fuzz(host: string, port: number, group: string, mport: number, lo
   console.log(JSON.stringify(counts));
 }
 
+/** A heartbeat frame as frame-codec.ts lays it out, from raw fields, so values the encoder would never send go out too. */
+function forgedFrame(fields: Record<string, unknown>, secret: string | undefined): Buffer {
+  const json = Buffer.from(JSON.stringify(fields));
+  const header = Buffer.from([0x46, 0x49, 1, secret ? 2 : 1, 0, 0]);
+  header.writeUInt16BE(json.length, 4);
+  const frame = Buffer.concat([header, json]);
+  return secret ? Buffer.concat([frame, createHmac('sha256', Buffer.from(secret, 'utf8')).update(frame).digest()]) : frame;
+}
+
+/**
+ * forge TARGET LOCAL_IP COUNT SPACING_MS JSON [SECRET]: sends COUNT heartbeat frames built from JSON (the wire's
+ * fields: v, id, vip, pri, st, term, pre, seq; v 1, pre false and seq 1 unless given), SPACING_MS apart, from
+ * LOCAL_IP. Copy i carries seq + i. With SECRET the frames are signed: boot (one per run) and ts are added unless
+ * given, then the HMAC. TARGET is group:GROUP:PORT, udp:HOST:PORT, or tcp:HOST:PORT (one connection). Prints a
+ * JSON summary: how many were sent, and for TCP whether the peer closed the connection.
+ */
+async function forge(target: string, local: string, count: number, spacingMs: number, json: string, secret?: string): Promise<void> {
+  const [kind, host, portText] = target.split(':');
+  const port = Number(portText);
+  if (!['group', 'udp', 'tcp'].includes(kind!) || !host || !(port > 0)) throw new Error(`bad target ${target}`);
+  const fields: Record<string, unknown> = { v: 1, pre: false, seq: 1, ...(JSON.parse(json) as Record<string, unknown>) };
+  const boot = randomInt(1, 2 ** 47);
+  const frameAt = (i: number): Buffer =>
+    forgedFrame({ ...fields, seq: Number(fields['seq']) + i, ...(secret ? { boot: fields['boot'] ?? boot, ts: fields['ts'] ?? Date.now() } : {}) }, secret);
+  const result = { target, sent: 0, closedByPeer: false, error: '' };
+  const total = Math.min(count, 100_000);
+  if (kind === 'tcp') {
+    const s = connect({ host, port, localAddress: local });
+    s.on('data', () => undefined);
+    s.on('close', () => (result.closedByPeer = true));
+    await new Promise<void>((resolve) => {
+      s.once('connect', () => resolve());
+      s.once('error', (err: NodeJS.ErrnoException) => {
+        result.error = err.code ?? err.message;
+        resolve();
+      });
+    });
+    for (let i = 0; i < total && !result.error && !result.closedByPeer; i++) {
+      s.write(frameAt(i));
+      result.sent++;
+      if (i < total - 1) await sleep(spacingMs);
+    }
+    await sleep(200);
+    s.destroy();
+  } else {
+    const udp = createSocket({ type: 'udp4' });
+    await new Promise<void>((r) => udp.bind(0, local, () => r()));
+    if (kind === 'group') udp.setMulticastInterface(local);
+    for (let i = 0; i < total; i++) {
+      await new Promise<void>((r) => udp.send(frameAt(i), port, host, () => r()));
+      result.sent++;
+      if (i < total - 1) await sleep(spacingMs);
+    }
+    udp.close();
+  }
+  console.log(JSON.stringify(result));
+}
+
 const run = async (): Promise<void> => {
   if (mode === 'capture') capture(a[0]!, Number(a[1]), a[2]!, Number(a[3]));
   else if (mode === 'replay') await replay(a[0]!, Number(a[1]), a[2]!, a[3]!);
   else if (mode === 'replay-tcp') await replayTcp(a[0]!, Number(a[1]), a[2]!);
   else if (mode === 'fuzz') await fuzz(a[0]!, Number(a[1]), a[2]!, Number(a[3]), a[4]!, Number(a[5]));
+  else if (mode === 'forge') await forge(a[0]!, a[1]!, Number(a[2]), Number(a[3]), a[4]!, a[5]);
   else throw new Error(`unknown mode ${mode}`);
 };
 void run();

@@ -107,8 +107,9 @@ export class FailoverNode implements TransportListener {
   /** Lines caused by what peers send (or what is sent in their name): a flood costs a bounded number of them. */
   private readonly peerNoise = new LogThrottle(10, () => this.clock.now());
   private readonly reassertNoise = new LogThrottle(10, () => this.clock.now());
-  /** When a rival master's claim was last checked on the wire, and what was found: one check per interval. */
-  private rivalCheck: { at: number; rival: string; why: string } | null = null;
+  /** When a rival master's claim was last checked on the wire: a few checks per interval at most. */
+  private lastRivalCheckAt = -Infinity;
+  private recheckTimer: TimerHandle | null = null;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
 
@@ -630,22 +631,23 @@ export class FailoverNode implements TransportListener {
 
   /**
    * Before giving the address up for a rival master, see that the rival's host really answers for it: anyone on the
-   * segment can send a heartbeat that says MASTER. Otherwise this node keeps the address and announces it again.
-   * At most one check per interval; meanwhile the last verdict stands.
+   * segment can send a heartbeat that says MASTER. Otherwise this node keeps the address and announces it again,
+   * and that rival's claim is passed over for a timeout, so that a real rival behind it is checked next. Checks
+   * are spaced a quarter interval apart, so many forged rivals cost a bounded number of ARP probes.
    */
   private async rivalHolds(rival: Ipv4Address): Promise<boolean> {
     const now = this.clock.now();
-    const last = this.rivalCheck;
-    if (last && now - last.at < this.settings.echo.intervalMs) {
-      this.reassert(`${rival.toString()} claims the address, but ${last.rival === rival.toString() ? last.why : 'rivals are checked once per interval'}`);
+    if (now - this.lastRivalCheckAt < this.settings.echo.intervalMs / 4) {
+      this.recheckTimer ??= this.clock.setTimeout(() => {
+        this.recheckTimer = null;
+        this.evaluate();
+      }, this.settings.echo.intervalMs / 4);
       return false;
     }
+    this.lastRivalCheckAt = now;
     const verdict = await this.verifyHolder.execute({ address: this.settings.address, claimant: rival });
-    if (verdict.kind !== 'not-held') {
-      this.rivalCheck = null;
-      return true;
-    }
-    this.rivalCheck = { at: this.clock.now(), rival: rival.toString(), why: verdict.why };
+    if (verdict.kind !== 'not-held') return true;
+    this.peers.get(rival)?.refuteClaim(this.clock.now());
     this.metrics.addressConflict();
     this.peerNoise.write((l) => this.logger.warn(l), `not stepping down for ${rival.toString()}, which says it is master: ${verdict.why}`, 'peer messages');
     this.reassert(`${rival.toString()} claims the address, but ${verdict.why}`);
@@ -735,8 +737,8 @@ export class FailoverNode implements TransportListener {
   }
 
   private clearTimers(): void {
-    for (const t of [this.tickTimer, this.expiryTimer, this.reannounceTimer]) if (t) this.clock.clearTimeout(t);
-    this.tickTimer = this.expiryTimer = this.reannounceTimer = null;
+    for (const t of [this.tickTimer, this.expiryTimer, this.reannounceTimer, this.recheckTimer]) if (t) this.clock.clearTimeout(t);
+    this.tickTimer = this.expiryTimer = this.reannounceTimer = this.recheckTimer = null;
   }
 }
 

@@ -69,7 +69,8 @@ export class ElectMaster {
       case 'MASTER': {
         // Between two masters the newer term wins: the one that took over last, whom the other side's clients
         // follow (after a partition, or a stalled daemon that resumed). In one term, rank decides.
-        const rival = best(masters.filter((p) => beats(p, self)));
+        // a rival whose claim was just found untrue on the wire is passed over for a timeout (see FailoverNode)
+        const rival = best(masters.filter((p) => beats(p, self) && !p.claimRefuted(now, view.timeoutMs)));
         if (rival) {
           const why = isNewerTerm(rival.term, self.term) ? `holds it in a newer term (${rival.term}, this node's ${self.term})` : 'outranks this node';
           return { kind: 'step-down', to: rival.id, reason: `split brain: ${describe(rival)} also holds the address and ${why}`, cause: 'split-brain' };

@@ -21,6 +21,8 @@ export class PeerNode {
   private lostAt: number | null = null;
   private lossReason: LossReason | null = null;
   private aliveFrom: number;
+  /** When its claim to hold the address was last found untrue on the wire (see refuteClaim). */
+  private refutedAt: number | null = null;
   /** Whether lastSeq came on a channel that can be believed (see observe). */
   private seqTrusted = true;
   /** Whether its last goodbye or release came on its own TCP connection or signed (see releaseVerified). */
@@ -113,6 +115,18 @@ export class PeerNode {
     }
     if (was !== 'MASTER' && msg.state === 'MASTER') return 'became-master';
     return 'none';
+  }
+
+  /**
+   * It said it is master, but the address did not answer from its host: for `forMs` its claim does not count, so
+   * that another rival (the real one, after a heal) can be checked meanwhile.
+   */
+  refuteClaim(now: number): void {
+    this.refutedAt = now;
+  }
+
+  claimRefuted(now: number, forMs: number): boolean {
+    return this.refutedAt !== null && now - this.refutedAt < forMs;
   }
 
   markLost(reason: LossReason, now: number): void {

@@ -111,6 +111,26 @@ describe('forged input cannot move the address (virtual time, timeout 10 s, hear
   });
 });
 
+describe('a forged rival in front of the real one (virtual time, timeout 10 s, heartbeat 1 s)', () => {
+  it('a master checks the forged claim, passes it over, and steps down for the real holder of the newer term', async () => {
+    const clock = new FakeClock();
+    const cluster = new SimCluster(clock);
+    const a = cluster.add(A);
+    await a.node.start();
+    await clock.advance(5000);
+    cluster.segment.holders.add(B); // B really took the address over while A was cut off
+    for (let i = 0; i < 30; i++) {
+      a.transport.receive(aHeartbeat({ id: '198.18.0.66', state: 'MASTER', priority: 254, term: 50 + i }), GROUP);
+      if (i % 5 === 0) a.transport.receive(aHeartbeat({ id: B, state: 'MASTER', term: 9 }));
+      await clock.advance(100);
+    }
+    assert.equal(a.node.state, 'BACKUP');
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.ok(a.logger.has(`MASTER -> BACKUP: split brain: ${B}`));
+    assert.ok(a.probe.macLookups.length <= 8, `${a.probe.macLookups.length} ARP lookups`);
+  });
+});
+
 describe('the peer table is bounded', () => {
   it('a flood of sources fills it to its limit; live peers are never pushed out, silent ones are forgotten', () => {
     const table = new PeerTable(8);

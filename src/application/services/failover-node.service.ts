@@ -109,6 +109,10 @@ export class FailoverNode implements TransportListener {
   private readonly reassertNoise = new LogThrottle(10, () => this.clock.now());
   /** When a rival master's claim was last checked on the wire: a few checks per interval at most. */
   private lastRivalCheckAt = -Infinity;
+  /** A backup's check of a master's claim, one at a time (see checkClaim). */
+  private claimCheck: Promise<void> | null = null;
+  /** The better node this backup waits for to take over, and since when (see waitFor). */
+  private waiting: { id: Ipv4Address; since: number } | null = null;
   private recheckTimer: TimerHandle | null = null;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
@@ -261,7 +265,10 @@ export class FailoverNode implements TransportListener {
       if (change === 'returned') this.peerNoise.write((l) => this.logger.info(l), `peer ${msg.id.toString()} is back (priority ${msg.priority}, ${msg.state})`, 'peer messages');
     }
     if (this.current === 'MASTER') this.masterHeard(msg, change);
-    else this.term = latestTerm(this.term, msg.term);
+    else {
+      this.term = latestTerm(this.term, msg.term);
+      if (msg.state === 'MASTER' && !peer.claimConfirmed()) this.checkClaim(peer);
+    }
     this.keepLease(msg, change, now);
     // Once more even if this node announced a moment ago: until it let go, the rival still answered the clients,
     // and its own ARP requests (sent from the address) pointed them back at it.
@@ -311,6 +318,55 @@ export class FailoverNode implements TransportListener {
     }
   }
 
+  /**
+   * A backup checks each master's claim on the wire once per term: anyone on the segment can say MASTER, and a
+   * claim believed blindly would keep every backup waiting for a master that holds nothing. Two misses a quarter
+   * interval apart refute it; its heartbeats then grant no lease and it counts as no master for a timeout.
+   */
+  private checkClaim(peer: PeerNode): void {
+    if (this.claimCheck || !this.conflictProbe.resolvesMacs || peer.claimRefuted(this.clock.now(), this.settings.echo.timeoutMs)) return;
+    const term = peer.term;
+    this.claimCheck = (async () => {
+      for (let miss = 0; miss < 2; miss++) {
+        if (miss > 0) await this.sleep(this.settings.echo.intervalMs / 4);
+        if (peer.state !== 'MASTER' || peer.term !== term || this.current === 'STOPPED') return;
+        const verdict = await this.verifyHolder.execute({ address: this.settings.address, claimant: peer.id });
+        if (verdict.kind !== 'not-held') {
+          peer.confirmClaim(term);
+          return;
+        }
+        if (miss === 1) {
+          peer.refuteClaim(this.clock.now());
+          if (this.lease?.isHeldBy(peer.id)) this.lease.revoke(this.clock.now());
+          this.metrics.addressConflict();
+          this.peerNoise.write((l) => this.logger.warn(l), `${peer.id.toString()} says it is master, but ${verdict.why}: not following it`, 'peer messages');
+          this.evaluate();
+        }
+      }
+    })()
+      .catch((err: unknown) => this.logger.debug(`checking ${peer.id.toString()}'s claim failed: ${message(err)}`))
+      .finally(() => {
+        this.claimCheck = null;
+      });
+  }
+
+  /**
+   * A backup waits for a better node to take the address over; one that has not done so two timeouts later (a
+   * forged better backup, or a node that cannot) is passed over, and the election goes on without it.
+   */
+  private waitFor(better: Ipv4Address | undefined): void {
+    const now = this.clock.now();
+    if (!better || !this.waiting || !this.waiting.id.equals(better)) {
+      this.waiting = better ? { id: better, since: now } : null;
+      return;
+    }
+    if (now - this.waiting.since < 2 * this.settings.echo.timeoutMs) return;
+    this.waiting = null;
+    this.peers.get(better)?.passOver(now);
+    this.peerNoise.write((l) => this.logger.warn(l), `${better.toString()} outranks this node but has not taken the address over: passing it over`, 'peer messages');
+    this.evaluate();
+  }
+
   private forgetNeighbours(): void {
     this.announcer
       .forgetUnresolvedNeighbours(this.settings.address)
@@ -319,6 +375,7 @@ export class FailoverNode implements TransportListener {
 
   private keepLease(msg: HeartbeatMessage, change: string, now: number): void {
     const { timeoutMs } = this.settings.echo;
+    if (msg.state === 'MASTER' && this.peers.get(msg.id)?.claimRefuted(now, timeoutMs)) return;
     if (msg.state === 'MASTER') {
       if (this.lease?.isHeldBy(msg.id) && this.lease.term === msg.term) this.lease.renew(now);
       else this.lease = Lease.grant(msg.id, msg.term, now, timeoutMs);
@@ -554,6 +611,7 @@ export class FailoverNode implements TransportListener {
   private apply(decision: ElectionDecision): void {
     switch (decision.kind) {
       case 'stay':
+        this.waitFor(decision.waitingFor);
         return;
       case 'reassert':
         this.reassert(decision.reason);

@@ -20,7 +20,8 @@ export interface ElectionView {
 }
 
 export type ElectionDecision =
-  | { kind: 'stay' }
+  /** waitingFor: a better node that should take the address over now; the caller passes it over if it does not. */
+  | { kind: 'stay'; waitingFor?: Ipv4Address }
   | { kind: 'become-backup'; reason: string; cause: TransitionCause }
   /** handover: the previous holder said it released the address, so no conflict probe is needed. */
   | { kind: 'take-over'; reason: string; handover: boolean; cause: TransitionCause }
@@ -28,6 +29,9 @@ export type ElectionDecision =
   | { kind: 'step-down'; to: Ipv4Address; reason: string; cause: TransitionCause }
   | { kind: 'hand-over'; to: Ipv4Address; reason: string; cause: TransitionCause }
   | { kind: 'reassert'; reason: string };
+
+/** How long a better node that did not take over when it was its turn is passed over, in master-down timeouts. */
+export const PASSED_OVER_TIMEOUTS = 10;
 
 const describe = (p: Ranked): string => `${p.id.toString()} (priority ${p.priority})`;
 
@@ -43,14 +47,17 @@ export class ElectMaster {
   execute(view: ElectionView): ElectionDecision {
     const { self, now } = view;
     const alive = view.peers.filter((p) => p.isAlive(now, view.timeoutMs));
-    const masters = alive.filter((p) => p.state === 'MASTER');
+    // a claim to hold the address found untrue on the wire does not count for a timeout (see FailoverNode)
+    const masters = alive.filter((p) => p.state === 'MASTER' && !p.claimRefuted(now, view.timeoutMs));
+    // nor does a better node that did not take over when it was its turn, for PASSED_OVER_TIMEOUTS
+    const eligible = alive.filter((p) => !p.passedOver(now, PASSED_OVER_TIMEOUTS * view.timeoutMs));
 
     switch (self.state) {
       case 'INIT': {
         const master = best(masters);
         if (master) return { kind: 'become-backup', reason: `master ${describe(master)} is alive`, cause: 'master-alive' };
         if (now - view.startedAt < view.listenWindowMs) return { kind: 'stay' };
-        const top = best<Ranked>([self, ...alive.filter((p) => p.state === 'INIT' || p.state === 'BACKUP')]);
+        const top = best<Ranked>([self, ...eligible.filter((p) => p.state === 'INIT' || p.state === 'BACKUP')]);
         if (top === self) {
           const others = alive.length > 0 ? `, outranks ${alive.map(describe).join(', ')}` : '';
           return { kind: 'take-over', reason: `no master heard for ${view.listenWindowMs} ms after start${others}`, handover: false, cause: 'elected' };
@@ -61,9 +68,9 @@ export class ElectMaster {
         if (masters.length > 0) return { kind: 'stay' };
         // A starting (INIT) node that outranks us takes over when its bounded listen window ends.
         const since = view.roundSince;
-        const rivals = alive.filter((p) => p.state === 'INIT' || (p.state === 'BACKUP' && (since === undefined || p.lastSeenAt >= since)));
+        const rivals = eligible.filter((p) => p.state === 'INIT' || (p.state === 'BACKUP' && (since === undefined || p.lastSeenAt >= since)));
         const top = best<Ranked>([self, ...rivals]);
-        if (top !== self) return { kind: 'stay' };
+        if (top !== self) return { kind: 'stay', waitingFor: top!.id };
         return { kind: 'take-over', ...this.whyMasterIsGone(view) };
       }
       case 'MASTER': {
@@ -79,7 +86,7 @@ export class ElectMaster {
           return { kind: 'reassert', reason: `split brain: ${masters.map(describe).join(', ')} also hold the address; this node wins (a newer term, or the same term and a higher rank)` };
         }
         const challenger = best(
-          alive.filter(
+          eligible.filter(
             (p) => p.state === 'BACKUP' && p.preempt && compareRank(p, self) > 0 && p.aliveFor(now) >= view.preemptDelayMs,
           ),
         );

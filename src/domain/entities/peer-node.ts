@@ -23,6 +23,8 @@ export class PeerNode {
   private aliveFrom: number;
   /** When its claim to hold the address was last found untrue on the wire (see refuteClaim). */
   private refutedAt: number | null = null;
+  private confirmedTerm: number | null = null;
+  private passedOverAt: number | null = null;
   /** Whether lastSeq came on a channel that can be believed (see observe). */
   private seqTrusted = true;
   /** Whether its last goodbye or release came on its own TCP connection or signed (see releaseVerified). */
@@ -127,6 +129,28 @@ export class PeerNode {
 
   claimRefuted(now: number, forMs: number): boolean {
     return this.refutedAt !== null && now - this.refutedAt < forMs;
+  }
+
+  /** Its claim to hold the address in `term` was seen true on the wire: not checked again in that term. */
+  confirmClaim(term: number): void {
+    this.confirmedTerm = term;
+    this.refutedAt = null;
+  }
+
+  claimConfirmed(): boolean {
+    return this.confirmedTerm === this.current.term;
+  }
+
+  /**
+   * It outranked this node but did not take the address over when it was its turn (a forged better backup, or a
+   * node that cannot): for `forMs` it is not waited for, nor handed the address.
+   */
+  passOver(now: number): void {
+    this.passedOverAt = now;
+  }
+
+  passedOver(now: number, forMs: number): boolean {
+    return this.passedOverAt !== null && now - this.passedOverAt < forMs;
   }
 
   markLost(reason: LossReason, now: number): void {

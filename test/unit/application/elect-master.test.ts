@@ -56,7 +56,7 @@ describe('ElectMaster', () => {
     const lease = Lease.grant(master.id, 4, NOW - 10_500, 10_000);
     const better = peer({ id: '198.18.0.12', state: 'BACKUP' });
     const worse = peer({ id: '198.18.0.10', state: 'BACKUP' });
-    assert.deepEqual(elect.execute(view('BACKUP', [master, better], { lease })), { kind: 'stay' });
+    assert.deepEqual(elect.execute(view('BACKUP', [master, better], { lease })), { kind: 'stay', waitingFor: better.id });
     const d = elect.execute(view('BACKUP', [master, worse], { lease }));
     assert.deepEqual(d, { kind: 'take-over', reason: 'no heartbeat from 198.18.0.20 for 10500 ms', handover: false, cause: 'timeout' });
   });
@@ -68,9 +68,9 @@ describe('ElectMaster', () => {
     const spoke = peer({ id: '198.18.0.12', state: 'BACKUP' }, NOW - 200);
     const silent = peer({ id: '198.18.0.12', state: 'BACKUP' }, NOW - 12_000);
     assert.ok(silent.isAlive(NOW, 10_000), 'a backup counts as alive for 2.5 timeouts');
-    assert.deepEqual(elect.execute(view('BACKUP', [master, spoke], { lease, roundSince })), { kind: 'stay' });
+    assert.deepEqual(elect.execute(view('BACKUP', [master, spoke], { lease, roundSince })), { kind: 'stay', waitingFor: spoke.id });
     assert.equal(elect.execute(view('BACKUP', [master, silent], { lease, roundSince })).kind, 'take-over');
-    assert.deepEqual(elect.execute(view('BACKUP', [master, silent], { lease })), { kind: 'stay' }, 'without a round it still counts');
+    assert.deepEqual(elect.execute(view('BACKUP', [master, silent], { lease })), { kind: 'stay', waitingFor: silent.id }, 'without a round it still counts');
   });
 
   it('a graceful stop is a handover: no probe needed', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { MAX_PEERS, PeerTable, isNewerTerm, latestTerm, nextTerm, parseHeartbeat, toWire } from '../../../src/domain/index.js';
-import { aHeartbeat } from '../../support/builders.js';
+import { aHeartbeat, aSettings } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { SimCluster } from '../../support/cluster.js';
 
@@ -128,6 +128,61 @@ describe('a forged rival in front of the real one (virtual time, timeout 10 s, h
     assert.deepEqual(cluster.holders(), [B]);
     assert.ok(a.logger.has(`MASTER -> BACKUP: split brain: ${B}`));
     assert.ok(a.probe.macLookups.length <= 8, `${a.probe.macLookups.length} ARP lookups`);
+  });
+});
+
+describe('forged claims do not keep the backups waiting (virtual time, timeout 10 s, heartbeat 1 s)', () => {
+  const F = '198.18.0.66';
+  let clock: FakeClock;
+  let cluster: SimCluster;
+  /** F says what it is told every interval for `ms`, on the group, unsigned. */
+  async function forgeFor(ms: number, over: Parameters<typeof aHeartbeat>[0]): Promise<void> {
+    for (let t = 0; t < ms; t += 1000) {
+      for (const id of [A, B]) cluster.get(id).transport.receive(aHeartbeat({ id: F, ...over }), GROUP);
+      await clock.advance(1000);
+    }
+  }
+
+  beforeEach(async () => {
+    clock = new FakeClock();
+    cluster = new SimCluster(clock);
+    cluster.add(A);
+    cluster.add(B);
+    for (const id of [A, B]) await cluster.get(id).node.start();
+    await clock.advance(5000);
+    assert.deepEqual(cluster.holders(), [B]);
+  });
+
+  it('a forged master: its claim is checked and refuted, so the master\'s crash is still taken over at the timeout', async () => {
+    await forgeFor(3000, { state: 'MASTER', priority: 254, term: 40 });
+    const a = cluster.get(A);
+    assert.ok(a.logger.has(`${F} says it is master, but 198.18.0.100 answers from mac-of-${B}`), a.logger.lines.join("\n"));
+    cluster.network.crashHost(B);
+    cluster.segment.powerOff(B);
+    await forgeFor(12_000, { state: 'MASTER', priority: 254, term: 40 });
+    assert.deepEqual(cluster.holders(), [A]);
+  });
+
+  it('a forged better backup is passed over two timeouts after the master is gone', async () => {
+    cluster.network.crashHost(B);
+    cluster.segment.powerOff(B);
+    await forgeFor(20_000, { state: 'BACKUP', priority: 254 });
+    assert.deepEqual(cluster.holders(), [], 'A waits for the better node at first');
+    await forgeFor(15_000, { state: 'BACKUP', priority: 254 });
+    assert.deepEqual(cluster.holders(), [A]);
+    assert.ok(cluster.get(A).logger.has(`${F} outranks this node but has not taken the address over: passing it over`));
+  });
+
+  it('with preemption, a forged challenger gets the address once, is passed over, and not handed it again', async () => {
+    const b = cluster.get(B);
+    b.node.reconfigure({ ...aSettings({ id: B }), preempt: true });
+    await forgeFor(5000, { state: 'BACKUP', priority: 254, preempt: true });
+    assert.deepEqual(cluster.holders(), [], 'B handed over to the forged challenger');
+    await forgeFor(40_000, { state: 'BACKUP', priority: 254, preempt: true });
+    assert.equal(cluster.holders().length, 1, 'taken back after the challenger did not take over');
+    const holder = cluster.holders()[0]!;
+    await forgeFor(30_000, { state: 'BACKUP', priority: 254, preempt: true });
+    assert.deepEqual(cluster.holders(), [holder], 'not handed over again');
   });
 });
 

@@ -22,7 +22,7 @@ import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
 import { HealthMonitor, type CheckStatus } from './health-monitor.service.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
-import { ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
+import { CLAIM_REFUTED_TIMEOUTS, ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
 import { ReleaseAddress } from '../use-cases/release-address.use-case.js';
 import { VerifyHolder } from '../use-cases/verify-holder.use-case.js';
 import { LogThrottle } from '../log-throttle.js';
@@ -76,6 +76,8 @@ const QUICK_PROBE_MS = 30;
 const DAEMON_GONE_RETRIES = 3;
 /** How long a goodbye heard only on the group waits for its copy on the sender's TCP connection before a probe. */
 const UNVERIFIED_RELEASE_WAIT_MS = 25;
+/** Checks of a master's claim that must all find it untrue before a backup stops following it. */
+const CLAIM_MISSES = 3;
 /** Shortest heartbeat period of a master that hears no peer. */
 const LONELY_MIN_MS = 10;
 
@@ -320,22 +322,23 @@ export class FailoverNode implements TransportListener {
 
   /**
    * A backup checks each master's claim on the wire once per term: anyone on the segment can say MASTER, and a
-   * claim believed blindly would keep every backup waiting for a master that holds nothing. Two misses a quarter
-   * interval apart refute it; its heartbeats then grant no lease and it counts as no master for a timeout.
+   * claim believed blindly would keep every backup waiting for a master that holds nothing. Three misses half an
+   * interval apart refute it (one lost ARP reply must not): its heartbeats then grant no lease and it counts as no
+   * master for a timeout.
    */
   private checkClaim(peer: PeerNode): void {
     if (this.claimCheck || !this.conflictProbe.resolvesMacs || peer.claimRefuted(this.clock.now(), this.settings.echo.timeoutMs)) return;
     const term = peer.term;
     this.claimCheck = (async () => {
-      for (let miss = 0; miss < 2; miss++) {
-        if (miss > 0) await this.sleep(this.settings.echo.intervalMs / 4);
+      for (let miss = 0; miss < CLAIM_MISSES; miss++) {
+        if (miss > 0) await this.sleep(Math.max(this.settings.echo.intervalMs / 2, 50));
         if (peer.state !== 'MASTER' || peer.term !== term || this.current === 'STOPPED') return;
         const verdict = await this.verifyHolder.execute({ address: this.settings.address, claimant: peer.id });
         if (verdict.kind !== 'not-held') {
           peer.confirmClaim(term);
           return;
         }
-        if (miss === 1) {
+        if (miss === CLAIM_MISSES - 1) {
           peer.refuteClaim(this.clock.now());
           if (this.lease?.isHeldBy(peer.id)) this.lease.revoke(this.clock.now());
           this.metrics.addressConflict();
@@ -375,7 +378,7 @@ export class FailoverNode implements TransportListener {
 
   private keepLease(msg: HeartbeatMessage, change: string, now: number): void {
     const { timeoutMs } = this.settings.echo;
-    if (msg.state === 'MASTER' && this.peers.get(msg.id)?.claimRefuted(now, timeoutMs)) return;
+    if (msg.state === 'MASTER' && this.peers.get(msg.id)?.claimRefuted(now, CLAIM_REFUTED_TIMEOUTS * timeoutMs)) return;
     if (msg.state === 'MASTER') {
       if (this.lease?.isHeldBy(msg.id) && this.lease.term === msg.term) this.lease.renew(now);
       else this.lease = Lease.grant(msg.id, msg.term, now, timeoutMs);

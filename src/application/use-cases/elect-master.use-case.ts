@@ -30,6 +30,12 @@ export type ElectionDecision =
   | { kind: 'hand-over'; to: Ipv4Address; reason: string; cause: TransitionCause }
   | { kind: 'reassert'; reason: string };
 
+/**
+ * How long a claim to hold the address found untrue on the wire does not count, in master-down timeouts. It is
+ * checked again after one, so a claimant that keeps lying stays refuted without a gap.
+ */
+export const CLAIM_REFUTED_TIMEOUTS = 2;
+
 /** How long a better node that did not take over when it was its turn is passed over, in master-down timeouts. */
 export const PASSED_OVER_TIMEOUTS = 10;
 
@@ -47,8 +53,8 @@ export class ElectMaster {
   execute(view: ElectionView): ElectionDecision {
     const { self, now } = view;
     const alive = view.peers.filter((p) => p.isAlive(now, view.timeoutMs));
-    // a claim to hold the address found untrue on the wire does not count for a timeout (see FailoverNode)
-    const masters = alive.filter((p) => p.state === 'MASTER' && !p.claimRefuted(now, view.timeoutMs));
+    // a claim to hold the address found untrue on the wire does not count for a while (see FailoverNode)
+    const masters = alive.filter((p) => p.state === 'MASTER' && !p.claimRefuted(now, CLAIM_REFUTED_TIMEOUTS * view.timeoutMs));
     // nor does a better node that did not take over when it was its turn, for PASSED_OVER_TIMEOUTS
     const eligible = alive.filter((p) => !p.passedOver(now, PASSED_OVER_TIMEOUTS * view.timeoutMs));
 
@@ -76,8 +82,8 @@ export class ElectMaster {
       case 'MASTER': {
         // Between two masters the newer term wins: the one that took over last, whom the other side's clients
         // follow (after a partition, or a stalled daemon that resumed). In one term, rank decides.
-        // a rival whose claim was just found untrue on the wire is passed over for a timeout (see FailoverNode)
-        const rival = best(masters.filter((p) => beats(p, self) && !p.claimRefuted(now, view.timeoutMs)));
+        // a rival whose claim was just found untrue on the wire is not among them, so the next one is checked
+        const rival = best(masters.filter((p) => beats(p, self)));
         if (rival) {
           const why = isNewerTerm(rival.term, self.term) ? `holds it in a newer term (${rival.term}, this node's ${self.term})` : 'outranks this node';
           return { kind: 'step-down', to: rival.id, reason: `split brain: ${describe(rival)} also holds the address and ${why}`, cause: 'split-brain' };

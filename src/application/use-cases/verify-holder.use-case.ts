@@ -9,6 +9,12 @@ export interface VerifyHolderInput {
 }
 
 /**
+ * Longer than a takeover's probe: nothing waits on a check but the node's own decision, and an answer missed
+ * because arping started late on a loaded host would count against a real holder.
+ */
+export const VERIFY_DEADLINE_MS = 500;
+
+/**
  * 'holds': the address answers ARP from the MAC the claimant's own address answers from. 'unverifiable': this
  * platform cannot ask (no arping), so the claim is taken as it is.
  */
@@ -27,7 +33,10 @@ export class VerifyHolder {
 
   async execute({ address, claimant }: VerifyHolderInput): Promise<HolderVerdict> {
     if (!this.probe.resolvesMacs) return { kind: 'unverifiable' };
-    const [forAddress, forClaimant] = await Promise.all([this.probe.macOf(address, address.ip), this.probe.macOf(address, claimant)]);
+    const [forAddress, forClaimant] = await Promise.all([
+      this.probe.macOf(address, address.ip, VERIFY_DEADLINE_MS),
+      this.probe.macOf(address, claimant, VERIFY_DEADLINE_MS),
+    ]);
     const ip = address.ip.toString();
     const who = claimant.toString();
     if (!forAddress) return { kind: 'not-held', why: `no other host answers ARP for ${ip}` };

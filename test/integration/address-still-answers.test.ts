@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LAB_ADDRESS_TOOL, NetnsLab, VIP, removeStaleLabs, sh, type LabNode } from '../../scripts/lab/netns-lab.js';
 import { integrationSkipReason } from '../support/integration-gate.js';
-import { deviations, metric, hasMetric, outputSince, sleep, watchHolders } from '../support/lab-watch.js';
+import { deviations, hasMetric, metric, outputSince, settledPair, sleep, watchHolders } from '../support/lab-watch.js';
 
-const SETTLE_MS = 8000;
 const TIMERS = { timeoutMs: 1000, intervalMs: 200 };
 const AUTH = '  auth:\n    secret: lab-secret-0123456789';
 const skip = integrationSkipReason();
@@ -36,11 +35,8 @@ describe(`the address still answers after the master is lost (address tool: ${LA
     after(async () => lab?.destroy());
 
     it('a keyless host that answers only ARP for the address blocks the takeover, logged with its MAC and counted', async () => {
-      const [n1, n2, blocker] = lab.trio();
-      n1.start({ ...TIMERS, extra: AUTH });
-      n2.start({ ...TIMERS, extra: AUTH });
-      await lab.waitForHolders(['node2'], SETTLE_MS);
-      await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/, SETTLE_MS);
+      const [n1, n2] = await settledPair(lab, { ...TIMERS, extra: AUTH });
+      const blocker = lab.nodes[2]!;
       // no daemon on node3: it answers ARP for the address, and no ping
       await netns(blocker, 'sysctl', '-w', 'net.ipv4.icmp_echo_ignore_all=1');
       await netns(blocker, 'ip', 'addr', 'add', `${VIP}/24`, 'dev', 'eth0');
@@ -70,11 +66,7 @@ describe(`the address still answers after the master is lost (address tool: ${LA
     after(async () => lab?.destroy());
 
     it('is replaced once its lease expired; resumed, it sees the newer term and lets go at once without announcing', async () => {
-      const [n1, n2] = lab.pair();
-      n1.start(TIMERS);
-      n2.start(TIMERS);
-      await lab.waitForHolders(['node2'], SETTLE_MS);
-      await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/, SETTLE_MS);
+      const [n1, n2] = await settledPair(lab, TIMERS);
       const probe = lab.startProbe();
       await lab.waitFor('the client to reach node2', async () => probe.lastAnswer(), (w) => w === 'node2', 5000);
       n2.service!.kill('SIGKILL');
@@ -112,11 +104,7 @@ describe(`the address still answers after the master is lost (address tool: ${LA
     after(async () => lab?.destroy());
 
     it('the backup waits while the address still answers, and takes over as soon as it is removed', async () => {
-      const [n1, n2] = lab.pair();
-      n1.start(TIMERS);
-      n2.start(TIMERS);
-      await lab.waitForHolders(['node2'], SETTLE_MS);
-      await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/, SETTLE_MS);
+      const [n1, n2] = await settledPair(lab, TIMERS);
       await sleep(1000);
       // as `systemctl kill -s KILL` does: the whole tree at once, children first so the release guard cannot run
       const main = n2.daemon!.child.pid!;

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CLIENT_IP, LAB_ADDRESS_TOOL, NetnsLab, VIP, removeStaleLabs } from '../../scripts/lab/netns-lab.js';
 import { integrationSkipReason } from '../support/integration-gate.js';
-import { GROUP_TARGET, forge, sleep } from '../support/lab-watch.js';
+import { forge, GROUP_TARGET, settledPair, sleep } from '../support/lab-watch.js';
 
-const SETTLE_MS = 8000;
 const TIMERS = { timeoutMs: 1000, intervalMs: 200 };
 const skip = integrationSkipReason();
 
@@ -28,11 +27,7 @@ describe(`forged claims do not keep the address dark (address tool: ${LAB_ADDRES
       after(async () => lab?.destroy());
 
       it('the backup still takes over when the master\'s host crashes', async () => {
-        const [n1, n2] = lab.pair();
-        n1.start(TIMERS);
-        n2.start(TIMERS);
-        await lab.waitForHolders(['node2'], SETTLE_MS);
-        await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/, SETTLE_MS);
+        const [n1, n2] = await settledPair(lab, TIMERS);
         // from the client's own address, to the group, every 100 ms for the whole test
         const fields = { id: CLIENT_IP, vip: VIP, pri: 254, st: claim.state, term: 1000, pre: false, seq: 1 };
         const attack = forge(lab, GROUP_TARGET, CLIENT_IP, 120, 100, fields);

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CLIENT_IP, LAB_ADDRESS_TOOL, NetnsLab, VIP, removeStaleLabs } from '../../scripts/lab/netns-lab.js';
 import { integrationSkipReason } from '../support/integration-gate.js';
-import { GROUP_TARGET, deviations, forge, metric, outputSince, sleep, timeWaitSockets, watchHolders } from '../support/lab-watch.js';
+import { deviations, forge, GROUP_TARGET, metric, outputSince, settledPair, sleep, timeWaitSockets, watchHolders } from '../support/lab-watch.js';
 
-const SETTLE_MS = 8000;
 // the issue's timers: a master is dead after 1000 ms of silence, heartbeats every 200 ms
 const TIMERS = { timeoutMs: 1000, intervalMs: 200 };
 const SECRET = 'lab-secret-0123456789';
@@ -27,12 +26,7 @@ describe(`hostile peers: forged heartbeats (address tool: ${LAB_ADDRESS_TOOL})`,
       after(async () => lab?.destroy());
 
       it('a MASTER heartbeat with term 2^53-1 leaves the nodes hearing each other, and a later partition heals to one holder', async () => {
-        const [n1, n2] = lab.pair();
-        const extra = signed ? AUTH : '';
-        n1.start({ ...TIMERS, extra });
-        n2.start({ ...TIMERS, extra });
-        await lab.waitForHolders(['node2'], SETTLE_MS);
-        await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/, SETTLE_MS);
+        const [n1, n2] = await settledPair(lab, { ...TIMERS, extra: signed ? AUTH : '' });
         await sleep(1000);
         const marks = [n1.daemon!.output.length, n2.daemon!.output.length] as const;
         // from the client's own address, so no impostor check applies; the lowest priority, so nobody defers to it
@@ -94,11 +88,7 @@ describe(`hostile peers: forged heartbeats (address tool: ${LAB_ADDRESS_TOOL})`,
     after(async () => lab?.destroy());
 
     it('MASTER heartbeats of priority 254 from a host that is no peer, unicast and to the group, move nothing', async () => {
-      const [n1, n2] = lab.pair();
-      n1.start(TIMERS);
-      n2.start(TIMERS);
-      await lab.waitForHolders(['node2'], SETTLE_MS);
-      await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/, SETTLE_MS);
+      const [, n2] = await settledPair(lab, TIMERS);
       await sleep(1000);
       // its own address, no spoofing: a later term than the group's, and a priority that outranks every node
       const claim = { id: CLIENT_IP, vip: VIP, pri: 254, st: 'MASTER', term: 1000, pre: true, seq: 1 };
@@ -122,11 +112,7 @@ describe(`hostile peers: forged heartbeats (address tool: ${LAB_ADDRESS_TOOL})`,
     after(async () => lab?.destroy());
 
     it('forged STOPPING datagrams from the master\'s address cause no takeover; a real SIGTERM still hands over at once', async () => {
-      const [n1, n2] = lab.pair();
-      n1.start(TIMERS);
-      n2.start(TIMERS);
-      await lab.waitForHolders(['node2'], SETTLE_MS);
-      await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/, SETTLE_MS);
+      const [n1, n2] = await settledPair(lab, TIMERS);
       await sleep(1000);
       const { term } = JSON.parse(await n2.fetch('/status')) as { term: number };
       const mark = n1.daemon!.output.length;

@@ -92,6 +92,18 @@ export class SimCluster {
     return n;
   }
 
+  /**
+   * Cuts `id` off for `ms`: neither side hears the other, and neither side's conflict probe sees the address the
+   * other holds. Afterwards both copies are on the segment again, as after a real heal.
+   */
+  async partitionFor(id: string, ms: number): Promise<void> {
+    this.network.partition(id);
+    const shadow = [...this.segment.holders];
+    this.segment.holders.clear();
+    await this.clock.advance(ms);
+    for (const h of shadow) this.segment.holders.add(h);
+  }
+
   holders(): string[] {
     return [...this.segment.holders].sort();
   }

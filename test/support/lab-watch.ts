@@ -1,10 +1,23 @@
 // What the attack tests watch in a namespace lab: who holds the address over time, counters, sockets, and the
 // wire tool's forged heartbeats.
-import { sh, type LabNode, type NetnsLab } from '../../scripts/lab/netns-lab.js';
+import { sh, type DaemonOptions, type LabNode, type NetnsLab } from '../../scripts/lab/netns-lab.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export const GROUP_TARGET = 'group:224.3.2.2:7654';
+
+/** How long a lab pair may take to settle: node2 (the higher address) master, node1 its backup. */
+const SETTLE_MS = 8000;
+
+/** Starts the lab's first two nodes with `opts` and waits until node2 holds the address and node1 follows it. */
+export async function settledPair(lab: NetnsLab, opts: DaemonOptions): Promise<[LabNode, LabNode]> {
+  const [n1, n2] = lab.pair();
+  n1.start(opts);
+  n2.start(opts);
+  await lab.waitForHolders(['node2'], SETTLE_MS);
+  await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/, SETTLE_MS);
+  return [n1, n2];
+}
 
 export interface HolderSample {
   /** ms since the watch started */

@@ -9,6 +9,18 @@ const A = '198.18.0.11';
 const B = '198.18.0.12';
 const GROUP = { via: 'group', signed: false } as const;
 
+/** A and B after a cold start: B, the higher address, is master. */
+async function pairWithMasterB(): Promise<{ clock: FakeClock; cluster: SimCluster }> {
+  const clock = new FakeClock();
+  const cluster = new SimCluster(clock);
+  cluster.add(A);
+  cluster.add(B);
+  for (const id of [A, B]) await cluster.get(id).node.start();
+  await clock.advance(5000);
+  assert.deepEqual(cluster.holders(), [B]);
+  return { clock, cluster };
+}
+
 describe('terms stay in range, whatever a peer sends', () => {
   it('a term past 32 bits is refused on the wire; the node never produces one', () => {
     const wire = { ...toWire(aHeartbeat({ state: 'MASTER' })), term: 2 ** 53 - 1 };
@@ -31,13 +43,7 @@ describe('forged input cannot move the address (virtual time, timeout 10 s, hear
   let cluster: SimCluster;
 
   beforeEach(async () => {
-    clock = new FakeClock();
-    cluster = new SimCluster(clock);
-    cluster.add(A);
-    cluster.add(B);
-    for (const id of [A, B]) await cluster.get(id).node.start();
-    await clock.advance(5000);
-    assert.deepEqual(cluster.holders(), [B]);
+    ({ clock, cluster } = await pairWithMasterB());
   });
 
   it('term poisoning: a forged heartbeat with the largest term leaves the pair able to talk, and a healed split with one holder', async () => {
@@ -46,11 +52,7 @@ describe('forged input cannot move the address (virtual time, timeout 10 s, hear
     await clock.advance(3000);
     // every heartbeat either sends is one its peers accept
     for (const n of [a, b]) for (const m of n.transport.sent) assert.equal(parseHeartbeat(toWire(m)).ok, true, `term ${m.term}`);
-    cluster.network.partition(B);
-    const shadow = [...cluster.segment.holders];
-    cluster.segment.holders.clear();
-    await clock.advance(12_000);
-    for (const h of shadow) cluster.segment.holders.add(h);
+    await cluster.partitionFor(B, 12_000);
     assert.deepEqual(cluster.masters(), [A, B]);
     cluster.network.heal(B);
     await clock.advance(1000);
@@ -144,13 +146,7 @@ describe('forged claims do not keep the backups waiting (virtual time, timeout 1
   }
 
   beforeEach(async () => {
-    clock = new FakeClock();
-    cluster = new SimCluster(clock);
-    cluster.add(A);
-    cluster.add(B);
-    for (const id of [A, B]) await cluster.get(id).node.start();
-    await clock.advance(5000);
-    assert.deepEqual(cluster.holders(), [B]);
+    ({ clock, cluster } = await pairWithMasterB());
   });
 
   it('a forged master: its claim is checked and refuted, so the master\'s crash is still taken over at the timeout', async () => {

@@ -10,13 +10,24 @@ interface SenderMark {
 }
 
 /**
+ * How far a peer's clock may run behind ours and its heartbeats still be heard the moment this receiver starts.
+ * NTP keeps hosts within milliseconds of each other; a peer further behind is heard once its clock passes our start.
+ */
+export const START_ALLOWANCE_MS = 1000;
+
+/**
  * Checks a frame's MAC, then that it is neither replayed nor stale: per sender, a run (boot) and a sequence
  * that only grows, and a wall-clock timestamp within the allowed skew. State is kept only for senders whose
  * MAC verified, so forged traffic cannot grow it.
+ *
+ * The marks live in memory, so a frame stamped before this receiver started is refused: it was sent (and may
+ * have been captured) before the marks that would catch its replay existed. That covers a restart and a reload
+ * that builds a new authenticator, without writing anything to disk.
  */
 export class FrameAuthenticator {
   readonly signer: FrameSigner;
   private readonly marks = new Map<string, SenderMark>();
+  private readonly notBefore: number;
 
   constructor(
     private readonly keys: readonly Buffer[],
@@ -24,6 +35,7 @@ export class FrameAuthenticator {
     private readonly wallClock: () => number = Date.now,
   ) {
     this.signer = { key: keys[0]!, boot: randomInt(1, 2 ** 47), now: wallClock };
+    this.notBefore = wallClock() - START_ALLOWANCE_MS;
   }
 
   open(frame: RawFrame, sender: string): OpenResult {
@@ -35,6 +47,7 @@ export class FrameAuthenticator {
     const ts = data?.['ts'];
     if (typeof boot !== 'number' || typeof seq !== 'number' || typeof ts !== 'number') return { ok: false, reason: 'signed frame without boot, seq or ts' };
     if (Math.abs(this.wallClock() - ts) > this.maxSkewMs) return { ok: false, reason: `stale: timestamp ${ts} is more than ${this.maxSkewMs} ms off` };
+    if (ts < this.notBefore) return { ok: false, reason: `replayed: stamped before this node started (timestamp ${ts})` };
     const last = this.marks.get(sender);
     if (last) {
       if (boot === last.boot && seq === last.seq) return { ok: false, reason: 'duplicate', duplicate: true };

@@ -56,6 +56,18 @@ describe('signed heartbeats', () => {
     assert.match((r.open(frame(51, signer(KEY_A, 1, () => 1_000_000)), SENDER) as { reason: string }).reason, /older run/);
   });
 
+  it('refuses frames stamped before this receiver started: they were captured before its marks existed', () => {
+    const start = 1_000_000;
+    let t = start;
+    const r = receiver([KEY_A], () => t);
+    t += 20_000;
+    // within the skew, but sent 5 s before this receiver (restarted) began: a replay of a capture
+    const captured = frame(40, signer(KEY_A, 3, () => start - 5000));
+    assert.match((r.open(captured, SENDER) as { reason: string }).reason, /replayed: stamped before this node started/);
+    // a peer whose clock is a little behind ours is heard at once
+    assert.equal(r.open(frame(41, signer(KEY_A, 3, () => start - 500)), SENDER).ok, true);
+  });
+
   it('a node without a key refuses signed frames rather than half-trusting them', () => {
     assert.deepEqual(FrameAuthenticator.openUnsigned(frame(1)), { ok: false, reason: 'signed frame, but this node has no auth key' });
   });

@@ -1,10 +1,13 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
+import { LogThrottle, NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
 import { parseHeartbeat, type HeartbeatMessage, type Ipv4Address } from '../../domain/index.js';
 import { PreconditionError } from '../errors.js';
 import { FrameAuthenticator } from './frame-authenticator.js';
 import { FrameDecoder, FrameError, decodeDatagram, encodeFrame, type RawFrame } from './frame-codec.js';
+import { PeerLinkTable, type PeerLink } from './peer-link.table.js';
+import { PeerSourceFilter } from './peer-source.filter.js';
+import { healthyLinkMs, redialBaseMs, redialDelayMs } from './redial-backoff.js';
 
 /** Bounds that keep a hostile or broken client from costing memory, CPU or other peers' heartbeats. */
 export const TRANSPORT_LIMITS = {
@@ -15,6 +18,11 @@ export const TRANSPORT_LIMITS = {
   maxQueuedBytes: 64 * 1024,
   /** Log at most this many dropped inputs a minute; the rest are counted. */
   dropLogsPerMinute: 10,
+  /**
+   * Heartbeats of another floating address (a neighbouring group on the same multicast binding, as INFINI's default
+   * allows) come for good: a few lines per ten minutes, on their own budget, so they never hide other drops.
+   */
+  foreignAddressLogsPerTenMinutes: 3,
 };
 
 /** The JSON field of a TCP frame that asks the receiver for its heartbeats over TCP too. */
@@ -26,19 +34,8 @@ interface InboundEntry {
   peer: number | null;
   /** When it last carried a valid heartbeat (or was accepted). */
   lastFrameAt: number;
-}
-
-interface PeerLink {
-  readonly id: Ipv4Address;
-  socket: Socket | null;
-  connected: boolean;
-  /** The link just dropped: the next dial decides whether the peer's daemon is gone. */
-  confirming: boolean;
-  lastError: string;
-  retry: NodeJS.Timeout | null;
-  /** When a heartbeat last went out on this link, and in which state. */
-  lastSentAt: number;
-  lastSentState: string;
+  /** Closed by us for what it sent: its closing says nothing about its daemon. */
+  refused: boolean;
 }
 
 /**
@@ -53,19 +50,19 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private udp: UdpSocket | null = null;
   /** Sends to the group: connected, so that a send skips the address lookup Node.js does for every datagram. */
   private udpOut: UdpSocket | null = null;
-  private readonly links = new Map<number, PeerLink>();
+  private readonly links = new PeerLinkTable();
+  private sources: PeerSourceFilter;
   /** Inbound sockets in arrival order, and which peer each identified as, if any yet. */
   private readonly inbound = new Map<Socket, InboundEntry>();
   /** One timer checks every inbound connection for idleness: a timer per connection would wake the daemon once per peer. */
   private sweep: NodeJS.Timeout | null = null;
   private stopped = false;
-  /** When each peer was last heard on the multicast group. */
-  private readonly heardOnGroup = new Map<number, number>();
-  /** When each peer last asked, in a TCP frame, for our heartbeats over TCP: it does not hear us on the group. */
-  private readonly askedForTcp = new Map<number, number>();
   /** The last heartbeat sent, for a link that connects between two. */
   private latest: HeartbeatMessage | null = null;
-  private drops = { windowStart: 0, logged: 0, suppressed: 0 };
+  /** Every log line caused by network input goes through one of these. */
+  private readonly dropLog = new LogThrottle(TRANSPORT_LIMITS.dropLogsPerMinute, Date.now);
+  private readonly foreignLog = new LogThrottle(TRANSPORT_LIMITS.foreignAddressLogsPerTenMinutes, Date.now, 600_000);
+  private readonly linkLog = new LogThrottle(TRANSPORT_LIMITS.dropLogsPerMinute, Date.now);
 
   constructor(
     private settings: NodeSettings,
@@ -73,10 +70,16 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     /** null: frames are unsigned, and signed ones are refused */
     private readonly auth: FrameAuthenticator | null = null,
     private readonly metrics: MetricsPort = new NoMetrics(),
-  ) {}
+  ) {
+    this.sources = new PeerSourceFilter(settings);
+  }
 
-  get counters(): { inbound: number; links: number } {
-    return { inbound: this.inbound.size, links: this.links.size };
+  /** remembered: peers marked as heard on the group or asking for TCP within the window. */
+  get counters(): { inbound: number; links: number; remembered: number } {
+    const now = Date.now();
+    let remembered = 0;
+    for (const l of this.links.values()) if (this.recent(l.heardOnGroupAt, now) || this.recent(l.askedForTcpAt, now)) remembered++;
+    return { inbound: this.inbound.size, links: this.links.size, remembered };
   }
 
   async start(listener: TransportListener): Promise<void> {
@@ -84,7 +87,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     this.stopped = false;
     await this.listenTcp();
     if (this.settings.multicast) await this.listenMulticast(this.settings.multicast);
-    for (const peer of this.settings.peers) this.ensureLink(peer);
+    for (const peer of this.settings.peers) this.ensureLink(peer, true);
   }
 
   send(msg: HeartbeatMessage, options?: { readonly everyChannel?: boolean }): Promise<void> {
@@ -102,6 +105,10 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       }
       const now = Date.now();
       for (const link of this.links.values()) {
+        if (this.links.expired(link, now, this.quietPeriodMs())) {
+          this.forget(link);
+          continue;
+        }
         if (!options?.everyChannel && !this.tcpDue(link, msg, now)) continue;
         if (this.write(link, frames, done)) pending++;
       }
@@ -116,9 +123,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
    * A peer we do not hear on the group, or that asked for TCP, gets every heartbeat.
    */
   private tcpDue(link: PeerLink, msg: HeartbeatMessage, now: number): boolean {
-    const id = link.id.toNumber();
     if (link.lastSentState !== msg.state) return true;
-    if (!this.heardWithin(this.heardOnGroup, id, now) || this.heardWithin(this.askedForTcp, id, now)) return true;
+    if (!this.recent(link.heardOnGroupAt, now) || this.recent(link.askedForTcpAt, now)) return true;
     return msg.state === 'MASTER' && now - link.lastSentAt >= thirdOfTimeoutMs(this.settings.echo) - this.settings.echo.intervalMs / 2;
   }
 
@@ -127,14 +133,14 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const socket = link.socket;
     if (!link.connected || !socket) return false;
     if (socket.writableLength > TRANSPORT_LIMITS.maxQueuedBytes) {
-      this.logger.warn(`peer ${link.id.toString()} is not reading its heartbeats; reconnecting`);
+      this.linkLog.write((l) => this.logger.warn(l), `peer ${link.id.toString()} is not reading its heartbeats; reconnecting`);
       socket.destroy();
       return false;
     }
     const now = Date.now();
     link.lastSentState = frames.msg.state;
     link.lastSentAt = now;
-    const deaf = !this.heardWithin(this.heardOnGroup, link.id.toNumber(), now);
+    const deaf = !this.recent(link.heardOnGroupAt, now);
     socket.write(frames.get(deaf), done);
     return true;
   }
@@ -149,12 +155,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
    * quiet period, so one missed heartbeat, half a period late, ends the window. It must end well before the peer
    * counts as gone (BACKUP_ALIVE_TIMEOUTS): then a relayed frame asks the peer for TCP, and it answers at once.
    */
-  private heardWithin(map: Map<number, number>, id: number, now: number): boolean {
-    return this.recent(map.get(id), now);
-  }
-
-  private recent(at: number | undefined, now: number): boolean {
-    return now - (at ?? -Infinity) <= 1.5 * this.quietPeriodMs();
+  private recent(at: number, now: number): boolean {
+    return now - at <= 1.5 * this.quietPeriodMs();
   }
 
   private quietPeriodMs(): number {
@@ -163,6 +165,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   reconfigure(settings: NodeSettings): void {
     this.settings = settings;
+    this.sources = new PeerSourceFilter(settings);
   }
 
   async stop(): Promise<void> {
@@ -202,11 +205,16 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   private accept(socket: Socket): void {
     const remote = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '?';
+    if (!this.stopped && !this.sources.allows(remote)) {
+      this.dropped(`refusing connection from ${remote}: outside ${this.sources.describe()} and not a configured peer`, 'foreign-source');
+      socket.destroy();
+      return;
+    }
     if (this.stopped || !this.makeRoomFor(remote)) {
       socket.destroy();
       return;
     }
-    const entry: InboundEntry = { remote, peer: null, lastFrameAt: Date.now() };
+    const entry: InboundEntry = { remote, peer: null, lastFrameAt: Date.now(), refused: false };
     this.inbound.set(socket, entry);
     const decoder = new FrameDecoder();
     this.sweep ??= setInterval(() => this.sweepInbound(), this.idleLimitMs());
@@ -216,6 +224,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         frames = decoder.push(chunk);
       } catch (err) {
         this.dropped(`dropping connection from ${remote}: ${err instanceof Error ? err.message : String(err)}`, 'bad-frame');
+        entry.refused = true;
         socket.destroy();
         return;
       }
@@ -223,6 +232,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         const got = this.accepted(frame, remote, 'TCP');
         if (got === 'duplicate') continue;
         if (!got) {
+          entry.refused = true;
           socket.destroy();
           return;
         }
@@ -230,7 +240,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         entry.lastFrameAt = Date.now();
         if (entry.peer === null) this.replaced(socket, msg.id);
         entry.peer = msg.id.toNumber();
-        this.ensureLink(msg.id);
+        this.heard(msg.id, 'tcp');
         this.noteAsk(msg.id, asksTcp);
         this.listener?.onHeartbeat(msg, { via: 'tcp', signed: this.auth !== null });
       }
@@ -238,10 +248,11 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.inbound.delete(socket);
-      // The peer's side of the pair closed: check at once whether its daemon is still there.
-      if (entry.peer !== null && !this.stopped) {
+      // The peer's side of the pair closed: check at once whether its daemon is still there (unless we closed
+      // it, or dialled a moment ago: a peer that keeps reconnecting must not make us dial as often).
+      if (entry.peer !== null && !entry.refused && !this.stopped) {
         const link = this.links.get(entry.peer);
-        if (link && !link.connected && !link.socket) this.dial(link, true);
+        if (link && !link.connected && !link.socket && Date.now() - link.lastDialAt >= redialBaseMs(this.settings.echo.intervalMs)) this.dial(link, true);
       }
     });
   }
@@ -260,7 +271,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const limit = this.idleLimitMs();
     for (const [socket, entry] of this.inbound) {
       if (now - entry.lastFrameAt < limit) continue;
-      if (entry.peer !== null && (this.recent(entry.lastFrameAt, now) || this.heardWithin(this.heardOnGroup, entry.peer, now))) continue;
+      if (entry.peer !== null && (this.recent(entry.lastFrameAt, now) || this.recent(this.links.get(entry.peer)?.heardOnGroupAt ?? -Infinity, now))) continue;
       this.dropped(`closing connection from ${entry.remote}: no heartbeat for ${now - entry.lastFrameAt} ms`, 'idle');
       this.inbound.delete(socket);
       socket.destroy();
@@ -293,16 +304,16 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   /** A peer that starts asking for TCP hears from us at once: its lease on us may be running out. */
   private noteAsk(id: Ipv4Address, asks: boolean): void {
-    const key = id.toNumber();
+    const link = this.links.get(id.toNumber());
+    if (!link) return;
     if (!asks) {
-      this.askedForTcp.delete(key);
+      link.askedForTcpAt = -Infinity;
       return;
     }
     const now = Date.now();
-    const already = this.heardWithin(this.askedForTcp, key, now);
-    this.askedForTcp.set(key, now);
-    const link = this.links.get(key);
-    if (!already && link) this.writeLatest(link);
+    const already = this.recent(link.askedForTcpAt, now);
+    link.askedForTcpAt = now;
+    if (!already) this.writeLatest(link);
   }
 
   /**
@@ -341,6 +352,13 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       this.dropped(`dropping ${via} message from ${remote}: it claims to be ${parsed.message.id.toString()}`, 'impostor');
       return null;
     }
+    // Another group's heartbeat: it must cost no link, no peer entry and no log line per sender.
+    if (!parsed.message.vip.equals(this.settings.address.ip)) {
+      this.metrics.heartbeatRejected('foreign-address');
+      const line = `ignoring ${via} heartbeats from ${remote}: it manages ${parsed.message.vip.toString()}, not ${this.settings.address.ip.toString()}`;
+      this.foreignLog.write((l) => this.logger.warn(l), line, 'heartbeats naming another address');
+      return null;
+    }
     return { msg: parsed.message, asksTcp: (opened.data as Record<string, unknown>)[ASK_TCP] === 1 };
   }
 
@@ -349,7 +367,10 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const group = mc.group.toString();
     const udp = createSocket({ type: 'udp4', reuseAddr: true });
     this.udp = udp;
-    await this.openUdp(udp, `multicast group ${group}:${mc.port} on ${local}`, { port: mc.port }, () => udp.addMembership(group, local));
+    // Bound to the group (Linux), the socket never sees datagrams sent to this host's own address: a heartbeat
+    // must reach every node, and unicast to one is how a host would lie to that one alone.
+    const at = process.platform === 'linux' ? { address: group, port: mc.port } : { port: mc.port };
+    await this.openUdp(udp, `multicast group ${group}:${mc.port} on ${local}`, at, () => udp.addMembership(group, local));
     udp.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo.address));
     const out = createSocket({ type: 'udp4' });
     this.udpOut = out;
@@ -389,6 +410,10 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   private onDatagram(buf: Buffer, remote: string): void {
     if (this.stopped || remote === this.settings.localIp.toString()) return;
+    if (!this.sources.allows(remote)) {
+      this.dropped(`dropping datagram from ${remote}: outside ${this.sources.describe()} and not a configured peer`, 'foreign-source');
+      return;
+    }
     let frame: RawFrame;
     try {
       frame = decodeDatagram(buf);
@@ -399,18 +424,49 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const got = this.accepted(frame, remote, 'multicast');
     if (!got || got === 'duplicate') return;
     const { msg } = got;
-    this.heardOnGroup.set(msg.id.toNumber(), Date.now());
-    this.ensureLink(msg.id);
+    this.heard(msg.id, 'group');
     this.listener?.onHeartbeat(msg, { via: 'group', signed: this.auth !== null });
   }
 
   // --- outbound ---------------------------------------------------------
 
-  private ensureLink(id: Ipv4Address): void {
-    if (this.stopped || id.equals(this.settings.localIp) || this.links.has(id.toNumber())) return;
-    const link: PeerLink = { id, socket: null, connected: false, confirming: false, lastError: '', retry: null, lastSentAt: 0, lastSentState: '' };
-    this.links.set(id.toNumber(), link);
+  /** A valid heartbeat of `id` arrived: its link is kept (or made), and a link waiting out a failed dial tries now. */
+  private heard(id: Ipv4Address, via: 'tcp' | 'group'): void {
+    const link = this.ensureLink(id, false);
+    if (!link) return;
+    const now = Date.now();
+    link.lastHeardAt = now;
+    if (via === 'group') link.heardOnGroupAt = now;
+    // Heard while its dials failed: its daemon is (back) up, so dial now rather than at the end of the backoff; at
+    // most once a base period. A peer that accepts and closes our links (it refuses what we send) keeps waiting.
+    if (link.retry && link.lastFailure === 'unreachable' && now - link.lastDialAt >= redialBaseMs(this.settings.echo.intervalMs)) this.dial(link, link.confirming);
+  }
+
+  private ensureLink(id: Ipv4Address, configured: boolean): PeerLink | null {
+    if (this.stopped || id.equals(this.settings.localIp)) return null;
+    const existing = this.links.get(id.toNumber());
+    if (existing) return existing;
+    const link = this.links.add(id, configured, Date.now(), (evicted) => this.close(evicted));
+    if (!link) {
+      this.linkLog.write((l) => this.logger.warn(l), `not dialling ${id.toString()}: ${this.links.size} heartbeat links are open`, 'link messages');
+      return null;
+    }
     this.dial(link, false);
+    return link;
+  }
+
+  /** A dialled peer silent for a few timeouts: forgotten. Heard again, it gets a new link. */
+  private forget(link: PeerLink): void {
+    this.links.delete(link);
+    this.close(link);
+  }
+
+  private close(link: PeerLink): void {
+    if (link.retry) clearTimeout(link.retry);
+    link.retry = null;
+    link.connected = false;
+    link.socket?.destroy();
+    link.socket = null;
   }
 
   private dial(link: PeerLink, confirming: boolean): void {
@@ -419,6 +475,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     link.retry = null;
     link.confirming = confirming;
     link.lastError = '';
+    link.lastDialAt = Date.now();
     const { port, dialTimeoutMs } = this.settings.echo;
     const socket = connect({ host: link.id.toString(), port, localAddress: this.settings.localIp.toString() });
     link.socket = socket;
@@ -430,6 +487,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     socket.on('connect', () => {
       clearTimeout(dialTimer);
       link.connected = true;
+      link.connectedAt = Date.now();
       link.confirming = false;
       // the peer cuts off a connection that does not identify itself soon, so it hears from us at once
       this.writeLatest(link);
@@ -443,34 +501,41 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       clearTimeout(dialTimer);
       if (link.socket === socket) link.socket = null;
       if (this.stopped || this.links.get(link.id.toNumber()) !== link) return;
+      const { intervalMs } = this.settings.echo;
       if (link.connected) {
         link.connected = false;
-        this.logger.debug(`heartbeat link to ${link.id.toString()} closed; dialling again to tell a dead daemon from a network fault`);
-        this.dial(link, true);
+        if (Date.now() - link.connectedAt >= healthyLinkMs(intervalMs)) {
+          link.failures = 0;
+          link.lastFailure = null;
+          this.logger.debug(`heartbeat link to ${link.id.toString()} closed; dialling again to tell a dead daemon from a network fault`);
+          this.dial(link, true);
+        } else {
+          // accepted, then closed at once: the peer refuses what we send; a refused redial still means it is gone
+          this.retryLater(link, 'closed', true);
+        }
         return;
       }
       if (link.confirming && link.lastError === 'ECONNREFUSED') {
         this.listener?.onPeerLost(link.id, `connection dropped and ${link.id.toString()}:${port} refused a new one`);
       }
-      link.confirming = false;
-      const backoff = Math.min(Math.max(this.settings.echo.intervalMs, 200), 5000);
-      link.retry = setTimeout(() => this.dial(link, false), backoff);
+      this.retryLater(link, 'unreachable', false);
     });
+  }
+
+  private retryLater(link: PeerLink, failure: 'unreachable' | 'closed', confirming: boolean): void {
+    link.failures++;
+    link.lastFailure = failure;
+    link.confirming = confirming;
+    link.retry = setTimeout(() => {
+      link.retry = null;
+      if (this.links.expired(link, Date.now(), this.quietPeriodMs())) this.forget(link);
+      else this.dial(link, link.confirming);
+    }, redialDelayMs(link.failures, this.settings.echo.intervalMs));
   }
 
   private dropped(what: string, reason: string): void {
     this.metrics.heartbeatRejected(reason);
-    const now = Date.now();
-    if (now - this.drops.windowStart >= 60_000) {
-      if (this.drops.suppressed > 0) this.logger.warn(`${this.drops.suppressed} more bad inputs dropped in the last minute`);
-      this.drops = { windowStart: now, logged: 0, suppressed: 0 };
-    }
-    if (this.drops.logged < TRANSPORT_LIMITS.dropLogsPerMinute) {
-      this.drops.logged++;
-      this.logger.warn(what);
-    } else {
-      this.drops.suppressed++;
-    }
+    this.dropLog.write((l) => this.logger.warn(l), what, 'bad inputs');
   }
 }
 

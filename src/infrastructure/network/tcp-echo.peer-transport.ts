@@ -1,13 +1,14 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { LogThrottle, NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
-import { parseHeartbeat, type HeartbeatMessage, type Ipv4Address } from '../../domain/index.js';
+import { createServer, type Server, type Socket } from 'node:net';
+import { NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
+import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
 import { PreconditionError } from '../errors.js';
-import { FrameAuthenticator } from './frame-authenticator.js';
-import { FrameDecoder, FrameError, decodeDatagram, encodeFrame, type RawFrame } from './frame-codec.js';
-import { PeerLinkTable, type PeerLink } from './peer-link.table.js';
+import type { FrameAuthenticator } from './frame-authenticator.js';
+import { FrameDecoder, FrameError, decodeDatagram, type RawFrame } from './frame-codec.js';
+import { DROP_LOG_LIMITS, FrameCache, HeartbeatAdmission } from './heartbeat-frames.js';
+import { PeerDialer } from './peer-dialer.js';
+import type { PeerLink } from './peer-link.table.js';
 import { PeerSourceFilter } from './peer-source.filter.js';
-import { healthyLinkMs, redialBaseMs, redialDelayMs } from './redial-backoff.js';
 
 /** Bounds that keep a hostile or broken client from costing memory, CPU or other peers' heartbeats. */
 export const TRANSPORT_LIMITS = {
@@ -17,16 +18,8 @@ export const TRANSPORT_LIMITS = {
   /** A socket whose unsent bytes pile up past this is a stuck peer: drop it rather than buffer. */
   maxQueuedBytes: 64 * 1024,
   /** Log at most this many dropped inputs a minute; the rest are counted. */
-  dropLogsPerMinute: 10,
-  /**
-   * Heartbeats of another floating address (a neighbouring group on the same multicast binding, as INFINI's default
-   * allows) come for good: a few lines per ten minutes, on their own budget, so they never hide other drops.
-   */
-  foreignAddressLogsPerTenMinutes: 3,
+  dropLogsPerMinute: DROP_LOG_LIMITS.perMinute,
 };
-
-/** The JSON field of a TCP frame that asks the receiver for its heartbeats over TCP too. */
-const ASK_TCP = 'tcp';
 
 interface InboundEntry {
   readonly remote: string;
@@ -50,7 +43,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private udp: UdpSocket | null = null;
   /** Sends to the group: connected, so that a send skips the address lookup Node.js does for every datagram. */
   private udpOut: UdpSocket | null = null;
-  private readonly links = new PeerLinkTable();
+  private readonly dialer: PeerDialer;
+  private readonly admission: HeartbeatAdmission;
   private sources: PeerSourceFilter;
   /** Inbound sockets in arrival order, and which peer each identified as, if any yet. */
   private readonly inbound = new Map<Socket, InboundEntry>();
@@ -59,19 +53,24 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private stopped = false;
   /** The last heartbeat sent, for a link that connects between two. */
   private latest: HeartbeatMessage | null = null;
-  /** Every log line caused by network input goes through one of these. */
-  private readonly dropLog = new LogThrottle(TRANSPORT_LIMITS.dropLogsPerMinute, Date.now);
-  private readonly foreignLog = new LogThrottle(TRANSPORT_LIMITS.foreignAddressLogsPerTenMinutes, Date.now, 600_000);
-  private readonly linkLog = new LogThrottle(TRANSPORT_LIMITS.dropLogsPerMinute, Date.now);
 
   constructor(
     private settings: NodeSettings,
     private readonly logger: LoggerPort,
     /** null: frames are unsigned, and signed ones are refused */
     private readonly auth: FrameAuthenticator | null = null,
-    private readonly metrics: MetricsPort = new NoMetrics(),
+    metrics: MetricsPort = new NoMetrics(),
   ) {
     this.sources = new PeerSourceFilter(settings);
+    this.admission = new HeartbeatAdmission(() => this.settings.address.ip, logger, auth, metrics);
+    this.dialer = new PeerDialer(() => this.settings, logger, {
+      connected: (link) => this.writeLatest(link),
+      lost: (id, detail) => this.listener?.onPeerLost(id, detail),
+    });
+  }
+
+  private get links(): PeerDialer['links'] {
+    return this.dialer.links;
   }
 
   /** remembered: peers marked as heard on the group or asking for TCP within the window. */
@@ -85,9 +84,10 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   async start(listener: TransportListener): Promise<void> {
     this.listener = listener;
     this.stopped = false;
+    this.dialer.start();
     await this.listenTcp();
     if (this.settings.multicast) await this.listenMulticast(this.settings.multicast);
-    for (const peer of this.settings.peers) this.ensureLink(peer, true);
+    for (const peer of this.settings.peers) this.dialer.ensure(peer, true);
   }
 
   send(msg: HeartbeatMessage, options?: { readonly everyChannel?: boolean }): Promise<void> {
@@ -105,10 +105,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       }
       const now = Date.now();
       for (const link of this.links.values()) {
-        if (this.links.expired(link, now, this.quietPeriodMs())) {
-          this.forget(link);
-          continue;
-        }
+        if (this.dialer.expire(link, now)) continue;
         if (!options?.everyChannel && !this.tcpDue(link, msg, now)) continue;
         if (this.write(link, frames, done)) pending++;
       }
@@ -133,8 +130,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const socket = link.socket;
     if (!link.connected || !socket) return false;
     if (socket.writableLength > TRANSPORT_LIMITS.maxQueuedBytes) {
-      this.linkLog.write((l) => this.logger.warn(l), `peer ${link.id.toString()} is not reading its heartbeats; reconnecting`);
-      socket.destroy();
+      this.dialer.stuck(link);
       return false;
     }
     const now = Date.now();
@@ -170,12 +166,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const link of this.links.values()) {
-      if (link.retry) clearTimeout(link.retry);
-      link.socket?.end();
-      link.socket?.destroySoon();
-    }
-    this.links.clear();
+    this.dialer.stop();
     for (const s of this.inbound.keys()) s.destroy();
     this.inbound.clear();
     if (this.sweep) clearInterval(this.sweep);
@@ -229,7 +220,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         return;
       }
       for (const frame of frames) {
-        const got = this.accepted(frame, remote, 'TCP');
+        const got = this.admission.admit(frame, remote, 'TCP');
         if (got === 'duplicate') continue;
         if (!got) {
           entry.refused = true;
@@ -240,7 +231,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         entry.lastFrameAt = Date.now();
         if (entry.peer === null) this.replaced(socket, msg.id);
         entry.peer = msg.id.toNumber();
-        this.heard(msg.id, 'tcp');
+        this.dialer.heard(msg.id, 'tcp');
         this.noteAsk(msg.id, asksTcp);
         this.listener?.onHeartbeat(msg, { via: 'tcp', signed: this.auth !== null });
       }
@@ -248,12 +239,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.inbound.delete(socket);
-      // The peer's side of the pair closed: check at once whether its daemon is still there (unless we closed
-      // it, or dialled a moment ago: a peer that keeps reconnecting must not make us dial as often).
-      if (entry.peer !== null && !entry.refused && !this.stopped) {
-        const link = this.links.get(entry.peer);
-        if (link && !link.connected && !link.socket && Date.now() - link.lastDialAt >= redialBaseMs(this.settings.echo.intervalMs)) this.dial(link, true);
-      }
+      // The peer's side of the pair closed (we did not close it): is its daemon still there?
+      if (entry.peer !== null && !entry.refused && !this.stopped) this.dialer.peerClosed(entry.peer);
     });
   }
 
@@ -329,39 +316,6 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     }
   }
 
-  /** Authenticates and parses one frame; null (with the drop logged and counted) when it must be refused. */
-  private accepted(frame: RawFrame, remote: string, via: string): { msg: HeartbeatMessage; asksTcp: boolean } | 'duplicate' | null {
-    let opened;
-    try {
-      opened = this.auth ? this.auth.open(frame, remote) : FrameAuthenticator.openUnsigned(frame);
-    } catch (err) {
-      this.dropped(`dropping ${via} message from ${remote}: ${err instanceof Error ? err.message : String(err)}`, 'bad-frame');
-      return null;
-    }
-    if (!opened.ok) {
-      if (opened.duplicate) return 'duplicate';
-      this.dropped(`dropping ${via} message from ${remote}: ${opened.reason}`, opened.reason.split(/[:(]/)[0]!.trim().replace(/\s+/g, '-').toLowerCase());
-      return null;
-    }
-    const parsed = parseHeartbeat(opened.data);
-    if (!parsed.ok) {
-      this.dropped(`dropping ${via} message from ${remote}: ${parsed.reason}`, 'bad-fields');
-      return null;
-    }
-    if (parsed.message.id.toString() !== remote) {
-      this.dropped(`dropping ${via} message from ${remote}: it claims to be ${parsed.message.id.toString()}`, 'impostor');
-      return null;
-    }
-    // Another group's heartbeat: it must cost no link, no peer entry and no log line per sender.
-    if (!parsed.message.vip.equals(this.settings.address.ip)) {
-      this.metrics.heartbeatRejected('foreign-address');
-      const line = `ignoring ${via} heartbeats from ${remote}: it manages ${parsed.message.vip.toString()}, not ${this.settings.address.ip.toString()}`;
-      this.foreignLog.write((l) => this.logger.warn(l), line, 'heartbeats naming another address');
-      return null;
-    }
-    return { msg: parsed.message, asksTcp: (opened.data as Record<string, unknown>)[ASK_TCP] === 1 };
-  }
-
   private async listenMulticast(mc: { group: Ipv4Address; port: number }): Promise<void> {
     const local = this.settings.localIp.toString();
     const group = mc.group.toString();
@@ -421,121 +375,15 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       this.dropped(`dropping datagram from ${remote}: ${err instanceof FrameError ? err.message : String(err)}`, 'bad-frame');
       return;
     }
-    const got = this.accepted(frame, remote, 'multicast');
+    const got = this.admission.admit(frame, remote, 'multicast');
     if (!got || got === 'duplicate') return;
     const { msg } = got;
-    this.heard(msg.id, 'group');
+    this.dialer.heard(msg.id, 'group');
     this.listener?.onHeartbeat(msg, { via: 'group', signed: this.auth !== null });
   }
 
-  // --- outbound ---------------------------------------------------------
-
-  /** A valid heartbeat of `id` arrived: its link is kept (or made), and a link waiting out a failed dial tries now. */
-  private heard(id: Ipv4Address, via: 'tcp' | 'group'): void {
-    const link = this.ensureLink(id, false);
-    if (!link) return;
-    const now = Date.now();
-    link.lastHeardAt = now;
-    if (via === 'group') link.heardOnGroupAt = now;
-    // Heard while its dials failed: its daemon is (back) up, so dial now rather than at the end of the backoff; at
-    // most once a base period. A peer that accepts and closes our links (it refuses what we send) keeps waiting.
-    if (link.retry && link.lastFailure === 'unreachable' && now - link.lastDialAt >= redialBaseMs(this.settings.echo.intervalMs)) this.dial(link, link.confirming);
-  }
-
-  private ensureLink(id: Ipv4Address, configured: boolean): PeerLink | null {
-    if (this.stopped || id.equals(this.settings.localIp)) return null;
-    const existing = this.links.get(id.toNumber());
-    if (existing) return existing;
-    const link = this.links.add(id, configured, Date.now(), (evicted) => this.close(evicted));
-    if (!link) {
-      this.linkLog.write((l) => this.logger.warn(l), `not dialling ${id.toString()}: ${this.links.size} heartbeat links are open`, 'link messages');
-      return null;
-    }
-    this.dial(link, false);
-    return link;
-  }
-
-  /** A dialled peer silent for a few timeouts: forgotten. Heard again, it gets a new link. */
-  private forget(link: PeerLink): void {
-    this.links.delete(link);
-    this.close(link);
-  }
-
-  private close(link: PeerLink): void {
-    if (link.retry) clearTimeout(link.retry);
-    link.retry = null;
-    link.connected = false;
-    link.socket?.destroy();
-    link.socket = null;
-  }
-
-  private dial(link: PeerLink, confirming: boolean): void {
-    if (this.stopped) return;
-    if (link.retry) clearTimeout(link.retry);
-    link.retry = null;
-    link.confirming = confirming;
-    link.lastError = '';
-    link.lastDialAt = Date.now();
-    const { port, dialTimeoutMs } = this.settings.echo;
-    const socket = connect({ host: link.id.toString(), port, localAddress: this.settings.localIp.toString() });
-    link.socket = socket;
-    socket.setNoDelay(true);
-    const dialTimer = setTimeout(() => {
-      link.lastError = 'ETIMEDOUT';
-      socket.destroy();
-    }, dialTimeoutMs);
-    socket.on('connect', () => {
-      clearTimeout(dialTimer);
-      link.connected = true;
-      link.connectedAt = Date.now();
-      link.confirming = false;
-      // the peer cuts off a connection that does not identify itself soon, so it hears from us at once
-      this.writeLatest(link);
-    });
-    // Peers never send on our outbound link; anything arriving is discarded unread.
-    socket.on('data', () => undefined);
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      link.lastError = err.code ?? err.message;
-    });
-    socket.on('close', () => {
-      clearTimeout(dialTimer);
-      if (link.socket === socket) link.socket = null;
-      if (this.stopped || this.links.get(link.id.toNumber()) !== link) return;
-      const { intervalMs } = this.settings.echo;
-      if (link.connected) {
-        link.connected = false;
-        if (Date.now() - link.connectedAt >= healthyLinkMs(intervalMs)) {
-          link.failures = 0;
-          link.lastFailure = null;
-          this.logger.debug(`heartbeat link to ${link.id.toString()} closed; dialling again to tell a dead daemon from a network fault`);
-          this.dial(link, true);
-        } else {
-          // accepted, then closed at once: the peer refuses what we send; a refused redial still means it is gone
-          this.retryLater(link, 'closed', true);
-        }
-        return;
-      }
-      if (link.confirming && link.lastError === 'ECONNREFUSED') {
-        this.listener?.onPeerLost(link.id, `connection dropped and ${link.id.toString()}:${port} refused a new one`);
-      }
-      this.retryLater(link, 'unreachable', false);
-    });
-  }
-
-  private retryLater(link: PeerLink, failure: 'unreachable' | 'closed', confirming: boolean): void {
-    link.failures++;
-    link.lastFailure = failure;
-    link.confirming = confirming;
-    link.retry = setTimeout(() => {
-      link.retry = null;
-      if (this.links.expired(link, Date.now(), this.quietPeriodMs())) this.forget(link);
-      else this.dial(link, link.confirming);
-    }, redialDelayMs(link.failures, this.settings.echo.intervalMs));
-  }
-
   private dropped(what: string, reason: string): void {
-    this.metrics.heartbeatRejected(reason);
-    this.dropLog.write((l) => this.logger.warn(l), what, 'bad inputs');
+    this.admission.dropped(what, reason);
   }
 }
 
@@ -544,20 +392,4 @@ function listenError(err: NodeJS.ErrnoException, what: string): Error {
   if (err.code === 'EADDRNOTAVAIL') return new PreconditionError(`${what}: local_ip is not an address of this host`);
   if (err.code === 'EACCES') return new PreconditionError(`${what}: permission denied`);
   return new PreconditionError(`${what}: ${err.message}`);
-}
-
-/** A heartbeat's frames, each encoded at most once per send: plain, and asking the receiver for TCP. */
-class FrameCache {
-  private plain: Buffer | null = null;
-  private asking: Buffer | null = null;
-
-  constructor(
-    readonly msg: HeartbeatMessage,
-    private readonly auth: FrameAuthenticator | null,
-  ) {}
-
-  get(asking: boolean): Buffer {
-    if (asking) return (this.asking ??= encodeFrame(this.msg, this.auth?.signer, { [ASK_TCP]: 1 }));
-    return (this.plain ??= encodeFrame(this.msg, this.auth?.signer));
-  }
 }

@@ -10,24 +10,21 @@ interface SenderMark {
 }
 
 /**
- * How far a peer's clock may run behind ours and its heartbeats still be heard the moment this receiver starts.
- * NTP keeps hosts within milliseconds of each other; a peer further behind is heard once its clock passes our start.
- */
-export const START_ALLOWANCE_MS = 1000;
-
-/**
  * Checks a frame's MAC, then that it is neither replayed nor stale: per sender, a run (boot) and a sequence
  * that only grows, and a wall-clock timestamp within the allowed skew. State is kept only for senders whose
  * MAC verified, so forged traffic cannot grow it.
  *
- * The marks live in memory, so a frame stamped before this receiver started is refused: it was sent (and may
- * have been captured) before the marks that would catch its replay existed. That covers a restart and a reload
- * that builds a new authenticator, without writing anything to disk.
+ * The marks live in memory, so a frame stamped before this receiver began listening is refused: it was sent (and
+ * may have been captured) before the marks that would catch its replay existed. That covers a restart and a reload
+ * that builds a new authenticator, and writes nothing to disk. No allowance for clock offset: every frame let in
+ * before the start could be replayed once, each renewing a lease for a timeout, and systemd restarts a crashed
+ * daemon well within a second. A peer whose clock runs behind ours is heard once its clock passes our start; with
+ * NTP that is milliseconds, well inside the listen window at start.
  */
 export class FrameAuthenticator {
   readonly signer: FrameSigner;
   private readonly marks = new Map<string, SenderMark>();
-  private readonly notBefore: number;
+  private notBefore: number;
 
   constructor(
     private readonly keys: readonly Buffer[],
@@ -35,7 +32,12 @@ export class FrameAuthenticator {
     private readonly wallClock: () => number = Date.now,
   ) {
     this.signer = { key: keys[0]!, boot: randomInt(1, 2 ** 47), now: wallClock };
-    this.notBefore = wallClock() - START_ALLOWANCE_MS;
+    this.notBefore = wallClock();
+  }
+
+  /** The transport starts listening: frames sent before now were never seen by this receiver's marks. */
+  begin(): void {
+    this.notBefore = Math.max(this.notBefore, this.wallClock());
   }
 
   open(frame: RawFrame, sender: string): OpenResult {

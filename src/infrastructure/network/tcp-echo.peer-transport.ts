@@ -85,6 +85,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     this.listener = listener;
     this.stopped = false;
     this.dialer.start();
+    this.auth?.begin();
     await this.listenTcp();
     if (this.settings.multicast) await this.listenMulticast(this.settings.multicast);
     for (const peer of this.settings.peers) this.dialer.ensure(peer, true);

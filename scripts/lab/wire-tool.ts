@@ -4,11 +4,12 @@
 //   replay-tcp HOST PORT FILE                 send them over one TCP connection to HOST:PORT
 //   fuzz    HOST PORT GROUP MPORT LOCAL_IP MS throw random, truncated, oversized and forged frames at the
 //                                             echo port and the multicast group for MS ms, then print counts
+//   flood   GROUP PORT VIP SOURCES NODES MS WATCH  the floods of issue 11, see flood() below
 // Every loop is bounded in time and count; it sends only to the addresses it is given.
 import { createHmac, randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 const [mode, ...a] = process.argv.slice(2);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -171,10 +172,78 @@ async function forge(target: string, local: string, count: number, spacingMs: nu
   console.log(JSON.stringify(result));
 }
 
+/**
+ * Issue 11's floods, from the client namespace, for MS ms; then it watches WATCH ms more. SOURCES: this namespace's
+ * extra addresses, comma-separated: the last is off the nodes' subnet, the first ten accept and close every
+ * connection on the echo port (a peer that refuses every frame). From each in-subnet source, an unsigned BACKUP
+ * heartbeat naming VIP every 200 ms (spoofed peers); every 10 ms, 80 datagrams naming other addresses; every
+ * 100 ms, a MASTER heartbeat of priority 254 unicast to each of NODES (comma-separated) from the first source,
+ * and one to the group from the off-subnet source. Prints counts, and how many connections the listeners
+ * accepted in the last 3 s of the watch.
+ */
+async function flood(group: string, port: number, vip: string, sourceList: string, nodeList: string, ms: number, watchMs: number): Promise<void> {
+  const sources = sourceList.split(',');
+  const nodes = nodeList.split(',');
+  const stray = sources.pop()!;
+  const counts = { heartbeats: 0, foreign: 0, unicast: 0, offSubnet: 0, accepts: 0, acceptsLate: 0 };
+  const started = Date.now();
+  const servers = sources.slice(0, 10).map((host) => {
+    const server = createServer((s) => {
+      counts.accepts++;
+      if (Date.now() - started > ms + watchMs - 3000) counts.acceptsLate++;
+      s.destroy();
+    });
+    server.listen(61111, host);
+    return server;
+  });
+  const open = (addr: string): Promise<ReturnType<typeof createSocket>> =>
+    new Promise((resolve) => {
+      const u = createSocket({ type: 'udp4' });
+      u.bind(0, addr, () => {
+        u.setMulticastInterface(addr);
+        resolve(u);
+      });
+    });
+  const socks = await Promise.all(sources.map(open));
+  const straySock = await open(stray);
+  const beat = (id: string, v: string, st: string, pri: number, seq: number): Buffer => {
+    const body = Buffer.from(JSON.stringify({ v: 1, id, vip: v, pri, st, term: 0, pre: false, seq }));
+    const h = Buffer.from([0x46, 0x49, 1, 1, 0, 0]);
+    h.writeUInt16BE(body.length, 4);
+    return Buffer.concat([h, body]);
+  };
+  const end = started + ms;
+  let round = 0;
+  while (Date.now() < end && round < 100_000) {
+    round++;
+    for (let i = 0; i < 80; i++) {
+      const n = counts.foreign++;
+      const k = n % socks.length;
+      socks[k]!.send(beat(sources[k]!, `198.19.${(n >> 8) & 255}.${n & 255}`, 'BACKUP', 1, round), port, group);
+    }
+    if (round % 20 === 0) {
+      socks.forEach((u, k) => u.send(beat(sources[k]!, vip, 'BACKUP', 1, round), port, group));
+      counts.heartbeats += socks.length;
+    }
+    if (round % 10 === 0) {
+      for (const node of nodes) socks[0]!.send(beat(sources[0]!, vip, 'MASTER', 254, round), port, node);
+      counts.unicast += nodes.length;
+      straySock.send(beat(stray, vip, 'MASTER', 254, round), port, group);
+      counts.offSubnet++;
+    }
+    await sleep(10);
+  }
+  for (const u of [...socks, straySock]) u.close();
+  await sleep(watchMs);
+  for (const s of servers) s.close();
+  console.log(JSON.stringify(counts));
+}
+
 const run = async (): Promise<void> => {
   if (mode === 'capture') capture(a[0]!, Number(a[1]), a[2]!, Number(a[3]));
   else if (mode === 'replay') await replay(a[0]!, Number(a[1]), a[2]!, a[3]!);
   else if (mode === 'replay-tcp') await replayTcp(a[0]!, Number(a[1]), a[2]!);
+  else if (mode === 'flood') await flood(a[0]!, Number(a[1]), a[2]!, a[3]!, a[4]!, Number(a[5]), Number(a[6]));
   else if (mode === 'fuzz') await fuzz(a[0]!, Number(a[1]), a[2]!, Number(a[3]), a[4]!, Number(a[5]));
   else if (mode === 'forge') await forge(a[0]!, a[1]!, Number(a[2]), Number(a[3]), a[4]!, a[5]);
   else throw new Error(`unknown mode ${mode}`);

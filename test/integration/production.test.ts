@@ -75,6 +75,34 @@ describe('production features between real daemons', { skip }, () => {
       assert.equal(n1.daemon!.running, true);
       assert.match(await n1.fetch('/metrics'), /floatip_heartbeats_rejected_total\{reason="replayed"\} [1-9]/);
     });
+
+    it('heartbeats captured before a receiver restarted are refused after it, though its replay marks died with it', async () => {
+      const [n1, n2] = lab.pair();
+      n2.start({ extra: AUTH });
+      await lab.waitForLog(n2.daemon!, /INIT -> BACKUP: master 198\.18\.0\.11/, SETTLE_MS);
+      const got = await lab.wire(['capture', '224.3.2.2', '7654', CLIENT_IP, '1500']);
+      const fromMaster = got.stdout.split('\n').filter((l) => l.startsWith(`${n1.ip} `));
+      assert.ok(fromMaster.length >= 5, `captured ${fromMaster.length} of node1's heartbeats`);
+      const capture = join(lab.dir, 'captured-before-restart.txt');
+      writeFileSync(capture, fromMaster.join('\n'));
+      n1.daemon!.kill('SIGTERM');
+      assert.equal(await n1.daemon!.exited, 0);
+      await lab.waitForHolders(['node2'], SETTLE_MS);
+      n2.daemon!.kill('SIGTERM');
+      assert.equal(await n2.daemon!.exited, 0);
+      // well within max_clock_skew, from node1's own address, while node2 starts and listens for a master
+      n2.start({ extra: AUTH });
+      const end = Date.now() + 4000;
+      let replays = 0;
+      while (Date.now() < end && replays < 50) {
+        assert.match((await n1.wire(['replay', '224.3.2.2', '7654', n1.ip, capture])).stdout, /replayed \d+ datagrams/);
+        replays++;
+      }
+      await lab.waitForHolders(['node2'], SETTLE_MS);
+      assert.doesNotMatch(n2.daemon!.output, /peer 198\.18\.0\.11 joined|master 198\.18\.0\.11/);
+      assert.match(n2.daemon!.output, /INIT -> MASTER/);
+      assert.match(await n2.fetch('/metrics'), /floatip_heartbeats_rejected_total\{reason="replayed"\} [1-9]/);
+    });
   });
 
   describe('health checks', () => {

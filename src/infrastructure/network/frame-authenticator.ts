@@ -13,10 +13,18 @@ interface SenderMark {
  * Checks a frame's MAC, then that it is neither replayed nor stale: per sender, a run (boot) and a sequence
  * that only grows, and a wall-clock timestamp within the allowed skew. State is kept only for senders whose
  * MAC verified, so forged traffic cannot grow it.
+ *
+ * The marks live in memory, so a frame stamped before this receiver began listening is refused: it was sent (and
+ * may have been captured) before the marks that would catch its replay existed. That covers a restart and a reload
+ * that builds a new authenticator, and writes nothing to disk. No allowance for clock offset: every frame let in
+ * before the start could be replayed once, each renewing a lease for a timeout, and systemd restarts a crashed
+ * daemon well within a second. A peer whose clock runs behind ours is heard once its clock passes our start; with
+ * NTP that is milliseconds, well inside the listen window at start.
  */
 export class FrameAuthenticator {
   readonly signer: FrameSigner;
   private readonly marks = new Map<string, SenderMark>();
+  private notBefore: number;
 
   constructor(
     private readonly keys: readonly Buffer[],
@@ -24,6 +32,12 @@ export class FrameAuthenticator {
     private readonly wallClock: () => number = Date.now,
   ) {
     this.signer = { key: keys[0]!, boot: randomInt(1, 2 ** 47), now: wallClock };
+    this.notBefore = wallClock();
+  }
+
+  /** The transport starts listening: frames sent before now were never seen by this receiver's marks. */
+  begin(): void {
+    this.notBefore = Math.max(this.notBefore, this.wallClock());
   }
 
   open(frame: RawFrame, sender: string): OpenResult {
@@ -35,6 +49,7 @@ export class FrameAuthenticator {
     const ts = data?.['ts'];
     if (typeof boot !== 'number' || typeof seq !== 'number' || typeof ts !== 'number') return { ok: false, reason: 'signed frame without boot, seq or ts' };
     if (Math.abs(this.wallClock() - ts) > this.maxSkewMs) return { ok: false, reason: `stale: timestamp ${ts} is more than ${this.maxSkewMs} ms off` };
+    if (ts < this.notBefore) return { ok: false, reason: `replayed: stamped before this node started (timestamp ${ts})` };
     const last = this.marks.get(sender);
     if (last) {
       if (boot === last.boot && seq === last.seq) return { ok: false, reason: 'duplicate', duplicate: true };

@@ -1,10 +1,14 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
-import { parseHeartbeat, type HeartbeatMessage, type Ipv4Address } from '../../domain/index.js';
+import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
 import { PreconditionError } from '../errors.js';
-import { FrameAuthenticator } from './frame-authenticator.js';
-import { FrameDecoder, FrameError, decodeDatagram, encodeFrame, type RawFrame } from './frame-codec.js';
+import type { FrameAuthenticator } from './frame-authenticator.js';
+import { FrameDecoder, FrameError, decodeDatagram, type RawFrame } from './frame-codec.js';
+import { DROP_LOG_LIMITS, FrameCache, HeartbeatAdmission } from './heartbeat-frames.js';
+import { PeerDialer } from './peer-dialer.js';
+import type { PeerLink } from './peer-link.table.js';
+import { PeerSourceFilter } from './peer-source.filter.js';
 
 /** Bounds that keep a hostile or broken client from costing memory, CPU or other peers' heartbeats. */
 export const TRANSPORT_LIMITS = {
@@ -14,11 +18,8 @@ export const TRANSPORT_LIMITS = {
   /** A socket whose unsent bytes pile up past this is a stuck peer: drop it rather than buffer. */
   maxQueuedBytes: 64 * 1024,
   /** Log at most this many dropped inputs a minute; the rest are counted. */
-  dropLogsPerMinute: 10,
+  dropLogsPerMinute: DROP_LOG_LIMITS.perMinute,
 };
-
-/** The JSON field of a TCP frame that asks the receiver for its heartbeats over TCP too. */
-const ASK_TCP = 'tcp';
 
 interface InboundEntry {
   readonly remote: string;
@@ -26,19 +27,8 @@ interface InboundEntry {
   peer: number | null;
   /** When it last carried a valid heartbeat (or was accepted). */
   lastFrameAt: number;
-}
-
-interface PeerLink {
-  readonly id: Ipv4Address;
-  socket: Socket | null;
-  connected: boolean;
-  /** The link just dropped: the next dial decides whether the peer's daemon is gone. */
-  confirming: boolean;
-  lastError: string;
-  retry: NodeJS.Timeout | null;
-  /** When a heartbeat last went out on this link, and in which state. */
-  lastSentAt: number;
-  lastSentState: string;
+  /** Closed by us for what it sent: its closing says nothing about its daemon. */
+  refused: boolean;
 }
 
 /**
@@ -53,38 +43,52 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private udp: UdpSocket | null = null;
   /** Sends to the group: connected, so that a send skips the address lookup Node.js does for every datagram. */
   private udpOut: UdpSocket | null = null;
-  private readonly links = new Map<number, PeerLink>();
+  private readonly dialer: PeerDialer;
+  private readonly admission: HeartbeatAdmission;
+  private sources: PeerSourceFilter;
   /** Inbound sockets in arrival order, and which peer each identified as, if any yet. */
   private readonly inbound = new Map<Socket, InboundEntry>();
   /** One timer checks every inbound connection for idleness: a timer per connection would wake the daemon once per peer. */
   private sweep: NodeJS.Timeout | null = null;
   private stopped = false;
-  /** When each peer was last heard on the multicast group. */
-  private readonly heardOnGroup = new Map<number, number>();
-  /** When each peer last asked, in a TCP frame, for our heartbeats over TCP: it does not hear us on the group. */
-  private readonly askedForTcp = new Map<number, number>();
   /** The last heartbeat sent, for a link that connects between two. */
   private latest: HeartbeatMessage | null = null;
-  private drops = { windowStart: 0, logged: 0, suppressed: 0 };
 
   constructor(
     private settings: NodeSettings,
     private readonly logger: LoggerPort,
     /** null: frames are unsigned, and signed ones are refused */
     private readonly auth: FrameAuthenticator | null = null,
-    private readonly metrics: MetricsPort = new NoMetrics(),
-  ) {}
+    metrics: MetricsPort = new NoMetrics(),
+  ) {
+    this.sources = new PeerSourceFilter(settings);
+    this.admission = new HeartbeatAdmission(() => this.settings.address.ip, logger, auth, metrics);
+    this.dialer = new PeerDialer(() => this.settings, logger, {
+      connected: (link) => this.writeLatest(link),
+      lost: (id, detail) => this.listener?.onPeerLost(id, detail),
+    });
+  }
 
-  get counters(): { inbound: number; links: number } {
-    return { inbound: this.inbound.size, links: this.links.size };
+  private get links(): PeerDialer['links'] {
+    return this.dialer.links;
+  }
+
+  /** remembered: peers marked as heard on the group or asking for TCP within the window. */
+  get counters(): { inbound: number; links: number; remembered: number } {
+    const now = Date.now();
+    let remembered = 0;
+    for (const l of this.links.values()) if (this.recent(l.heardOnGroupAt, now) || this.recent(l.askedForTcpAt, now)) remembered++;
+    return { inbound: this.inbound.size, links: this.links.size, remembered };
   }
 
   async start(listener: TransportListener): Promise<void> {
     this.listener = listener;
     this.stopped = false;
+    this.dialer.start();
+    this.auth?.begin();
     await this.listenTcp();
     if (this.settings.multicast) await this.listenMulticast(this.settings.multicast);
-    for (const peer of this.settings.peers) this.ensureLink(peer);
+    for (const peer of this.settings.peers) this.dialer.ensure(peer, true);
   }
 
   send(msg: HeartbeatMessage, options?: { readonly everyChannel?: boolean }): Promise<void> {
@@ -102,6 +106,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       }
       const now = Date.now();
       for (const link of this.links.values()) {
+        if (this.dialer.expire(link, now)) continue;
         if (!options?.everyChannel && !this.tcpDue(link, msg, now)) continue;
         if (this.write(link, frames, done)) pending++;
       }
@@ -116,9 +121,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
    * A peer we do not hear on the group, or that asked for TCP, gets every heartbeat.
    */
   private tcpDue(link: PeerLink, msg: HeartbeatMessage, now: number): boolean {
-    const id = link.id.toNumber();
     if (link.lastSentState !== msg.state) return true;
-    if (!this.heardWithin(this.heardOnGroup, id, now) || this.heardWithin(this.askedForTcp, id, now)) return true;
+    if (!this.recent(link.heardOnGroupAt, now) || this.recent(link.askedForTcpAt, now)) return true;
     return msg.state === 'MASTER' && now - link.lastSentAt >= thirdOfTimeoutMs(this.settings.echo) - this.settings.echo.intervalMs / 2;
   }
 
@@ -127,14 +131,13 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const socket = link.socket;
     if (!link.connected || !socket) return false;
     if (socket.writableLength > TRANSPORT_LIMITS.maxQueuedBytes) {
-      this.logger.warn(`peer ${link.id.toString()} is not reading its heartbeats; reconnecting`);
-      socket.destroy();
+      this.dialer.stuck(link);
       return false;
     }
     const now = Date.now();
     link.lastSentState = frames.msg.state;
     link.lastSentAt = now;
-    const deaf = !this.heardWithin(this.heardOnGroup, link.id.toNumber(), now);
+    const deaf = !this.recent(link.heardOnGroupAt, now);
     socket.write(frames.get(deaf), done);
     return true;
   }
@@ -149,12 +152,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
    * quiet period, so one missed heartbeat, half a period late, ends the window. It must end well before the peer
    * counts as gone (BACKUP_ALIVE_TIMEOUTS): then a relayed frame asks the peer for TCP, and it answers at once.
    */
-  private heardWithin(map: Map<number, number>, id: number, now: number): boolean {
-    return this.recent(map.get(id), now);
-  }
-
-  private recent(at: number | undefined, now: number): boolean {
-    return now - (at ?? -Infinity) <= 1.5 * this.quietPeriodMs();
+  private recent(at: number, now: number): boolean {
+    return now - at <= 1.5 * this.quietPeriodMs();
   }
 
   private quietPeriodMs(): number {
@@ -163,16 +162,12 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   reconfigure(settings: NodeSettings): void {
     this.settings = settings;
+    this.sources = new PeerSourceFilter(settings);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const link of this.links.values()) {
-      if (link.retry) clearTimeout(link.retry);
-      link.socket?.end();
-      link.socket?.destroySoon();
-    }
-    this.links.clear();
+    this.dialer.stop();
     for (const s of this.inbound.keys()) s.destroy();
     this.inbound.clear();
     if (this.sweep) clearInterval(this.sweep);
@@ -202,11 +197,16 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   private accept(socket: Socket): void {
     const remote = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '?';
+    if (!this.stopped && !this.sources.allows(remote)) {
+      this.dropped(`refusing connection from ${remote}: outside ${this.sources.describe()} and not a configured peer`, 'foreign-source');
+      socket.destroy();
+      return;
+    }
     if (this.stopped || !this.makeRoomFor(remote)) {
       socket.destroy();
       return;
     }
-    const entry: InboundEntry = { remote, peer: null, lastFrameAt: Date.now() };
+    const entry: InboundEntry = { remote, peer: null, lastFrameAt: Date.now(), refused: false };
     this.inbound.set(socket, entry);
     const decoder = new FrameDecoder();
     this.sweep ??= setInterval(() => this.sweepInbound(), this.idleLimitMs());
@@ -216,13 +216,15 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         frames = decoder.push(chunk);
       } catch (err) {
         this.dropped(`dropping connection from ${remote}: ${err instanceof Error ? err.message : String(err)}`, 'bad-frame');
+        entry.refused = true;
         socket.destroy();
         return;
       }
       for (const frame of frames) {
-        const got = this.accepted(frame, remote, 'TCP');
+        const got = this.admission.admit(frame, remote, 'TCP');
         if (got === 'duplicate') continue;
         if (!got) {
+          entry.refused = true;
           socket.destroy();
           return;
         }
@@ -230,7 +232,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         entry.lastFrameAt = Date.now();
         if (entry.peer === null) this.replaced(socket, msg.id);
         entry.peer = msg.id.toNumber();
-        this.ensureLink(msg.id);
+        this.dialer.heard(msg.id, 'tcp');
         this.noteAsk(msg.id, asksTcp);
         this.listener?.onHeartbeat(msg, { via: 'tcp', signed: this.auth !== null });
       }
@@ -238,11 +240,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.inbound.delete(socket);
-      // The peer's side of the pair closed: check at once whether its daemon is still there.
-      if (entry.peer !== null && !this.stopped) {
-        const link = this.links.get(entry.peer);
-        if (link && !link.connected && !link.socket) this.dial(link, true);
-      }
+      // The peer's side of the pair closed (we did not close it): is its daemon still there?
+      if (entry.peer !== null && !entry.refused && !this.stopped) this.dialer.peerClosed(entry.peer);
     });
   }
 
@@ -260,7 +259,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const limit = this.idleLimitMs();
     for (const [socket, entry] of this.inbound) {
       if (now - entry.lastFrameAt < limit) continue;
-      if (entry.peer !== null && (this.recent(entry.lastFrameAt, now) || this.heardWithin(this.heardOnGroup, entry.peer, now))) continue;
+      if (entry.peer !== null && (this.recent(entry.lastFrameAt, now) || this.recent(this.links.get(entry.peer)?.heardOnGroupAt ?? -Infinity, now))) continue;
       this.dropped(`closing connection from ${entry.remote}: no heartbeat for ${now - entry.lastFrameAt} ms`, 'idle');
       this.inbound.delete(socket);
       socket.destroy();
@@ -293,16 +292,16 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   /** A peer that starts asking for TCP hears from us at once: its lease on us may be running out. */
   private noteAsk(id: Ipv4Address, asks: boolean): void {
-    const key = id.toNumber();
+    const link = this.links.get(id.toNumber());
+    if (!link) return;
     if (!asks) {
-      this.askedForTcp.delete(key);
+      link.askedForTcpAt = -Infinity;
       return;
     }
     const now = Date.now();
-    const already = this.heardWithin(this.askedForTcp, key, now);
-    this.askedForTcp.set(key, now);
-    const link = this.links.get(key);
-    if (!already && link) this.writeLatest(link);
+    const already = this.recent(link.askedForTcpAt, now);
+    link.askedForTcpAt = now;
+    if (!already) this.writeLatest(link);
   }
 
   /**
@@ -318,38 +317,15 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     }
   }
 
-  /** Authenticates and parses one frame; null (with the drop logged and counted) when it must be refused. */
-  private accepted(frame: RawFrame, remote: string, via: string): { msg: HeartbeatMessage; asksTcp: boolean } | 'duplicate' | null {
-    let opened;
-    try {
-      opened = this.auth ? this.auth.open(frame, remote) : FrameAuthenticator.openUnsigned(frame);
-    } catch (err) {
-      this.dropped(`dropping ${via} message from ${remote}: ${err instanceof Error ? err.message : String(err)}`, 'bad-frame');
-      return null;
-    }
-    if (!opened.ok) {
-      if (opened.duplicate) return 'duplicate';
-      this.dropped(`dropping ${via} message from ${remote}: ${opened.reason}`, opened.reason.split(/[:(]/)[0]!.trim().replace(/\s+/g, '-').toLowerCase());
-      return null;
-    }
-    const parsed = parseHeartbeat(opened.data);
-    if (!parsed.ok) {
-      this.dropped(`dropping ${via} message from ${remote}: ${parsed.reason}`, 'bad-fields');
-      return null;
-    }
-    if (parsed.message.id.toString() !== remote) {
-      this.dropped(`dropping ${via} message from ${remote}: it claims to be ${parsed.message.id.toString()}`, 'impostor');
-      return null;
-    }
-    return { msg: parsed.message, asksTcp: (opened.data as Record<string, unknown>)[ASK_TCP] === 1 };
-  }
-
   private async listenMulticast(mc: { group: Ipv4Address; port: number }): Promise<void> {
     const local = this.settings.localIp.toString();
     const group = mc.group.toString();
     const udp = createSocket({ type: 'udp4', reuseAddr: true });
     this.udp = udp;
-    await this.openUdp(udp, `multicast group ${group}:${mc.port} on ${local}`, { port: mc.port }, () => udp.addMembership(group, local));
+    // Bound to the group (Linux), the socket never sees datagrams sent to this host's own address: a heartbeat
+    // must reach every node, and unicast to one is how a host would lie to that one alone.
+    const at = process.platform === 'linux' ? { address: group, port: mc.port } : { port: mc.port };
+    await this.openUdp(udp, `multicast group ${group}:${mc.port} on ${local}`, at, () => udp.addMembership(group, local));
     udp.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo.address));
     const out = createSocket({ type: 'udp4' });
     this.udpOut = out;
@@ -389,6 +365,10 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   private onDatagram(buf: Buffer, remote: string): void {
     if (this.stopped || remote === this.settings.localIp.toString()) return;
+    if (!this.sources.allows(remote)) {
+      this.dropped(`dropping datagram from ${remote}: outside ${this.sources.describe()} and not a configured peer`, 'foreign-source');
+      return;
+    }
     let frame: RawFrame;
     try {
       frame = decodeDatagram(buf);
@@ -396,81 +376,15 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       this.dropped(`dropping datagram from ${remote}: ${err instanceof FrameError ? err.message : String(err)}`, 'bad-frame');
       return;
     }
-    const got = this.accepted(frame, remote, 'multicast');
+    const got = this.admission.admit(frame, remote, 'multicast');
     if (!got || got === 'duplicate') return;
     const { msg } = got;
-    this.heardOnGroup.set(msg.id.toNumber(), Date.now());
-    this.ensureLink(msg.id);
+    this.dialer.heard(msg.id, 'group');
     this.listener?.onHeartbeat(msg, { via: 'group', signed: this.auth !== null });
   }
 
-  // --- outbound ---------------------------------------------------------
-
-  private ensureLink(id: Ipv4Address): void {
-    if (this.stopped || id.equals(this.settings.localIp) || this.links.has(id.toNumber())) return;
-    const link: PeerLink = { id, socket: null, connected: false, confirming: false, lastError: '', retry: null, lastSentAt: 0, lastSentState: '' };
-    this.links.set(id.toNumber(), link);
-    this.dial(link, false);
-  }
-
-  private dial(link: PeerLink, confirming: boolean): void {
-    if (this.stopped) return;
-    if (link.retry) clearTimeout(link.retry);
-    link.retry = null;
-    link.confirming = confirming;
-    link.lastError = '';
-    const { port, dialTimeoutMs } = this.settings.echo;
-    const socket = connect({ host: link.id.toString(), port, localAddress: this.settings.localIp.toString() });
-    link.socket = socket;
-    socket.setNoDelay(true);
-    const dialTimer = setTimeout(() => {
-      link.lastError = 'ETIMEDOUT';
-      socket.destroy();
-    }, dialTimeoutMs);
-    socket.on('connect', () => {
-      clearTimeout(dialTimer);
-      link.connected = true;
-      link.confirming = false;
-      // the peer cuts off a connection that does not identify itself soon, so it hears from us at once
-      this.writeLatest(link);
-    });
-    // Peers never send on our outbound link; anything arriving is discarded unread.
-    socket.on('data', () => undefined);
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      link.lastError = err.code ?? err.message;
-    });
-    socket.on('close', () => {
-      clearTimeout(dialTimer);
-      if (link.socket === socket) link.socket = null;
-      if (this.stopped || this.links.get(link.id.toNumber()) !== link) return;
-      if (link.connected) {
-        link.connected = false;
-        this.logger.debug(`heartbeat link to ${link.id.toString()} closed; dialling again to tell a dead daemon from a network fault`);
-        this.dial(link, true);
-        return;
-      }
-      if (link.confirming && link.lastError === 'ECONNREFUSED') {
-        this.listener?.onPeerLost(link.id, `connection dropped and ${link.id.toString()}:${port} refused a new one`);
-      }
-      link.confirming = false;
-      const backoff = Math.min(Math.max(this.settings.echo.intervalMs, 200), 5000);
-      link.retry = setTimeout(() => this.dial(link, false), backoff);
-    });
-  }
-
   private dropped(what: string, reason: string): void {
-    this.metrics.heartbeatRejected(reason);
-    const now = Date.now();
-    if (now - this.drops.windowStart >= 60_000) {
-      if (this.drops.suppressed > 0) this.logger.warn(`${this.drops.suppressed} more bad inputs dropped in the last minute`);
-      this.drops = { windowStart: now, logged: 0, suppressed: 0 };
-    }
-    if (this.drops.logged < TRANSPORT_LIMITS.dropLogsPerMinute) {
-      this.drops.logged++;
-      this.logger.warn(what);
-    } else {
-      this.drops.suppressed++;
-    }
+    this.admission.dropped(what, reason);
   }
 }
 
@@ -479,20 +393,4 @@ function listenError(err: NodeJS.ErrnoException, what: string): Error {
   if (err.code === 'EADDRNOTAVAIL') return new PreconditionError(`${what}: local_ip is not an address of this host`);
   if (err.code === 'EACCES') return new PreconditionError(`${what}: permission denied`);
   return new PreconditionError(`${what}: ${err.message}`);
-}
-
-/** A heartbeat's frames, each encoded at most once per send: plain, and asking the receiver for TCP. */
-class FrameCache {
-  private plain: Buffer | null = null;
-  private asking: Buffer | null = null;
-
-  constructor(
-    readonly msg: HeartbeatMessage,
-    private readonly auth: FrameAuthenticator | null,
-  ) {}
-
-  get(asking: boolean): Buffer {
-    if (asking) return (this.asking ??= encodeFrame(this.msg, this.auth?.signer, { [ASK_TCP]: 1 }));
-    return (this.plain ??= encodeFrame(this.msg, this.auth?.signer));
-  }
 }

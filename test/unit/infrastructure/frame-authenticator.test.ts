@@ -56,6 +56,30 @@ describe('signed heartbeats', () => {
     assert.match((r.open(frame(51, signer(KEY_A, 1, () => 1_000_000)), SENDER) as { reason: string }).reason, /older run/);
   });
 
+  it('refuses frames stamped before this receiver started: they were captured before its marks existed', () => {
+    const start = 1_000_000;
+    let t = start;
+    const r = receiver([KEY_A], () => t);
+    t += 20_000;
+    // within the skew, but sent 5 s (or 1 ms) before this receiver (restarted) began: replays of a capture
+    assert.match((r.open(frame(40, signer(KEY_A, 3, () => start - 5000)), SENDER) as { reason: string }).reason, /replayed: stamped before this node started/);
+    assert.match((r.open(frame(41, signer(KEY_A, 3, () => start - 1)), SENDER) as { reason: string }).reason, /replayed: stamped before this node started/);
+    assert.equal(r.open(frame(42, signer(KEY_A, 3, () => start)), SENDER).ok, true);
+  });
+
+  it('the transport starting later moves the cut-off to its start; a peer whose clock is behind is heard once it passes', () => {
+    let t = 1_000_000;
+    let peerClock = t;
+    const r = receiver([KEY_A], () => t);
+    t += 3000;
+    r.begin();
+    peerClock = t - 500;
+    assert.equal(r.open(frame(1, signer(KEY_A, 4, () => peerClock)), SENDER).ok, false);
+    t += 600;
+    peerClock = t - 500;
+    assert.equal(r.open(frame(2, signer(KEY_A, 4, () => peerClock)), SENDER).ok, true);
+  });
+
   it('a node without a key refuses signed frames rather than half-trusting them', () => {
     assert.deepEqual(FrameAuthenticator.openUnsigned(frame(1)), { ok: false, reason: 'signed frame, but this node has no auth key' });
   });

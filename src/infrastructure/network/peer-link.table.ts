@@ -1,0 +1,100 @@
+import type { Socket } from 'node:net';
+import type { Ipv4Address } from '../../domain/index.js';
+
+/** Links to peers heard, beyond the configured ones: spoofed or stray senders cannot make the table grow past it. */
+export const MAX_DIALLED_PEERS = 64;
+/** A dialled peer not heard for this many quiet periods (timeouts) is forgotten; a configured one never is. */
+export const LINK_EXPIRY_QUIET_PERIODS = 5;
+
+export interface PeerLink {
+  readonly id: Ipv4Address;
+  /** From `peers:`: kept for good, never evicted. */
+  readonly configured: boolean;
+  socket: Socket | null;
+  connected: boolean;
+  /** The link just dropped: the next dial decides whether the peer's daemon is gone. */
+  confirming: boolean;
+  lastError: string;
+  retry: NodeJS.Timeout | null;
+  connectedAt: number;
+  lastDialAt: number;
+  /** Dials that failed, or links that closed before they were healthy, in a row: how long the next dial waits. */
+  failures: number;
+  /** Whether the last failure was a dial that never connected (the peer's daemon may be starting) or a close. */
+  lastFailure: 'unreachable' | 'closed' | null;
+  /** When a valid heartbeat of this peer last arrived (group or TCP), on the group, and asking for TCP. */
+  lastHeardAt: number;
+  heardOnGroupAt: number;
+  askedForTcpAt: number;
+  /** When a heartbeat last went out on this link, and in which state. */
+  lastSentAt: number;
+  lastSentState: string;
+}
+
+/** The links by peer address: bounded, and dialled peers that fall silent expire. */
+export class PeerLinkTable {
+  private readonly links = new Map<number, PeerLink>();
+  private dialled = 0;
+
+  get size(): number {
+    return this.links.size;
+  }
+
+  get(id: number): PeerLink | undefined {
+    return this.links.get(id);
+  }
+
+  values(): IterableIterator<PeerLink> {
+    return this.links.values();
+  }
+
+  /**
+   * A new link, or null when the table is full. A full table first gives up the dialled link heard longest ago
+   * that is not connected (`evict` closes it): a live peer replaces a stray one, and never the other way round.
+   */
+  add(id: Ipv4Address, configured: boolean, now: number, evict: (link: PeerLink) => void): PeerLink | null {
+    if (!configured && this.dialled >= MAX_DIALLED_PEERS) {
+      let oldest: PeerLink | null = null;
+      for (const l of this.links.values()) if (!l.configured && !l.connected && (!oldest || l.lastHeardAt < oldest.lastHeardAt)) oldest = l;
+      if (!oldest) return null;
+      this.delete(oldest);
+      evict(oldest);
+    }
+    const link: PeerLink = {
+      id,
+      configured,
+      socket: null,
+      connected: false,
+      confirming: false,
+      lastError: '',
+      retry: null,
+      connectedAt: 0,
+      lastDialAt: -Infinity,
+      failures: 0,
+      lastFailure: null,
+      lastHeardAt: now,
+      heardOnGroupAt: -Infinity,
+      askedForTcpAt: -Infinity,
+      lastSentAt: 0,
+      lastSentState: '',
+    };
+    this.links.set(id.toNumber(), link);
+    if (!configured) this.dialled++;
+    return link;
+  }
+
+  delete(link: PeerLink): void {
+    if (this.links.get(link.id.toNumber()) !== link) return;
+    this.links.delete(link.id.toNumber());
+    if (!link.configured) this.dialled--;
+  }
+
+  expired(link: PeerLink, now: number, quietPeriodMs: number): boolean {
+    return !link.configured && now - link.lastHeardAt > LINK_EXPIRY_QUIET_PERIODS * quietPeriodMs;
+  }
+
+  clear(): void {
+    this.links.clear();
+    this.dialled = 0;
+  }
+}

@@ -667,7 +667,8 @@ export class FailoverNode implements TransportListener {
         this.clock.setTimeout(() => this.evaluate(), QUICK_PROBE_MS);
       }
       if (outcome.evidence !== this.lastConflict) {
-        this.logger.warn(`not taking ${this.settings.address.ip.toString()} over: it is in use by another host (${outcome.evidence})`);
+        // a host answering ARP with ever new MACs would otherwise write a line per probe
+        this.peerNoise.write((l) => this.logger.warn(l), `not taking ${this.settings.address.ip.toString()} over: it is in use by another host (${outcome.evidence})`, 'peer messages');
         this.lastConflict = outcome.evidence;
       }
       if (this.current === 'INIT') this.transition('BACKUP', `address in use by another host (${outcome.evidence})`, 'conflict');

@@ -12,6 +12,8 @@ export const BACKUP_ALIVE_TIMEOUTS = 2.5;
 
 /** More heartbeats than a live peer sends between two of its TCP frames, however its timers are set. */
 const SEQ_JUMP_TOLERANCE = 1000;
+/** How far behind the newest heartbeat its copy on the other channel may arrive. */
+const LATE_COPY_SPAN = 2;
 
 /** What changed when a heartbeat arrived, for the election to react at once instead of at the next tick. */
 export type PeerChange = 'joined' | 'became-master' | 'released' | 'stopping' | 'returned' | 'stale' | 'none';
@@ -88,9 +90,11 @@ export class PeerNode {
     }
     const wasAlive = this.isAlive(now, timeoutMs);
     if (msg.seq <= this.lastSeq && msg.state !== 'INIT' && wasAlive) {
-      const forged = trusted && !this.seqTrusted && this.lastSeq - msg.seq > SEQ_JUMP_TOLERANCE;
-      if (!forged) {
-        if (trusted) this.lastSeen = now;
+      const behind = trusted && !this.seqTrusted ? this.lastSeq - msg.seq : 0;
+      if (behind <= SEQ_JUMP_TOLERANCE) {
+        // Far behind a number heard only on the group: the peer is alive, whatever that datagram said. A copy of a
+        // heartbeat already heard (a step or two behind) is no news, and must not outlive the lease it renewed.
+        if (behind > LATE_COPY_SPAN) this.lastSeen = now;
         return 'stale';
       }
     }

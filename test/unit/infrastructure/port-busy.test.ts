@@ -31,17 +31,24 @@ describe('a port held by another process is PortBusyError, not a configuration e
   it('the status port', async () => {
     const squatter = await squatTcp();
     const server = new HttpStatusServer(() => ({}), async () => ({ contentType: 'text/plain', body: '' }));
-    await assert.rejects(server.start('127.0.0.1', squatter.port), isPortBusy('tcp', squatter.port));
-    await squatter.close();
+    try {
+      await assert.rejects(server.start('127.0.0.1', squatter.port), isPortBusy('tcp', squatter.port));
+    } finally {
+      await server.stop();
+      await squatter.close();
+    }
   });
 
   it('the echo port (TCP)', async () => {
     const squatter = await squatTcp();
     const base = aSettings({ id: '127.0.0.1' });
     const transport = new TcpEchoPeerTransport({ ...base, echo: { ...base.echo, port: squatter.port }, multicast: null, peers: [] }, new RecordingLogger());
-    await assert.rejects(transport.start(listener), isPortBusy('tcp', squatter.port));
-    await transport.stop();
-    await squatter.close();
+    try {
+      await assert.rejects(transport.start(listener), isPortBusy('tcp', squatter.port));
+    } finally {
+      await transport.stop();
+      await squatter.close();
+    }
   });
 
   it('the multicast port (UDP)', async () => {
@@ -53,9 +60,12 @@ describe('a port held by another process is PortBusyError, not a configuration e
       { ...base, echo: { ...base.echo, port: 0 }, multicast: { group: Ipv4Address.create('224.3.2.2'), port }, peers: [] },
       new RecordingLogger(),
     );
-    await assert.rejects(transport.start(listener), isPortBusy('udp', port));
-    await transport.stop();
-    await new Promise<void>((r) => udp.close(() => r()));
+    try {
+      await assert.rejects(transport.start(listener), isPortBusy('udp', port));
+    } finally {
+      await transport.stop();
+      await new Promise<void>((r) => udp.close(() => r()));
+    }
   });
 });
 

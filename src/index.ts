@@ -5,6 +5,7 @@ export * from './application/index.js';
 export {
   ConfigError,
   PreconditionError,
+  PortBusyError,
   CommandFailedError,
   YamlConfigLoader,
   OsInterfaceInventory,

@@ -23,3 +23,18 @@ export class ConfigError extends FloatipError {
     super(problems.length === 1 ? problems[0]! : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
   }
 }
+
+/**
+ * A port floatip needs is held by another process. Not a configuration error: the holder may go away, so the
+ * CLI exits 3 and the unit restarts it.
+ */
+export class PortBusyError extends FloatipError {
+  readonly code = 'FLOATIP_PORT_BUSY';
+  constructor(
+    readonly what: string,
+    readonly protocol: 'tcp' | 'udp',
+    readonly port: number,
+  ) {
+    super(`${what} is already in use`);
+  }
+}

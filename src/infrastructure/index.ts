@@ -28,3 +28,4 @@ export * from './system/prometheus.metrics.js';
 export * from './system/http.status-server.js';
 export * from './system/http.status-client.js';
 export * from './system/prepared-commands.js';
+export * from './system/port-holder.lookup.js';

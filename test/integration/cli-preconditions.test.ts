@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { NetnsLab, removeStaleLabs, sh, VIP, CLI } from '../../scripts/lab/netns-lab.js';
+import { NetnsLab, removeStaleLabs, sh, DIST, VIP } from '../../scripts/lab/netns-lab.js';
 import { integrationSkipReason } from '../support/integration-gate.js';
 
 const skip = integrationSkipReason();
@@ -16,10 +20,10 @@ describe('the CLI refuses bad input and touches nothing', { skip }, () => {
   const node = () => lab.nodes[0]!;
 
   it('bad config: run exits 2 naming the key, and nothing is bound', async () => {
-    const file = node().writeConfig(node().config({ priority: 999 }), 'bad.yml');
+    const file = node().writeConfig(node().config({ priority: 99999 }), 'bad.yml');
     const r = await node().cli(['run', '--config', file]);
     assert.equal(r.code, 2);
-    assert.match(r.stdout + r.stderr, /floating_ip\.priority: 999 is not allowed: must be an integer from 1 to 254/);
+    assert.match(r.stdout + r.stderr, /floating_ip\.priority: 99999 is not allowed: must be an integer up to 65535/);
     assert.equal(await node().holdsVip(), false);
   });
 
@@ -47,6 +51,24 @@ describe('the CLI refuses bad input and touches nothing', { skip }, () => {
     await sh('ip', ['-n', lab.clientNs, 'addr', 'del', `${VIP}/24`, 'dev', 'eth0']);
   });
 
+  it("INFINI's own gateway.yml section, disabled: run and check exit 0, also with a value floatip cannot use", async () => {
+    const infini = "floating_ip:\n  enabled: false\n  ip: ''\n  netmask: 255.255.255.0\n  interface: ''\n  local_ip: ''\n  priority: 0\n  peer_ip: 10.0.0.2\n  echo:\n    port: 61111\n";
+    const file = node().writeConfig(infini, 'infini-off.yml');
+    const run = await node().cli(['run', '--config', file, '--log-format', 'text']);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /floating IP disabled/);
+    const check = await node().cli(['check', '--config', file]);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /priority\s+0 \(unranked/);
+    assert.match(check.stdout, /warning: floating_ip\.auth is not set: heartbeats are not signed/);
+    const broken = node().writeConfig(infini.replace("ip: ''", 'ip: 10.9.9.9').replace('priority: 0', 'priority: 1.5'), 'infini-broken.yml');
+    for (const command of ['run', 'check']) {
+      const r = await node().cli([command, '--config', broken, '--log-format', 'text']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /floating_ip\.priority: 1\.5 is not allowed/);
+    }
+  });
+
   it('disabled: run says so and exits 0 without touching anything', async () => {
     const file = node().writeConfig('floating_ip:\n  enabled: false\n', 'off.yml');
     const r = await node().cli(['run', '--config', file]);
@@ -54,26 +76,99 @@ describe('the CLI refuses bad input and touches nothing', { skip }, () => {
     assert.match(r.stdout, /floating IP disabled/);
   });
 
-  it('not root: exit 2 with a clear message, nothing bound', async () => {
-    const file = node().writeConfig(node().config(), 'nonroot.yml');
-    const r = await sh('ip', ['netns', 'exec', node().ns, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'run', '--config', file]);
-    assert.equal(r.code, 2, r.stdout + r.stderr);
-    assert.match(r.stdout + r.stderr, /must run as root or with CAP_NET_ADMIN and CAP_NET_RAW/);
-    assert.equal(await node().holdsVip(), false);
+  it('without CAP_NET_ADMIN and CAP_NET_RAW: exit 2 with a clear message, nothing bound, run from a directory only root may enter', async () => {
+    // A copy of the build in a mode-700 directory, as a clone in root's home: the privilege check must not need
+    // another user to read the checkout, so it drops the capabilities and keeps uid 0.
+    const home = mkdtempSync(join(tmpdir(), 'floatip-home-'));
+    try {
+      chmodSync(home, 0o700);
+      cpSync(DIST, join(home, 'dist'), { recursive: true });
+      copyFileSync(join(DIST, '..', 'package.json'), join(home, 'package.json'));
+      symlinkSync(realpathSync(join(DIST, '..', 'node_modules')), join(home, 'node_modules'));
+      const cli = join(home, 'dist', 'src', 'interfaces', 'cli', 'main.js');
+      const file = node().writeConfig(node().config(), 'nonroot.yml');
+      const drop = ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
+      const r = await sh('ip', ['netns', 'exec', node().ns, 'setpriv', ...drop, process.execPath, cli, 'run', '--config', file]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stdout + r.stderr, /must run as root or with CAP_NET_ADMIN and CAP_NET_RAW/);
+      assert.equal(await node().holdsVip(), false);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
-  it('a second daemon on the same host exits 2: the echo port is taken', async () => {
+  const squatters: [string, string, RegExp][] = [
+    ['the status port', `require('net').createServer().listen({ host: '127.0.0.1', port: 61112 }, () => console.log('ready'))`, /status\.listen 127\.0\.0\.1:61112 \(TCP\) is already in use/],
+    ['the echo port', `require('net').createServer().listen({ port: 61111 }, () => console.log('ready'))`, /echo port 198\.18\.0\.11:61111 \(TCP\) is already in use/],
+    ['the multicast port', `require('dgram').createSocket('udp4').bind(7654, () => console.log('ready'))`, /multicast group 224\.3\.2\.2:7654 on 198\.18\.0\.11 \(UDP\) is already in use/],
+  ];
+  for (const [what, code, message] of squatters) {
+    it(`an unprivileged user holding ${what} makes run exit 3 naming the holder, and nothing is bound`, async () => {
+      const squatter = spawn('ip', ['netns', 'exec', node().ns, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', code], {
+        cwd: '/',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      lab.children.add(squatter);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          squatter.stdout.once('data', () => resolve());
+          squatter.once('exit', (c) => reject(new Error(`the squatter exited ${c}`)));
+        });
+        const file = node().writeConfig(node().config(), 'squatted.yml');
+        const r = await node().cli(['run', '--config', file, '--log-format', 'text']);
+        assert.equal(r.code, 3, r.stdout + r.stderr);
+        assert.match(r.stdout, message);
+        assert.match(r.stdout, new RegExp(`in use by pid ${squatter.pid} \\(\\S*node -e .*\\) of uid 65534 \\(nobody\\)`));
+        assert.doesNotMatch(r.stdout, /-> MASTER/);
+        assert.equal(await node().holdsVip(), false);
+      } finally {
+        squatter.kill('SIGKILL');
+      }
+    });
+  }
+
+  it('release removes the alias a killed daemon and its guard left bound, and a second release exits 0 too', async () => {
+    const d = node().start();
+    await lab.waitFor('the daemon to be master', async () => d.output, (o) => o.includes('-> MASTER'), 8000);
+    // the whole tree, children first, so the release guard cannot act on its parent's death
+    for (const pid of (await node().daemonPids()).reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await d.exited;
+    assert.equal(await node().holdsVip(), true, 'the address was left bound');
+    const file = node().writeConfig(node().config(), 'release.yml');
+    const r = await node().cli(['release', '--config', file, '--log-format', 'text']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /released 198\.18\.0\.100\/24 on eth0:fip/);
+    assert.equal(await node().holdsVip(), false);
+    const again = await node().cli(['release', '--config', file, '--log-format', 'text']);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /not bound on this host; nothing to release/);
+    // disabled and naming no address: nothing to do, exit 0
+    const off = await node().cli(['release', '--config', node().writeConfig('floating_ip:\n  enabled: false\n  ip: nope\n', 'release-off.yml')]);
+    assert.equal(off.code, 0, off.stdout + off.stderr);
+    assert.match(off.stdout, /nothing to release/);
+  });
+
+  it('a second daemon on the same host exits 3 naming the first: its ports are taken', async () => {
     const first = node().start();
     await lab.waitFor('the first daemon to be master', async () => first.output, (o) => o.includes('-> MASTER'), 8000);
+    const holder = new RegExp(`in use by pid ${first.child.pid} \\(.*\\) of uid 0 \\(root\\)`);
     const second = node().writeConfig(node().config(), 'second.yml');
     const r = await node().cli(['run', '--config', second, '--log-format', 'text']);
-    assert.equal(r.code, 2);
-    assert.match(r.stdout, /cannot start: status\.listen 127\.0\.0\.1:61112: already in use/);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /cannot start: status\.listen 127\.0\.0\.1:61112 \(TCP\) is already in use by pid/);
+    assert.match(r.stdout, holder);
     // with its status endpoint elsewhere it trips over the echo port instead
     const third = node().writeConfig(node().config({ extra: '  status:\n    listen: 127.0.0.1:61113' }), 'third.yml');
     const r3 = await node().cli(['run', '--config', third, '--log-format', 'text']);
-    assert.equal(r3.code, 2);
-    assert.match(r3.stdout, /cannot start: echo port 198\.18\.0\.11:61111 \(TCP\) is already in use: is another floatip running\?/);
+    assert.equal(r3.code, 3, r3.stdout + r3.stderr);
+    assert.match(r3.stdout, /cannot start: echo port 198\.18\.0\.11:61111 \(TCP\) is already in use by pid/);
+    assert.match(r3.stdout, holder);
     assert.equal(await node().holdsVip(), true, 'the second daemon did not disturb the first one\'s address');
     first.kill('SIGTERM');
     assert.equal(await first.exited, 0);

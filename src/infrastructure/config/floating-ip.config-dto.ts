@@ -42,6 +42,16 @@ function isSecrets(): PropertyDecorator {
     },
   });
 }
+/** INFINI's priority: an integer; 0 or less is unranked (INFINI draws a random one, floatip ranks it last). */
+function isPriority(): PropertyDecorator {
+  const message = 'must be an integer up to 65535 (0 or less: unranked)';
+  return (target, key) => {
+    IsOptional()(target, key);
+    IsInt({ message })(target, key);
+    Max(65535, { message })(target, key);
+  };
+}
+
 const DOTTED = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 export class EchoConfigDto {
@@ -79,7 +89,7 @@ export class CheckConfigDto {
   @intRange(10, 600_000) timeout_in_ms?: number;
   @intRange(1, 100) fall?: number;
   @intRange(1, 100) rise?: number;
-  @intRange(1, 253) weight?: number;
+  @intRange(1, 65534) weight?: number;
   @IsOptional() @IsBoolean(BOOLEAN) fatal?: boolean;
 }
 
@@ -106,7 +116,9 @@ export class FloatingIpConfigDto {
   @IsOptional() @IsString({ message: 'must be a dotted netmask such as 255.255.255.0' }) netmask?: string;
   @IsOptional() @IsString({ message: 'must be an interface name such as eth0' }) interface?: string;
   @IsOptional() @IsString({ message: 'must be a dotted IPv4 address' }) @Matches(DOTTED, { message: 'must be a dotted IPv4 address' }) local_ip?: string;
-  @intRange(1, 254) priority?: number;
+  @isPriority() priority?: number;
+  /** INFINI's one peer; floatip adds it to peers. */
+  @IsOptional() @IsString({ message: 'must be a dotted IPv4 address' }) @Matches(DOTTED, { message: 'must be a dotted IPv4 address' }) peer_ip?: string;
   @IsOptional() @IsBoolean(BOOLEAN) forced_by_priority?: boolean;
   @IsOptional() @IsString({ message: 'must be a short alias label such as fip' }) label?: string;
   @IsOptional() @IsIn(['auto', 'ifconfig', 'ip'], { message: 'must be auto, ifconfig or ip' }) address_tool?: 'auto' | 'ifconfig' | 'ip';

@@ -190,7 +190,8 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
     if (holder && holder !== nic) problems.push(`${P}ip: ${shown} is not allowed: ${holder.name} of this host already has it`);
   }
 
-  const priority = attempt(() => Priority.create(dto.priority ?? DEFAULTS.priority, 'priority'));
+  // INFINI: "if <= 0, will random set current node's priority"; floatip's unranked is deterministic instead
+  const priority = attempt(() => (dto.priority !== undefined && dto.priority <= 0 ? Priority.unranked() : Priority.create(dto.priority ?? DEFAULTS.priority, 'priority')));
   const echo = {
     port: dto.echo?.port ?? DEFAULTS.echoPort,
     dialTimeoutMs: dto.echo?.dial_timeout_in_ms ?? DEFAULTS.dialTimeoutMs,
@@ -210,12 +211,13 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
 
   const multicast = attempt(() => parseBinding(dto.broadcast?.binding ?? DEFAULTS.binding));
   const peers: Ipv4Address[] = [];
-  (dto.peers ?? []).forEach((p, i) => {
-    const peer = attempt(() => Ipv4Address.create(p, `peers[${i}]`));
-    if (!peer) return;
-    if (localIp && peer.equals(localIp)) problems.push(`${P}peers[${i}]: ${JSON.stringify(p)} is not allowed: it is this node's own local_ip`);
+  const peerKeys: [string, string][] = [...(dto.peers ?? []).map((p, i): [string, string] => [`peers[${i}]`, p]), ...(dto.peer_ip !== undefined ? [['peer_ip', dto.peer_ip] as [string, string]] : [])];
+  for (const [key, p] of peerKeys) {
+    const peer = attempt(() => Ipv4Address.create(p, key));
+    if (!peer) continue;
+    if (localIp && peer.equals(localIp)) problems.push(`${P}${key}: ${JSON.stringify(p)} is not allowed: it is this node's own local_ip`);
     else if (!peers.some((q) => q.equals(peer))) peers.push(peer);
-  });
+  }
 
   const checks: CheckSettings[] = [];
   (dto.checks ?? []).forEach((c, i) => {

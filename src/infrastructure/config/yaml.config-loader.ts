@@ -1,35 +1,61 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { InterfaceInventory } from '../system/interface-inventory.js';
 import { FloatingIpConfigDto } from './floating-ip.config-dto.js';
+import { openPrivateFile, readConfigFile } from './config-file.guard.js';
 import { resolveSettings, type ResolvedConfig } from './settings-resolver.js';
 
 export const SECTION = 'floating_ip';
 
+/** Said at start and by `check` when heartbeats are not signed: what a host on the segment can then do. */
+export const UNSIGNED_WARNING =
+  `${SECTION}.auth is not set: heartbeats are not signed, so any host on the segment can forge them: claim to be a master ` +
+  'or a better backup and delay a failover by about two timeouts, pose as a peer, and make nodes probe the address. ' +
+  'Without really holding the address it cannot make a master release it. Set auth.secret_file on every node.';
+
 export type LoadedConfig =
-  | { kind: 'disabled'; reason: string }
-  | ({ kind: 'resolved' } & ResolvedConfig);
+  | { kind: 'disabled'; reason: string; warnings: readonly string[] }
+  | ({ kind: 'resolved'; warnings: readonly string[] } & ResolvedConfig);
 
 export interface LoadOptions {
-  /** Resolve and validate against the host even when enabled is false (`floatip check`). */
+  /** Resolve and validate against the host even when enabled is false (`floatip check`, `floatip release`). */
   readonly resolveDisabled?: boolean;
+}
+
+// INFINI writes '' for "auto-detect" (its gateway.yml has ip: '', interface: '', local_ip: ''); YAML's empty value is null.
+const EMPTY_MEANS_UNSET = new Set(['ip', 'netmask', 'interface', 'local_ip', 'peer_ip', 'label', 'address_tool', 'binding']);
+
+function dropUnset(map: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(map)) {
+    if (value === null || (value === '' && EMPTY_MEANS_UNSET.has(key))) continue;
+    out[key] = depth === 0 && value && typeof value === 'object' && !Array.isArray(value) ? dropUnset(value as Record<string, unknown>, 1) : value;
+  }
+  return out;
 }
 
 /** Reads `floating_ip:` from a YAML file (an INFINI gateway.yml works as is; other sections are ignored). */
 export class YamlConfigLoader {
-  constructor(private readonly inventory: InterfaceInventory) {}
+  constructor(
+    private readonly inventory: InterfaceInventory,
+    private readonly uid = process.getuid?.() ?? 0,
+  ) {}
 
+  /** The file must belong to root or this uid and be writable by its owner only: it runs hooks and checks as root. */
   load(file: string, options: LoadOptions = {}): LoadedConfig {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new ConfigError([`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    const { text, mode } = readConfigFile(file, this.uid);
+    const loaded = this.loadText(text, file, options);
+    if (loaded.kind === 'resolved' && loaded.auth && loaded.auth.secretFile === null && (mode & 0o044) !== 0) {
+      const who = (mode & 0o004) !== 0 ? 'every user' : 'its group';
+      const warning =
+        `${SECTION}.auth.secret: the secret is written in ${file}, which ${who} can read (mode ${mode.toString(8).padStart(4, '0')}): ` +
+        `anyone who reads it can sign heartbeats; move it to auth.secret_file, or run chmod 600 ${file}`;
+      return { ...loaded, warnings: [...loaded.warnings, warning] };
     }
-    return this.loadText(text, file, options);
+    return loaded;
   }
 
   loadText(text: string, source = 'config', options: LoadOptions = {}): LoadedConfig {
@@ -41,41 +67,57 @@ export class YamlConfigLoader {
     if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
       throw new ConfigError([`${source}: the top level must be a mapping with a ${SECTION}: section`]);
     }
-    const section = (root as Record<string, unknown> | null)?.[SECTION];
-    if (section === undefined || section === null) return { kind: 'disabled', reason: `${source} has no ${SECTION}: section` };
-    if (typeof section !== 'object' || Array.isArray(section)) {
-      throw new ConfigError([`${SECTION}: ${JSON.stringify(section)} is not allowed: must be a mapping of settings`]);
+    const raw = (root as Record<string, unknown> | null)?.[SECTION];
+    if (raw === undefined || raw === null) return { kind: 'disabled', reason: `${source} has no ${SECTION}: section`, warnings: [] };
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ConfigError([`${SECTION}: ${JSON.stringify(raw)} is not allowed: must be a mapping of settings`]);
+    }
+    const section = dropUnset(raw as Record<string, unknown>);
+    const enabled = section['enabled'];
+    if (enabled !== undefined && typeof enabled !== 'boolean') {
+      throw new ConfigError([`${SECTION}.enabled: ${JSON.stringify(enabled)} is not allowed: must be true or false`]);
     }
     const dto = plainToInstance(FloatingIpConfigDto, section);
     const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-    if (errors.length > 0) throw new ConfigError(flatten(errors, SECTION));
-    if (dto.enabled !== true && !options.resolveDisabled) return { kind: 'disabled', reason: `${SECTION}.enabled is not true` };
-    const resolved = resolveSettings(dto, this.inventory.list());
-    if (resolved.auth?.secretFile) {
-      return { kind: 'resolved', ...resolved, auth: { ...resolved.auth, secrets: readSecretFile(resolved.auth.secretFile) } };
+    const problems = flatten(errors, SECTION);
+    if (enabled === true) return { kind: 'resolved', ...this.resolve(dto, problems) };
+    // Disabled: nothing runs, so nothing in the section can hurt. Its problems are shown, not fatal.
+    const reason = `${SECTION}.enabled is not true`;
+    if (!options.resolveDisabled || problems.length > 0) return { kind: 'disabled', reason, warnings: problems };
+    try {
+      return { kind: 'resolved', ...this.resolve(dto, problems) };
+    } catch (err) {
+      if (err instanceof ConfigError) return { kind: 'disabled', reason, warnings: err.problems };
+      throw err;
     }
-    return { kind: 'resolved', ...resolved };
+  }
+
+  private resolve(dto: FloatingIpConfigDto, problems: readonly string[]): ResolvedConfig & { warnings: readonly string[] } {
+    if (problems.length > 0) throw new ConfigError(problems);
+    const resolved = resolveSettings(dto, this.inventory.list());
+    const warnings = resolved.auth ? [] : [UNSIGNED_WARNING];
+    if (resolved.auth?.secretFile) {
+      return { ...resolved, warnings, auth: { ...resolved.auth, secrets: readSecretFile(resolved.auth.secretFile, this.uid) } };
+    }
+    return { ...resolved, warnings };
   }
 }
 
-/** One secret per line (blank lines and # comments skipped); the file must be readable by its owner only. */
+/**
+ * One secret per line (blank lines and # comments skipped). Opened once, without following a symbolic link, and
+ * checked on the open handle: a regular file of root or this uid that nobody else can read or write.
+ */
 export function readSecretFile(file: string, uid = process.getuid?.() ?? 0): string[] {
   const key = `${SECTION}.auth.secret_file`;
-  let mode: number;
-  let owner: number;
+  const fd = openPrivateFile(file, key, uid);
   let text: string;
   try {
-    const st = statSync(file);
-    mode = st.mode & 0o777;
-    owner = st.uid;
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(fd, 'utf8');
   } catch (err) {
     throw new ConfigError([`${key}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  } finally {
+    closeSync(fd);
   }
-  if ((mode & 0o077) !== 0) {
-    throw new ConfigError([`${key}: ${file} is readable by others (mode ${mode.toString(8).padStart(4, '0')}): run chmod 600 ${file}`]);
-  }
-  if (owner !== 0 && owner !== uid) throw new ConfigError([`${key}: ${file} must belong to root or to the user floatip runs as`]);
   const secrets = text
     .split('\n')
     .map((l) => l.trim())

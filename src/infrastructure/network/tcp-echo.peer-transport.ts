@@ -2,7 +2,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
 import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
-import { PreconditionError } from '../errors.js';
+import { PortBusyError, PreconditionError } from '../errors.js';
 import type { FrameAuthenticator } from './frame-authenticator.js';
 import { FrameDecoder, FrameError, decodeDatagram, type RawFrame } from './frame-codec.js';
 import { DROP_LOG_LIMITS, FrameCache, HeartbeatAdmission } from './heartbeat-frames.js';
@@ -187,7 +187,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     return new Promise((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, `echo port ${host}:${port} (TCP)`)));
+      server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, `echo port ${host}:${port} (TCP)`, 'tcp', port)));
       server.listen({ host, port }, () => {
         server.on('error', (err) => this.logger.error(`echo server: ${err.message}`));
         resolve();
@@ -348,7 +348,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   /** Binds a UDP socket and applies its options; afterwards its errors are logged, never thrown. */
   private openUdp(udp: UdpSocket, what: string, at: { address?: string; port: number }, options: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      udp.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, what)));
+      udp.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, `${what} (UDP)`, 'udp', at.port)));
       udp.bind(at, () => {
         try {
           options();
@@ -388,8 +388,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   }
 }
 
-function listenError(err: NodeJS.ErrnoException, what: string): Error {
-  if (err.code === 'EADDRINUSE') return new PreconditionError(`${what} is already in use: is another floatip running?`);
+function listenError(err: NodeJS.ErrnoException, what: string, protocol: 'tcp' | 'udp', port: number): Error {
+  if (err.code === 'EADDRINUSE') return new PortBusyError(what, protocol, port);
   if (err.code === 'EADDRNOTAVAIL') return new PreconditionError(`${what}: local_ip is not an address of this host`);
   if (err.code === 'EACCES') return new PreconditionError(`${what}: permission denied`);
   return new PreconditionError(`${what}: ${err.message}`);

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { PreconditionError } from '../errors.js';
+import { PortBusyError, PreconditionError } from '../errors.js';
 
 /** GET /status (JSON) and GET /metrics (Prometheus text) on a local address; anything else is 404. */
 export class HttpStatusServer {
@@ -32,7 +32,11 @@ export class HttpStatusServer {
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new PreconditionError(`status.listen ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'already in use' : (err.code ?? err.message)}`)),
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new PortBusyError(`status.listen ${host}:${port} (TCP)`, 'tcp', port)
+            : new PreconditionError(`status.listen ${host}:${port}: ${err.code ?? err.message}`),
+        ),
       );
       server.listen({ host, port }, () => resolve());
     });

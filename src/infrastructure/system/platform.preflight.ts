@@ -33,9 +33,13 @@ export function effectiveCapabilities(status = readFileSync('/proc/self/status',
   return line ? BigInt(`0x${line[1]}`) : 0n;
 }
 
-export function hasNetworkPrivileges(uid: number, caps: bigint): boolean {
+/**
+ * What the kernel checks, so what floatip checks: uid 0 with its capabilities dropped cannot bind an address,
+ * and a user given CAP_NET_ADMIN and CAP_NET_RAW (ambient capabilities) can.
+ */
+export function hasNetworkPrivileges(caps: bigint): boolean {
   const needed = (1n << BigInt(CAP_NET_ADMIN)) | (1n << BigInt(CAP_NET_RAW));
-  return uid === 0 || (caps & needed) === needed;
+  return (caps & needed) === needed;
 }
 
 /** BusyBox installs ping as a link to its one binary; anything else on Linux is iputils. */
@@ -70,7 +74,7 @@ export function preflight(options: PreflightOptions = {}): Toolkit {
   assertSupportedPlatform(platform);
   const uid = options.uid ?? process.getuid?.() ?? -1;
   if (platform === 'linux') {
-    if (!hasNetworkPrivileges(uid, options.capabilities ?? effectiveCapabilities())) {
+    if (!hasNetworkPrivileges(options.capabilities ?? effectiveCapabilities())) {
       throw new PreconditionError('floatip must run as root or with CAP_NET_ADMIN and CAP_NET_RAW to bind addresses and send ARP');
     }
     let addressTool: 'ifconfig' | 'ip';

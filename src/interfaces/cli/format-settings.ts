@@ -11,7 +11,7 @@ export function formatSettings(source: string, resolved: ResolvedConfig): string
     ['alias', s.address.aliasName],
     ['address_tool', resolved.addressTool],
     ['local_ip', s.localIp.toString() + auto('local_ip')],
-    ['priority', String(s.priority.value)],
+    ['priority', s.priority.isUnranked ? '0 (unranked: loses to every ranked node; ties go to the higher local_ip)' : String(s.priority.value)],
     ['forced_by_priority', String(s.preempt)],
     ['echo.port', String(s.echo.port)],
     ['echo.dial_timeout_in_ms', String(s.echo.dialTimeoutMs)],

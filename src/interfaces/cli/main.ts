@@ -4,11 +4,14 @@ import { FloatipError } from '../../domain/index.js';
 import {
   ConfigError,
   OsInterfaceInventory,
+  PortBusyError,
   PreconditionError,
   WinstonLogger,
   YamlConfigLoader,
   assertSupportedPlatform,
+  describePortHolders,
   fetchLocal,
+  findPortHolders,
   packageVersion,
   type LogFormat,
   type LogLevel,
@@ -17,24 +20,29 @@ import {
 import { FloatipService, type ServiceStatus } from '../floatip.service.js';
 import { formatSettings } from './format-settings.js';
 import { formatStatus } from './format-status.js';
+import { releaseCommand } from './release.command.js';
 import { restartNeededFor } from './reload.js';
 
-export const EXIT = { ok: 0, runtime: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, runtime: 1, usage: 2, portBusy: 3 } as const;
 
 const USAGE = `usage: floatip run    --config FILE [--log-level error|warn|info|debug] [--log-format auto|text|json]
        floatip check  --config FILE
        floatip status [--config FILE | --listen HOST:PORT] [--json]
+       floatip release --config FILE
        floatip --version
 
   run     hold the floating IP with the other nodes of its group (foreground, systemd style);
           SIGTERM/SIGINT hand over and stop, SIGHUP reloads FILE
   check   validate FILE, print the resolved settings with what was auto-detected, exit 0 or 2
   status  ask a running daemon (status.listen, default 127.0.0.1:61112) for its state, peers, checks, counters
+  release remove this node's alias (<interface>:<label>) if it is still bound, e.g. after the daemon was killed
+          (ExecStopPost=); exit 0 whether it was removed or was not there. Not while the daemon runs.
 
-exit codes: 0 clean stop, 1 runtime failure, 2 configuration or precondition error`;
+exit codes: 0 clean stop, 1 runtime failure, 2 configuration or precondition error,
+            3 a port it needs is held by another process (systemd restarts it)`;
 
 interface Args {
-  command: 'run' | 'check' | 'status';
+  command: 'run' | 'check' | 'status' | 'release';
   config: string;
   listen: string;
   json: boolean;
@@ -45,7 +53,7 @@ interface Args {
 function parseArgs(argv: string[]): Args | string {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return USAGE;
-  if (command !== 'run' && command !== 'check' && command !== 'status') return `unknown command "${command}"\n${USAGE}`;
+  if (command !== 'run' && command !== 'check' && command !== 'status' && command !== 'release') return `unknown command "${command}"\n${USAGE}`;
   const args: Args = { command, config: '', listen: '', json: false, logLevel: 'info', logFormat: 'auto' };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
@@ -75,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
   const loader = new YamlConfigLoader(new OsInterfaceInventory());
   if (args.command === 'check') return check(args, loader);
   if (args.command === 'status') return status(args, loader);
+  if (args.command === 'release') return release(args, loader);
   return run(args, loader);
 }
 
@@ -83,6 +92,7 @@ function check(args: Args, loader: YamlConfigLoader): number {
     const loaded = loader.load(args.config, { resolveDisabled: true });
     if (loaded.kind === 'disabled') console.log(`${args.config}: ${loaded.reason}; run would exit without touching anything`);
     else console.log(formatSettings(args.config, loaded));
+    for (const w of loaded.warnings) console.log(`warning: ${w}`);
     return EXIT.ok;
   } catch (err) {
     console.error(`floatip: invalid configuration in ${args.config}:\n  ${(err as Error).message}`);
@@ -117,6 +127,17 @@ async function status(args: Args, loader: YamlConfigLoader): Promise<number> {
   }
 }
 
+async function release(args: Args, loader: YamlConfigLoader): Promise<number> {
+  const logger = new WinstonLogger(args.logLevel, args.logFormat);
+  try {
+    assertSupportedPlatform();
+    logger.info(await releaseCommand(args.config, loader, logger));
+    return EXIT.ok;
+  } catch (err) {
+    return fail(logger, err);
+  }
+}
+
 function serviceFor(config: ResolvedConfig, logger: WinstonLogger): FloatipService {
   return new FloatipService({ settings: config.settings, logger, addressTool: config.addressTool, auth: config.auth, status: config.status });
 }
@@ -128,6 +149,7 @@ async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
   try {
     assertSupportedPlatform();
     const loaded = loader.load(args.config);
+    for (const w of loaded.warnings) logger.warn(w);
     if (loaded.kind === 'disabled') {
       logger.info(`floating IP disabled (${loaded.reason}); nothing to do`);
       return EXIT.ok;
@@ -180,6 +202,7 @@ async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
       logger.warn(`SIGHUP: ${next.reason}; keeping the running settings (stop the service to disable it)`);
       return;
     }
+    for (const w of next.warnings) logger.warn(`SIGHUP: ${w}`);
     const changed = restartNeededFor(config, next);
     if (changed.length === 0) {
       config = next;
@@ -224,6 +247,12 @@ function fail(logger: WinstonLogger, err: unknown): number {
   if (err instanceof ConfigError) {
     logger.error(`invalid configuration:\n  ${err.message}`);
     return EXIT.usage;
+  }
+  if (err instanceof PortBusyError) {
+    // Another process may give the port up: not a configuration error, so the unit restarts floatip.
+    const holders = process.platform === 'linux' ? describePortHolders(findPortHolders(err.protocol, err.port)) : '';
+    logger.error(`cannot start: ${err.message} ${holders ? `by ${holders}` : '(by another process: is another floatip running?)'}`);
+    return EXIT.portBusy;
   }
   if (err instanceof PreconditionError) {
     logger.error(`cannot start: ${err.message}`);

@@ -43,7 +43,11 @@ describe('configuration validation: each bad value gets its own message', () => 
     ['echo.timeout_in_ms', 'enabled: true\n  echo:\n    timeout_in_ms: 0', /floating_ip\.echo\.timeout_in_ms: 0 is not allowed: must be an integer from 30 to 600000/],
     ['echo.dial_timeout_in_ms', 'enabled: true\n  echo:\n    dial_timeout_in_ms: -1', /floating_ip\.echo\.dial_timeout_in_ms: -1 is not allowed/],
     ['interval vs timeout', 'enabled: true\n  echo:\n    timeout_in_ms: 1000\n    interval_in_ms: 500', /floating_ip\.echo\.interval_in_ms: 500 is not allowed: must be at most a third of echo\.timeout_in_ms \(1000\)/],
-    ['priority', 'enabled: true\n  priority: 300', /floating_ip\.priority: 300 is not allowed: must be an integer from 1 to 254/],
+    ['priority above 65535', 'enabled: true\n  priority: 70000', /floating_ip\.priority: 70000 is not allowed: must be an integer up to 65535 \(0 or less: unranked\)/],
+    ['priority not an integer', 'enabled: true\n  priority: 1.5', /floating_ip\.priority: 1\.5 is not allowed: must be an integer/],
+    ['priority as text', 'enabled: true\n  priority: "100"', /floating_ip\.priority: "100" is not allowed: must be an integer/],
+    ['peer_ip', 'enabled: true\n  peer_ip: nope', /floating_ip\.peer_ip: "nope" is not allowed: must be a dotted IPv4 address/],
+    ['check weight', 'enabled: true\n  checks:\n    - tcp: 127.0.0.1:80\n      weight: 70000', /floating_ip\.checks\[0\]\.weight: 70000 is not allowed: must be an integer from 1 to 65534/],
     ['forced_by_priority', 'enabled: true\n  forced_by_priority: 1', /floating_ip\.forced_by_priority: 1 is not allowed: must be true or false/],
     ['broadcast.binding unicast', 'enabled: true\n  broadcast:\n    binding: 198.18.0.1:7654', /floating_ip\.broadcast\.binding: "198\.18\.0\.1:7654" is not allowed: must be a multicast group/],
     ['broadcast.binding port', 'enabled: true\n  broadcast:\n    binding: 224.3.2.2:99999', /floating_ip\.broadcast\.binding: "224\.3\.2\.2:99999" is not allowed/],
@@ -71,7 +75,7 @@ describe('configuration validation: each bad value gets its own message', () => 
   }
 
   it('lists every problem at once', () => {
-    const msg = problems('floating_ip:\n  enabled: true\n  priority: 0\n  echo:\n    port: 0\n');
+    const msg = problems('floating_ip:\n  enabled: true\n  priority: 1.5\n  echo:\n    port: 0\n');
     assert.match(msg, /2 problems/);
   });
 

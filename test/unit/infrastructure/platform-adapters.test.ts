@@ -157,7 +157,7 @@ describe('address tool selection (address_tool: auto)', () => {
     }
     return d;
   }
-  const root = { uid: 0, platform: 'linux' as const, hintDirs: [] };
+  const root = { uid: 0, capabilities: 0x3000n, platform: 'linux' as const, hintDirs: [] };
 
   it('Linux: ifconfig when it is on PATH', () => {
     const kit = preflight({ ...root, path: bin('ifconfig', 'ip', 'ping', 'arping', 'xargs') });

@@ -20,11 +20,27 @@ describe('preflight', () => {
     assert.equal(effectiveCapabilities('Name:\tnode\n'), 0n);
   });
 
-  it('root, or both CAP_NET_ADMIN and CAP_NET_RAW, may run it', () => {
-    assert.ok(hasNetworkPrivileges(0, 0n));
-    assert.ok(hasNetworkPrivileges(1000, 0x3000n));
-    assert.ok(!hasNetworkPrivileges(1000, 0x1000n), 'CAP_NET_ADMIN alone cannot send ARP');
-    assert.ok(!hasNetworkPrivileges(1000, 0n));
+  it('both CAP_NET_ADMIN and CAP_NET_RAW in effect may run it, whatever the uid', () => {
+    assert.ok(hasNetworkPrivileges(0x3000n));
+    assert.ok(hasNetworkPrivileges(0x3fffffffffn));
+    assert.ok(!hasNetworkPrivileges(0x1000n), 'CAP_NET_ADMIN alone cannot send ARP');
+    assert.ok(!hasNetworkPrivileges(0n));
+  });
+
+  it('on Linux the effective capabilities decide, not the uid: root without them is refused, a user with them is not', () => {
+    const refused = (e: unknown): boolean => e instanceof PreconditionError && /must run as root or with CAP_NET_ADMIN and CAP_NET_RAW/.test(e.message);
+    assert.throws(() => preflight({ platform: 'linux', uid: 0, capabilities: 0n, path: '/usr/sbin:/usr/bin:/sbin:/bin' }), refused);
+    assert.throws(() => preflight({ platform: 'linux', uid: 1000, capabilities: 0x2000n, path: '/usr/sbin:/usr/bin:/sbin:/bin' }), refused);
+    assert.doesNotThrow(
+      () => {
+        try {
+          preflight({ platform: 'linux', uid: 1000, capabilities: 0x3000n, path: '/usr/sbin:/usr/bin:/sbin:/bin' });
+        } catch (e) {
+          // a tool missing from this machine is fine here: the privilege check came first and passed
+          if (refused(e)) throw e;
+        }
+      },
+    );
   });
 
   it('other platforms stop at start with "unsupported platform"', () => {

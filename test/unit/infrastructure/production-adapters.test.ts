@@ -95,13 +95,16 @@ describe('Prometheus metrics and the status endpoint', () => {
     }
   });
 
-  it('a taken status port is a precondition error', async () => {
+  it('a taken status port is PortBusyError (exit 3), not a precondition error', async () => {
     const a = new HttpStatusServer(() => ({}), async () => ({ contentType: 'text/plain', body: '' }));
     const b = new HttpStatusServer(() => ({}), async () => ({ contentType: 'text/plain', body: '' }));
     const port = 20000 + Math.floor(Math.random() * 20000);
     await a.start('127.0.0.1', port);
-    await assert.rejects(b.start('127.0.0.1', port), /status\.listen 127\.0\.0\.1:\d+: already in use/);
-    await a.stop();
+    try {
+      await assert.rejects(b.start('127.0.0.1', port), /status\.listen 127\.0\.0\.1:\d+ \(TCP\) is already in use/);
+    } finally {
+      await a.stop();
+    }
   });
 });
 

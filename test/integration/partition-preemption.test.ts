@@ -24,6 +24,8 @@ describe('partitions and preemption between real daemons', { skip }, () => {
       n1.start();
       n2.start();
       await lab.waitForHolders(['node2'], SETTLE_MS);
+      // node1 must have heard node2's term before the cut, or both take over in one term and rank decides the heal
+      await lab.waitFor('node1 to follow node2', async () => (JSON.parse(await n1.fetch('/status')) as { lease: { holder: string } | null }).lease?.holder, (h) => h === n2.ip, SETTLE_MS);
       await n2.unplug();
       // node1 no longer hears node2 and takes over; node2, isolated, still holds its copy
       await lab.waitForHolders(['node1', 'node2'], SETTLE_MS);

@@ -1,7 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
-import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
+import { Ipv4Address, type HeartbeatMessage } from '../../domain/index.js';
 import { PortBusyError, PreconditionError } from '../errors.js';
 import type { FrameAuthenticator } from './frame-authenticator.js';
 import { FrameDecoder, FrameError, decodeDatagram, type RawFrame } from './frame-codec.js';
@@ -222,16 +222,19 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       }
       for (const frame of frames) {
         const got = this.admission.admit(frame, remote, 'TCP');
-        if (got === 'duplicate') continue;
+        if (got === 'duplicate') {
+          // Signed, its datagram came first: the copy is no news, but it is the sender's (its MAC verified, and the
+          // first copy's sender matched its address), so it identifies the connection and keeps it open.
+          this.identify(socket, entry, remote);
+          continue;
+        }
         if (!got) {
           entry.refused = true;
           socket.destroy();
           return;
         }
         const { msg, asksTcp } = got;
-        entry.lastFrameAt = Date.now();
-        if (entry.peer === null) this.replaced(socket, msg.id);
-        entry.peer = msg.id.toNumber();
+        this.identify(socket, entry, msg.id);
         this.dialer.heard(msg.id, 'tcp');
         this.noteAsk(msg.id, asksTcp);
         this.listener?.onHeartbeat(msg, { via: 'tcp', signed: this.auth !== null });
@@ -243,6 +246,15 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       // The peer's side of the pair closed (we did not close it): is its daemon still there?
       if (entry.peer !== null && !entry.refused && !this.stopped) this.dialer.peerClosed(entry.peer);
     });
+  }
+
+  /** A valid frame on this connection: it is the peer's, and alive. */
+  private identify(socket: Socket, entry: InboundEntry, id: Ipv4Address | string): void {
+    const peer = typeof id === 'string' ? (Ipv4Address.isValid(id) ? Ipv4Address.create(id) : null) : id;
+    if (!peer) return;
+    entry.lastFrameAt = Date.now();
+    if (entry.peer === null) this.replaced(socket, peer);
+    entry.peer = peer.toNumber();
   }
 
   private idleLimitMs(): number {

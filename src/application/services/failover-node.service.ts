@@ -114,7 +114,9 @@ export class FailoverNode implements TransportListener {
   /** A backup's check of a master's claim, one at a time (see checkClaim). */
   private claimCheck: Promise<void> | null = null;
   /** The better node this backup waits for to take over, and since when (see waitFor). */
-  private waiting: { id: Ipv4Address; since: number } | null = null;
+  private waiting: { since: number } | null = null;
+  private lastForcedReassertAt = -Infinity;
+  private lastForgetAt = -Infinity;
   private recheckTimer: TimerHandle | null = null;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
@@ -359,8 +361,9 @@ export class FailoverNode implements TransportListener {
    */
   private waitFor(better: Ipv4Address | undefined): void {
     const now = this.clock.now();
-    if (!better || !this.waiting || !this.waiting.id.equals(better)) {
-      this.waiting = better ? { id: better, since: now } : null;
+    // the wait is timed from the first better node waited for: two that take turns at the top do not restart it
+    if (!better || !this.waiting) {
+      this.waiting = better ? { since: now } : null;
       return;
     }
     if (now - this.waiting.since < 2 * this.settings.echo.timeoutMs) return;
@@ -370,7 +373,11 @@ export class FailoverNode implements TransportListener {
     this.evaluate();
   }
 
+  /** At most once an interval: it runs a process, and what peers say asks for it. */
   private forgetNeighbours(): void {
+    const now = this.clock.now();
+    if (now - this.lastForgetAt < this.settings.echo.intervalMs) return;
+    this.lastForgetAt = now;
     this.announcer
       .forgetUnresolvedNeighbours(this.settings.address)
       .catch((err: unknown) => this.logger.warn(`could not clear unresolved neighbour entries: ${message(err)}`));
@@ -612,6 +619,7 @@ export class FailoverNode implements TransportListener {
   }
 
   private apply(decision: ElectionDecision): void {
+    if (decision.kind !== 'stay') this.waiting = null;
     switch (decision.kind) {
       case 'stay':
         this.waitFor(decision.waitingFor);
@@ -720,9 +728,16 @@ export class FailoverNode implements TransportListener {
     return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
 
+  /**
+   * Announces the address again, at most once an interval; `always`: once more even so, when a rival just let go
+   * (until then its own ARP could pull clients back), itself at most once an interval, so a peer that flips between
+   * MASTER and BACKUP cannot make this node announce at its pace.
+   */
   private reassert(reason: string, always = false): void {
     const now = this.clock.now();
-    if (!always && now - this.lastReassertAt < this.settings.echo.intervalMs) return;
+    const { intervalMs } = this.settings.echo;
+    if (always ? now - this.lastForcedReassertAt < intervalMs : now - this.lastReassertAt < intervalMs) return;
+    if (always) this.lastForcedReassertAt = now;
     this.lastReassertAt = now;
     // what peers say (or what is said in their name) can ask for this once an interval, for as long as they like
     this.reassertNoise.write((l) => this.logger.info(l), `announcing ${this.settings.address.ip.toString()} again: ${reason}`, 'announcements');

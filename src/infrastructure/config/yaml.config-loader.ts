@@ -13,7 +13,7 @@ export const SECTION = 'floating_ip';
 /** Said at start and by `check` when heartbeats are not signed: what a host on the segment can then do. */
 export const UNSIGNED_WARNING =
   `${SECTION}.auth is not set: heartbeats are not signed, so any host on the segment can forge them: claim to be a master ` +
-  'or a better backup and delay a failover by about two timeouts, pose as a peer, and make nodes probe the address. ' +
+  'or a better backup, or speak in a lost master\'s name, and so delay a failover, and make nodes probe the address. ' +
   'Without really holding the address it cannot make a master release it. Set auth.secret_file on every node.';
 
 export type LoadedConfig =

@@ -169,6 +169,32 @@ describe('forged claims do not keep the backups waiting (virtual time, timeout 1
     assert.ok(cluster.get(A).logger.has(`${F} outranks this node but has not taken the address over: passing it over`));
   });
 
+  it('two forged better backups that take turns at the top do not restart the wait', async () => {
+    cluster.network.crashHost(B);
+    cluster.segment.powerOff(B);
+    const a = cluster.get(A);
+    for (let t = 0; t < 60_000; t += 1000) {
+      a.transport.receive(aHeartbeat({ id: t % 2000 === 0 ? F : '198.18.0.67', state: 'BACKUP', priority: 254 }), GROUP);
+      a.transport.receive(aHeartbeat({ id: t % 2000 === 0 ? '198.18.0.67' : F, state: 'BACKUP', priority: 253 }), GROUP);
+      await clock.advance(1000);
+    }
+    assert.deepEqual(cluster.holders(), [A]);
+  });
+
+  it('a peer that flips between MASTER and BACKUP on its own connection costs the master at most two announcements an interval', async () => {
+    const b = cluster.get(B);
+    const announced = b.announcer.announcements.length;
+    const forgotten = b.announcer.forgotten;
+    for (let i = 0; i < 100; i++) {
+      b.transport.receive(aHeartbeat({ id: F, state: i % 2 === 0 ? 'MASTER' : 'BACKUP', term: 1 }));
+      await clock.advance(20);
+    }
+    // 2 s at a 1 s interval
+    assert.ok(b.announcer.announcements.length - announced <= 6, `${b.announcer.announcements.length - announced} announcements`);
+    assert.ok(b.announcer.forgotten - forgotten <= 3, `${b.announcer.forgotten - forgotten} neighbour flushes`);
+    assert.equal(b.node.state, 'MASTER');
+  });
+
   it('with preemption, a forged challenger gets the address once, is passed over, and not handed it again', async () => {
     const b = cluster.get(B);
     b.node.reconfigure({ ...aSettings({ id: B }), preempt: true });

@@ -94,8 +94,19 @@ export class FakeConflictProbe implements ConflictProbePort {
   readonly macLookups: string[] = [];
 
   /** A host answers for its own address while it is up, and for the floating address while it holds it. */
+  private lostReplies = 0;
+
+  /** The next `n` ARP look-ups get no reply, as when a reply is lost on the wire. */
+  loseReplies(n: number): void {
+    this.lostReplies = n;
+  }
+
   async macOf(address: FloatingAddress, ip: Ipv4Address): Promise<string | null> {
     this.macLookups.push(ip.toString());
+    if (this.lostReplies > 0) {
+      this.lostReplies--;
+      return null;
+    }
     if (ip.equals(address.ip)) {
       const other = [...this.segment.holders].find((h) => h !== this.owner);
       return other ? this.segment.macOf(other) : null;

@@ -76,6 +76,8 @@ const QUICK_PROBE_MS = 30;
 const DAEMON_GONE_RETRIES = 3;
 /** How long a goodbye heard only on the group waits for its copy on the sender's TCP connection before a probe. */
 const UNVERIFIED_RELEASE_WAIT_MS = 25;
+/** Checks in a row, a quarter interval apart, that must find a rival master's claim untrue before a master ignores it. */
+const RIVAL_MISSES = 2;
 /** Checks of a master's claim that must all find it untrue before a backup stops following it. */
 const CLAIM_MISSES = 3;
 /** Shortest heartbeat period of a master that hears no peer. */
@@ -118,6 +120,8 @@ export class FailoverNode implements TransportListener {
   private lastForcedReassertAt = -Infinity;
   private lastForgetAt = -Infinity;
   private recheckTimer: TimerHandle | null = null;
+  /** Checks in a row that found a rival master's claim untrue (see rivalHolds). */
+  private rivalMisses: { rival: string; count: number } | null = null;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
 
@@ -716,7 +720,21 @@ export class FailoverNode implements TransportListener {
     }
     this.lastRivalCheckAt = now;
     const verdict = await this.verifyHolder.execute({ address: this.settings.address, claimant: rival });
-    if (verdict.kind !== 'not-held') return true;
+    if (verdict.kind !== 'not-held') {
+      this.rivalMisses = null;
+      return true;
+    }
+    // one missed ARP reply must not keep a real split standing: a second look a quarter interval later decides
+    const misses = this.rivalMisses?.rival === rival.toString() ? this.rivalMisses.count + 1 : 1;
+    this.rivalMisses = { rival: rival.toString(), count: misses };
+    if (misses < RIVAL_MISSES) {
+      this.recheckTimer ??= this.clock.setTimeout(() => {
+        this.recheckTimer = null;
+        this.evaluate();
+      }, this.settings.echo.intervalMs / 4);
+      return false;
+    }
+    this.rivalMisses = null;
     this.peers.get(rival)?.refuteClaim(this.clock.now());
     this.metrics.addressConflict();
     this.peerNoise.write((l) => this.logger.warn(l), `not stepping down for ${rival.toString()}, which says it is master: ${verdict.why}`, 'peer messages');

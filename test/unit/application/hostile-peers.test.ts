@@ -208,6 +208,24 @@ describe('forged claims do not keep the backups waiting (virtual time, timeout 1
   });
 });
 
+describe('a real rival at a heal (virtual time, timeout 10 s, heartbeat 1 s)', () => {
+  it('one lost ARP reply does not keep the split standing: the master looks again and steps down', async () => {
+    const clock = new FakeClock();
+    const cluster = new SimCluster(clock);
+    const a = cluster.add(A);
+    await a.node.start();
+    await clock.advance(5000);
+    cluster.segment.holders.add(B);
+    a.probe.loseReplies(2);
+    for (let i = 0; i < 10; i++) {
+      a.transport.receive(aHeartbeat({ id: B, state: 'MASTER', term: 9 }));
+      await clock.advance(100);
+    }
+    assert.equal(a.node.state, 'BACKUP');
+    assert.deepEqual(cluster.holders(), [B]);
+  });
+});
+
 describe('the peer table is bounded', () => {
   it('a flood of sources fills it to its limit; live peers are never pushed out, silent ones are forgotten', () => {
     const table = new PeerTable(8);

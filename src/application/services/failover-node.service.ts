@@ -260,7 +260,7 @@ export class FailoverNode implements TransportListener {
     let peer = this.peers.get(msg.id);
     let change;
     if (!peer) {
-      peer = this.peers.admit(msg, now, timeoutMs) ?? undefined;
+      peer = this.peers.admit(msg, now, timeoutMs, (p) => this.lease?.isHeldBy(p.id) === true) ?? undefined;
       if (!peer) {
         this.peerNoise.write((l) => this.logger.warn(l), `ignoring ${msg.id.toString()}: ${this.peers.size} live peers already, the most a group may have`, 'peer messages');
         return;

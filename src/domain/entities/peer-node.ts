@@ -112,6 +112,8 @@ export class PeerNode {
       this.lostAt = null;
       this.lossReason = null;
       this.aliveFrom = now;
+      // back from silence or death: its claim to hold the address is checked again (a replay speaks in its name)
+      this.confirmedTerm = null;
     }
     // A peer coming back from silence or death is news of its own; what it held before is stale.
     if (returned) return 'returned';

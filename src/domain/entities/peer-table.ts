@@ -30,13 +30,16 @@ export class PeerTable {
     return this.peers.size;
   }
 
-  /** A peer heard for the first time; null when the table is full of live peers. */
-  admit(msg: HeartbeatMessage, now: number, timeoutMs: number): PeerNode | null {
+  /**
+   * A peer heard for the first time; null when the table is full of live peers. `keep`: a silent peer that must not
+   * give way (the master whose lease this node still holds: its takeover needs to know who it was).
+   */
+  admit(msg: HeartbeatMessage, now: number, timeoutMs: number, keep?: (p: PeerNode) => boolean): PeerNode | null {
     if (this.peers.size >= this.limit) this.forget(now, timeoutMs);
     if (this.peers.size >= this.limit) {
       let oldest: PeerNode | null = null;
       for (const p of this.peers.values()) {
-        if (!p.isAlive(now, timeoutMs) && (!oldest || p.lastSeenAt < oldest.lastSeenAt)) oldest = p;
+        if (!p.isAlive(now, timeoutMs) && !keep?.(p) && (!oldest || p.lastSeenAt < oldest.lastSeenAt)) oldest = p;
       }
       if (!oldest) return null;
       this.peers.delete(oldest.id.toNumber());

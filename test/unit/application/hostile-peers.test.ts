@@ -239,6 +239,14 @@ describe('the peer table is bounded', () => {
     assert.equal(MAX_PEERS, 64);
   });
 
+  it('the silent peer a node must remember (its lease holder) is never the one to give way', () => {
+    const table = new PeerTable(2);
+    const master = table.admit(aHeartbeat({ id: '198.18.0.12', state: 'MASTER' }), 0, 1000)!;
+    table.admit(aHeartbeat({ id: '198.18.0.13' }), 0, 1000);
+    table.admit(aHeartbeat({ id: '198.18.1.1' }), 5000, 1000, (p) => p.id.equals(master.id));
+    assert.ok(table.get(master.id), 'the silent master stays');
+  });
+
   it('a node keeps at most MAX_PEERS peers, however many sources speak', async () => {
     const clock = new FakeClock();
     const cluster = new SimCluster(clock);

@@ -95,6 +95,12 @@ export class FakeConflictProbe implements ConflictProbePort {
 
   /** A host answers for its own address while it is up, and for the floating address while it holds it. */
   private lostReplies = 0;
+  private failures = 0;
+
+  /** The next `n` ARP look-ups fail (arping could not run), which is no answer either way. */
+  failLookups(n: number): void {
+    this.failures = n;
+  }
 
   /** The next `n` ARP look-ups get no reply, as when a reply is lost on the wire. */
   loseReplies(n: number): void {
@@ -103,6 +109,10 @@ export class FakeConflictProbe implements ConflictProbePort {
 
   async macOf(address: FloatingAddress, ip: Ipv4Address): Promise<string | null> {
     this.macLookups.push(ip.toString());
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('arping: socket: Network is down');
+    }
     if (this.lostReplies > 0) {
       this.lostReplies--;
       return null;

@@ -78,6 +78,7 @@ const DAEMON_GONE_RETRIES = 3;
 const UNVERIFIED_RELEASE_WAIT_MS = 25;
 /** Checks in a row, a quarter interval apart, that must find a rival master's claim untrue before a master ignores it. */
 const RIVAL_MISSES = 2;
+const RIVAL_CHECK_MIN_GAP_MS = 50;
 /** Checks of a master's claim that must all find it untrue before a backup stops following it. */
 const CLAIM_MISSES = 3;
 /** Shortest heartbeat period of a master that hears no peer. */
@@ -711,15 +712,20 @@ export class FailoverNode implements TransportListener {
    */
   private async rivalHolds(rival: Ipv4Address): Promise<boolean> {
     const now = this.clock.now();
-    if (now - this.lastRivalCheckAt < this.settings.echo.intervalMs / 4) {
-      this.recheckTimer ??= this.clock.setTimeout(() => {
-        this.recheckTimer = null;
-        this.evaluate();
-      }, this.settings.echo.intervalMs / 4);
+    if (now - this.lastRivalCheckAt < this.rivalCheckGapMs) {
+      this.scheduleRecheck();
       return false;
     }
     this.lastRivalCheckAt = now;
-    const verdict = await this.verifyHolder.execute({ address: this.settings.address, claimant: rival });
+    let verdict;
+    try {
+      verdict = await this.verifyHolder.execute({ address: this.settings.address, claimant: rival });
+    } catch (err) {
+      // no answer either way (arping failed): look again shortly, and count no miss
+      this.peerNoise.write((l) => this.logger.warn(l), `could not check ${rival.toString()}'s claim to the address: ${message(err)}`, 'peer messages');
+      this.scheduleRecheck();
+      return false;
+    }
     if (verdict.kind !== 'not-held') {
       this.rivalMisses = null;
       return true;
@@ -728,10 +734,7 @@ export class FailoverNode implements TransportListener {
     const misses = this.rivalMisses?.rival === rival.toString() ? this.rivalMisses.count + 1 : 1;
     this.rivalMisses = { rival: rival.toString(), count: misses };
     if (misses < RIVAL_MISSES) {
-      this.recheckTimer ??= this.clock.setTimeout(() => {
-        this.recheckTimer = null;
-        this.evaluate();
-      }, this.settings.echo.intervalMs / 4);
+      this.scheduleRecheck();
       return false;
     }
     this.rivalMisses = null;
@@ -740,6 +743,18 @@ export class FailoverNode implements TransportListener {
     this.peerNoise.write((l) => this.logger.warn(l), `not stepping down for ${rival.toString()}, which says it is master: ${verdict.why}`, 'peer messages');
     this.reassert(`${rival.toString()} claims the address, but ${verdict.why}`);
     return false;
+  }
+
+  /** Rival checks are this far apart at least: many forged rivals cost a bounded number of ARP probes. */
+  private get rivalCheckGapMs(): number {
+    return Math.max(this.settings.echo.intervalMs / 4, RIVAL_CHECK_MIN_GAP_MS);
+  }
+
+  private scheduleRecheck(): void {
+    this.recheckTimer ??= this.clock.setTimeout(() => {
+      this.recheckTimer = null;
+      this.evaluate();
+    }, this.rivalCheckGapMs);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -28,7 +28,10 @@ export class PingArpingConflictProbe implements ConflictProbePort {
   async macOf(address: FloatingAddress, ip: Ipv4Address, deadlineMs = this.deadlineMs): Promise<string | null> {
     if (!this.arping) return null;
     const r = await this.run(this.arping, ['-D', '-c', '1', '-w', '1', '-I', address.interfaceName, ip.toString()], deadlineMs);
-    return r.code === 1 ? (REPLY_FROM.exec(r.stdout)?.[1]?.toLowerCase() ?? null) : null;
+    if (r.code === 1) return REPLY_FROM.exec(r.stdout)?.[1]?.toLowerCase() ?? null;
+    // silence until the deadline is an answer; arping failing (an interface whose carrier just came back) is none
+    if (r.code !== null && r.code !== 0) throw new CommandFailedError(`${this.arping} -D ${ip.toString()}`, r.code, (r.stderr || r.stdout).trim());
+    return null;
   }
 
   async probe(address: FloatingAddress, deadlineMs = this.deadlineMs): Promise<ProbeResult> {

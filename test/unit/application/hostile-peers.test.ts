@@ -226,6 +226,24 @@ describe('a real rival at a heal (virtual time, timeout 10 s, heartbeat 1 s)', (
   });
 });
 
+describe('an ARP check that fails is no verdict (virtual time, timeout 10 s, heartbeat 1 s)', () => {
+  it('a master whose checks of a real rival fail looks again, and steps down once one answers', async () => {
+    const clock = new FakeClock();
+    const cluster = new SimCluster(clock);
+    const a = cluster.add(A);
+    await a.node.start();
+    await clock.advance(5000);
+    cluster.segment.holders.add(B);
+    a.probe.failLookups(4);
+    for (let i = 0; i < 15; i++) {
+      a.transport.receive(aHeartbeat({ id: B, state: 'MASTER', term: 9 }));
+      await clock.advance(100);
+    }
+    assert.equal(a.node.state, 'BACKUP');
+    assert.ok(a.logger.has(`could not check ${B}'s claim to the address`));
+  });
+});
+
 describe('the peer table is bounded', () => {
   it('a flood of sources fills it to its limit; live peers are never pushed out, silent ones are forgotten', () => {
     const table = new PeerTable(8);

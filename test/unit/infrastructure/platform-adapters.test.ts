@@ -119,6 +119,15 @@ describe('conflict probe', () => {
   const probe = (arp: Partial<CommandResult>, ping: Partial<CommandResult>, arping: string | null = 'arping') =>
     new PingArpingConflictProbe({ file: 'ping', flavor: 'iputils' }, arping, 250, new F.ScriptedCommands().on(/^arping/, arp).on(/^ping/, ping).run);
 
+  it('asks who has an address: the MAC of a reply, null for silence, an error when arping fails', async () => {
+    const who = Ipv4Address.create('198.18.0.12');
+    assert.equal(await probe({ code: 1, stdout: F.ARPING_DAD_REPLY }, {}).macOf(linuxVip, who), 'fa:7b:fb:c0:35:16');
+    assert.equal(await probe({ code: 0, stdout: '' }, {}).macOf(linuxVip, who), null);
+    assert.equal(await probe({ code: null, timedOut: true }, {}).macOf(linuxVip, who), null);
+    await assert.rejects(probe({ code: 2, stderr: 'arping: socket: Network is down' }, {}).macOf(linuxVip, who), /Network is down/);
+    assert.equal(await probe({}, {}, null).macOf(linuxVip, who), null);
+  });
+
   it('an ARP reply is a conflict, naming the MAC', async () => {
     assert.deepEqual(await probe({ code: 1, stdout: F.ARPING_DAD_REPLY }, { code: 1, stdout: F.IPUTILS_PING_NONE }).probe(linuxVip), {
       inUse: true,

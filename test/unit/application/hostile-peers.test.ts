@@ -3,7 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { MAX_PEERS, PeerTable, isNewerTerm, latestTerm, nextTerm, parseHeartbeat, toWire } from '../../../src/domain/index.js';
 import { aHeartbeat, aSettings } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { SimCluster } from '../../support/cluster.js';
+import { SimCluster, type SimNode } from '../../support/cluster.js';
 
 const A = '198.18.0.11';
 const B = '198.18.0.12';
@@ -208,37 +208,31 @@ describe('forged claims do not keep the backups waiting (virtual time, timeout 1
   });
 });
 
-describe('a real rival at a heal (virtual time, timeout 10 s, heartbeat 1 s)', () => {
-  it('one lost ARP reply does not keep the split standing: the master looks again and steps down', async () => {
+describe('a real rival at a heal, its ARP look-ups troubled (virtual time, timeout 10 s, heartbeat 1 s)', () => {
+  /** A alone and master; B holds the address too and says so every 100 ms for `ms`; `trouble` spoils A's look-ups first. */
+  async function masterHearsRealRival(trouble: (a: SimNode) => void, ms: number): Promise<{ a: SimNode; cluster: SimCluster }> {
     const clock = new FakeClock();
     const cluster = new SimCluster(clock);
     const a = cluster.add(A);
     await a.node.start();
     await clock.advance(5000);
     cluster.segment.holders.add(B);
-    a.probe.loseReplies(2);
-    for (let i = 0; i < 10; i++) {
+    trouble(a);
+    for (let t = 0; t < ms; t += 100) {
       a.transport.receive(aHeartbeat({ id: B, state: 'MASTER', term: 9 }));
       await clock.advance(100);
     }
+    return { a, cluster };
+  }
+
+  it('one lost ARP reply does not keep the split standing: the master looks again and steps down', async () => {
+    const { a, cluster } = await masterHearsRealRival((n) => n.probe.loseReplies(2), 1000);
     assert.equal(a.node.state, 'BACKUP');
     assert.deepEqual(cluster.holders(), [B]);
   });
-});
 
-describe('an ARP check that fails is no verdict (virtual time, timeout 10 s, heartbeat 1 s)', () => {
-  it('a master whose checks of a real rival fail looks again, and steps down once one answers', async () => {
-    const clock = new FakeClock();
-    const cluster = new SimCluster(clock);
-    const a = cluster.add(A);
-    await a.node.start();
-    await clock.advance(5000);
-    cluster.segment.holders.add(B);
-    a.probe.failLookups(4);
-    for (let i = 0; i < 15; i++) {
-      a.transport.receive(aHeartbeat({ id: B, state: 'MASTER', term: 9 }));
-      await clock.advance(100);
-    }
+  it('a look-up that fails is no verdict: the master looks again, and steps down once one answers', async () => {
+    const { a } = await masterHearsRealRival((n) => n.probe.failLookups(4), 1500);
     assert.equal(a.node.state, 'BACKUP');
     assert.ok(a.logger.has(`could not check ${B}'s claim to the address`));
   });

@@ -89,6 +89,18 @@ export interface DaemonOptions {
   intervalMs?: number;
   dialTimeoutMs?: number;
   extra?: string;
+  /** Run as this uid and gid with CAP_NET_ADMIN and CAP_NET_RAW only, as the systemd unit does (root otherwise). */
+  runAs?: number;
+  /** More environment for the daemon (NOTIFY_SOCKET, say). */
+  env?: Record<string, string>;
+  /** Another copy of the CLI (one that runAs can read). */
+  cli?: string;
+}
+
+/** setpriv's form of the unit's User=, AmbientCapabilities=, CapabilityBoundingSet= and NoNewPrivileges=. */
+export function asUserWithNetCaps(uid: number): string[] {
+  const caps = '-all,+net_admin,+net_raw';
+  return ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`, `--bounding-set=${caps}`, '--no-new-privs'];
 }
 
 export class Daemon {
@@ -165,8 +177,10 @@ export class LabNode {
   start(opts: DaemonOptions = {}, logLevel = 'info'): Daemon {
     const file = this.writeConfig(this.config(opts));
     if (this.daemon) this.pastOutput.push(this.daemon.output);
-    const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, CLI, 'run', '--config', file, '--log-level', logLevel, '--log-format', 'text'], {
-      env: { ...process.env, PATH: daemonPath(this.lab.dir) },
+    const user = opts.runAs === undefined ? [] : asUserWithNetCaps(opts.runAs);
+    const argv = [...user, process.execPath, opts.cli ?? CLI, 'run', '--config', file, '--log-level', logLevel, '--log-format', 'text'];
+    const child = spawn('ip', ['netns', 'exec', this.ns, ...argv], {
+      env: { ...process.env, PATH: daemonPath(this.lab.dir), ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.daemon = new Daemon(this, child);

@@ -17,3 +17,5 @@ export * from './services/health-monitor.service.js';
 export * from './ports/health-probe.port.js';
 export * from './ports/notifier.port.js';
 export * from './ports/metrics.port.js';
+export * from './ports/service-manager.port.js';
+export * from './services/readiness-reporter.service.js';

@@ -24,6 +24,7 @@ export * from './platform-adapters.js';
 export * from './network/frame-authenticator.js';
 export * from './system/local.health-probe.js';
 export * from './system/process.notifier.js';
+export * from './system/systemd-notify.service-manager.js';
 export * from './system/prometheus.metrics.js';
 export * from './system/http.status-server.js';
 export * from './system/http.status-client.js';

@@ -3,10 +3,12 @@ import {
   FailoverNode,
   LOGGER_PORT,
   METRICS_PORT,
+  ReadinessReporter,
   type LoggerPort,
   type MetricsPort,
   type NodeSettings,
   type NodeStatus,
+  type ServiceManagerPort,
   type StateChange,
 } from '../application/index.js';
 import type { NodeState } from '../domain/index.js';
@@ -25,6 +27,8 @@ export interface FloatipServiceOptions {
   readonly auth?: { readonly secrets: readonly string[]; readonly maxClockSkewMs: number } | null;
   /** Where to serve /status and /metrics; null or absent: nowhere. */
   readonly status?: { readonly host: string; readonly port: number } | null;
+  /** Told when start-up is over and of every state change (systemd's Type=notify); absent: nobody. */
+  readonly serviceManager?: ServiceManagerPort;
 }
 
 export type ServiceStatus = NodeStatus & { readonly counters?: ReturnType<PrometheusMetrics['snapshot']> };
@@ -46,6 +50,10 @@ export class FloatipService {
     if (options.logger) overrides[LOGGER_PORT] = options.logger;
     this.container = createContainer({ settings: options.settings, overrides, auth: options.auth ?? null, ...(toolkit ? { toolkit } : {}) });
     this.node = this.container.get(FailoverNode);
+    if (options.serviceManager) {
+      const reporter = new ReadinessReporter(options.serviceManager, options.settings.address.ip.toString());
+      this.node.onStateChange((change) => reporter.stateChanged(change));
+    }
     this.statusAt = options.status ?? null;
     if (this.statusAt) {
       const metrics = this.container.get<MetricsPort>(METRICS_PORT);

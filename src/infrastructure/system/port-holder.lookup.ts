@@ -29,10 +29,10 @@ function tryRead<T>(fn: () => T, fallback: T): T {
   }
 }
 
-/** Sockets bound to `port` in this network namespace (/proc/net/{tcp,udp}{,6}), then the processes that hold them. */
+/** Sockets bound to `port` in this network namespace (/proc/self/net/{tcp,udp}{,6}: /proc/net is hidden under ProcSubset=pid), then the processes that hold them. */
 export function findPortHolders(protocol: 'tcp' | 'udp', port: number, proc: ProcReader = REAL_PROC): PortHolder[] {
   const sockets = new Map<number, number>();
-  for (const file of [`/proc/net/${protocol}`, `/proc/net/${protocol}6`]) {
+  for (const file of [`/proc/self/net/${protocol}`, `/proc/self/net/${protocol}6`]) {
     for (const line of tryRead(() => proc.readFile(file), '').split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 10) continue;

@@ -6,6 +6,7 @@ import {
   OsInterfaceInventory,
   PortBusyError,
   PreconditionError,
+  SystemdNotifyServiceManager,
   WinstonLogger,
   YamlConfigLoader,
   assertSupportedPlatform,
@@ -138,12 +139,14 @@ async function release(args: Args, loader: YamlConfigLoader): Promise<number> {
   }
 }
 
-function serviceFor(config: ResolvedConfig, logger: WinstonLogger): FloatipService {
-  return new FloatipService({ settings: config.settings, logger, addressTool: config.addressTool, auth: config.auth, status: config.status });
+function serviceFor(config: ResolvedConfig, logger: WinstonLogger, serviceManager: SystemdNotifyServiceManager): FloatipService {
+  return new FloatipService({ settings: config.settings, logger, addressTool: config.addressTool, auth: config.auth, status: config.status, serviceManager });
 }
 
 async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
   const logger = new WinstonLogger(args.logLevel, args.logFormat);
+  const manager = new SystemdNotifyServiceManager(logger);
+  manager.startWatchdog();
   let service: FloatipService;
   let config: ResolvedConfig;
   try {
@@ -152,10 +155,13 @@ async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
     for (const w of loaded.warnings) logger.warn(w);
     if (loaded.kind === 'disabled') {
       logger.info(`floating IP disabled (${loaded.reason}); nothing to do`);
+      // ready, then exit 0: under Type=notify an exit before READY=1 would read as a failed start
+      manager.ready(`disabled (${loaded.reason}); nothing to do`);
+      await manager.flush();
       return EXIT.ok;
     }
     config = loaded;
-    service = serviceFor(config, logger);
+    service = serviceFor(config, logger, manager);
     const kit = service.toolkit!;
     logger.info(
       `tools: ${kit.addressTool === 'ip' ? 'ip (iproute2)' : kit.addressTool === 'macos-ifconfig' ? 'ifconfig (macOS)' : 'ifconfig (net-tools)'} ${kit.addressCommand} for the address, ${kit.pingFlavor} ping, ${kit.arping ? `arping ${kit.arping}` : 'kernel announcements'}`,
@@ -176,9 +182,12 @@ async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
         logger.error('stop did not finish within 10 s; exiting');
         process.exit(EXIT.runtime);
       }, 10_000);
+      manager.stopWatchdog();
+      manager.stopping(`stopping: ${reason}`);
       try {
         await reloading;
         await service.stop(reason);
+        await manager.flush(500);
         return code;
       } catch (err) {
         logger.error(`stop failed: ${(err as Error).message}`);
@@ -210,7 +219,7 @@ async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
       return;
     }
     logger.info(`SIGHUP: ${changed.join(', ')} changed; restarting the node (a master hands the address over first)`);
-    const replacement = serviceFor(next, logger);
+    const replacement = serviceFor(next, logger, manager);
     await service.stop(`reload: ${changed.join(', ')} changed`);
     service = replacement;
     config = next;

@@ -88,8 +88,8 @@ describe('finding what holds a port', { skip: process.platform !== 'linux' && 'r
 
   it('reads the v6 tables too, and gives the uid when the process is not visible', () => {
     const files: Record<string, string> = {
-      '/proc/net/tcp': '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n',
-      '/proc/net/tcp6':
+      '/proc/self/net/tcp': '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n',
+      '/proc/self/net/tcp6':
         '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n' +
         '   0: 00000000000000000000000000000000:EEAF 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 65534        0 4242 1 0000000000000000 100 0 0 10 0\n',
       '/etc/passwd': 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n',

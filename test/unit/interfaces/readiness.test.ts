@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ReadinessReporter, type StateChange } from '../../../src/application/index.js';
+import { ADDRESS_TABLE_PORT, ANNOUNCER_PORT, CLOCK_PORT, CONFLICT_PROBE_PORT, FloatipService, HEALTH_PROBE_PORT, PEER_TRANSPORT_PORT, RELEASE_GUARD_PORT } from '../../../src/index.js';
+import type { NodeState } from '../../../src/domain/index.js';
+import { aSettings } from '../../support/builders.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { RecordingServiceManager } from '../../support/fake-service-manager.js';
+import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeHealthProbe, FakeNetwork, FakeReleaseGuard, FakeSegment, RecordingLogger } from '../../support/fakes.js';
+
+const change = (from: NodeState, to: NodeState, reason = 'because'): StateChange => ({ from, to, reason, cause: 'start', at: 0 });
+
+describe('readiness for the service manager (Type=notify)', () => {
+  it('is ready when the node leaves INIT, whichever way, and only once; later changes update the status', () => {
+    for (const first of ['BACKUP', 'MASTER', 'FAULT'] as const) {
+      const manager = new RecordingServiceManager();
+      const reporter = new ReadinessReporter(manager, '198.18.0.100');
+      reporter.stateChanged(change('STOPPED', 'INIT'));
+      manager.assertNothingSent();
+      reporter.stateChanged(change('INIT', first, 'elected'));
+      reporter.stateChanged(change(first, first === 'MASTER' ? 'BACKUP' : 'MASTER', 'moved'));
+      reporter.stateChanged(change('MASTER', 'STOPPING'));
+      manager.assertReadyOnceAs(first);
+      assert.equal(manager.messages.length, 2, manager.messages.join(' | '));
+      assert.match(manager.messages[1]!, /^STATUS (MASTER|BACKUP) for 198\.18\.0\.100: moved$/);
+    }
+  });
+
+  it('a status is one line of bounded length whatever the reason holds', () => {
+    const manager = new RecordingServiceManager();
+    new ReadinessReporter(manager, '198.18.0.100').stateChanged(change('INIT', 'BACKUP', `line one\nREADY=1\n${'x'.repeat(500)}`));
+    const [only] = manager.messages;
+    assert.doesNotMatch(only!, /\n/);
+    assert.ok(only!.length <= 'READY '.length + 200, `${only!.length} characters`);
+  });
+
+  it('the facade reports ready only once its node was elected, not when start() returns', async () => {
+    const clock = new FakeClock();
+    const segment = new FakeSegment();
+    const manager = new RecordingServiceManager();
+    const service = new FloatipService({
+      settings: aSettings(),
+      preflight: false,
+      logger: new RecordingLogger(),
+      serviceManager: manager,
+      overrides: {
+        [CLOCK_PORT]: clock,
+        [ADDRESS_TABLE_PORT]: new FakeAddressTable(segment, 'me'),
+        [CONFLICT_PROBE_PORT]: new FakeConflictProbe(segment, 'me'),
+        [ANNOUNCER_PORT]: new FakeAnnouncer(),
+        [RELEASE_GUARD_PORT]: new FakeReleaseGuard(),
+        [PEER_TRANSPORT_PORT]: new FakeNetwork().transportFor('me'),
+        [HEALTH_PROBE_PORT]: new FakeHealthProbe(),
+      },
+    });
+    await service.start();
+    manager.assertNothingSent(); // still listening for a live master
+    await clock.advance(4000);
+    assert.equal(service.state, 'MASTER');
+    manager.assertReadyOnceAs('MASTER');
+    await service.stop();
+    assert.equal(manager.messages.length, 1, 'a stop is the daemon\'s to announce, not the facade\'s (a reload stops one node and starts another)');
+  });
+});

@@ -3,10 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# --test also installs what only the test suite uses: systemd-analyze and systemd-notify (the unit's checks),
+# python3 (a stand-in for systemd's notify socket), promtool (the metrics' format), groff (the man page)
+tools="ifconfig:net-tools ping:iputils-ping arping:iputils-arping ip:iproute2 xargs:findutils setpriv:util-linux"
+[ "${1:-}" = "--test" ] && tools="$tools systemd-analyze:systemd systemd-notify:systemd python3:python3 promtool:prometheus groff:groff-base dpkg-deb:dpkg"
+
 need=()
-for pair in ifconfig:net-tools ping:iputils-ping arping:iputils-arping ip:iproute2 xargs:findutils setpriv:util-linux; do
+for pair in $tools; do
   tool=${pair%%:*} pkg=${pair##*:}
-  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || [ -x "/sbin/$tool" ] || need+=("$pkg")
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || [ -x "/sbin/$tool" ] || [[ " ${need[*]} " == *" $pkg "* ]] || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "installing ${need[*]} needs root: run this as root (sudo)" >&2; exit 2; fi

@@ -30,3 +30,4 @@ export * from './system/http.status-server.js';
 export * from './system/http.status-client.js';
 export * from './system/prepared-commands.js';
 export * from './system/port-holder.lookup.js';
+export * from './system/executable.lookup.js';

@@ -39,6 +39,41 @@ describe('the CLI refuses bad input and touches nothing', { skip }, () => {
     assert.match(r.stderr, /floating_ip\.echo\.port: 0 is not allowed/);
   });
 
+  const SECRET = 'integration-secret-not-to-be-shown';
+  const withHook = (hook: string): string =>
+    [
+      `  auth:\n    secret: ${SECRET}`,
+      '  checks:\n    - name: sh\n      command: [sh, -c, "exit 0"]\n      weight: 10',
+      `  notify:\n    on_master: ${hook} master`,
+    ].join('\n');
+  const hooked = (hook: string): string => node().config({ extra: `${withHook(hook)}\n  witness: [198.18.0.1]` });
+
+  it('check --config=FILE and -c FILE print auth (not the secret), checks, witnesses, hooks and the status listener', async () => {
+    const file = node().writeConfig(hooked('/bin/true'), 'hooked.yml');
+    for (const args of [['check', `--config=${file}`], ['check', '-c', file]]) {
+      const r = await node().cli(args);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /auth\s+heartbeats signed \(HMAC-SHA256\), 1 secret inline in /);
+      assert.match(r.stdout, /checks\[0\]\s+sh: command sh -c "exit 0"; every 2000 ms, timeout 1000 ms, fall 3, rise 2, weight 10/);
+      assert.match(r.stdout, /witness\s+198\.18\.0\.1/);
+      assert.match(r.stdout, /notify\.on_master\s+\/bin\/true master/);
+      assert.match(r.stdout, /status\.listen\s+127\.0\.0\.1:61112/);
+      assert.ok(!(r.stdout + r.stderr).includes(SECRET), 'the secret is shown');
+    }
+  });
+
+  it('a hook that does not exist: check exits 2 naming it, run only warns and still becomes master', async () => {
+    const file = node().writeConfig(hooked('/nonexistent/hook'), 'missing-hook.yml');
+    const r = await node().cli(['check', '-c', file]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /^floatip: floating_ip\.notify\.on_master: \/nonexistent\/hook does not exist$/m);
+    const d = node().start({ extra: withHook('/nonexistent/hook') });
+    await lab.waitFor('the daemon to be master', async () => d.output, (o) => o.includes('-> MASTER'), 8000);
+    assert.match(d.output, /warn\s+floating_ip\.notify\.on_master: \/nonexistent\/hook does not exist: it will fail each time it is run/);
+    d.kill('SIGTERM');
+    assert.equal(await d.exited, 0);
+  });
+
   it('an address already answering on the segment is never bound', async () => {
     // another host (the client namespace) already uses the floating address
     await sh('ip', ['-n', lab.clientNs, 'addr', 'add', `${VIP}/24`, 'dev', 'eth0']);
@@ -62,8 +97,9 @@ describe('the CLI refuses bad input and touches nothing', { skip }, () => {
     assert.match(check.stdout, /priority\s+0 \(unranked/);
     assert.match(check.stdout, /warning: floating_ip\.auth is not set: heartbeats are not signed/);
     const broken = node().writeConfig(infini.replace("ip: ''", 'ip: 10.9.9.9').replace('priority: 0', 'priority: 1.5'), 'infini-broken.yml');
-    for (const command of ['run', 'check']) {
-      const r = await node().cli([command, '--config', broken, '--log-format', 'text']);
+    // check logs nothing, so it takes no --log-format
+    for (const args of [['run', '--log-format', 'text'], ['check']]) {
+      const r = await node().cli([...args, '--config', broken]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /floating_ip\.priority: 1\.5 is not allowed/);
     }

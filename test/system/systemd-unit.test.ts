@@ -49,7 +49,7 @@ describe('the systemd unit and the notify protocol', () => {
     listener = await NotifyListener.start(dir);
     const config = join(dir, 'floatip.yml');
     writeFileSync(config, 'floating_ip:\n  enabled: false\n  ip: 198.18.0.100\n', { mode: 0o644 });
-    const { stdout } = await run(process.execPath, [CLI, 'run', '--config', config, '--log-format', 'text'], {
+    const { stdout } = await run(process.execPath, [CLI, 'run', `--config=${config}`, '--log-format=text'], {
       env: { ...process.env, NOTIFY_SOCKET: listener.path, WATCHDOG_USEC: '2000000' },
       timeout: 15_000,
     });

@@ -1,6 +1,9 @@
+import type { CheckSettings } from '../../application/index.js';
 import type { ResolvedConfig } from '../../infrastructure/index.js';
+import { HOOK_KEYS } from './programs.preflight.js';
 
-export function formatSettings(source: string, resolved: ResolvedConfig): string {
+/** `floatip check`'s table. It shows where the secret comes from, never the secret or anything made from it. */
+export function formatSettings(source: string, resolved: ResolvedConfig, verdict = 'valid'): string {
   const s = resolved.settings;
   const auto = (key: string): string => (resolved.detected.includes(key) ? '  (auto-detected)' : '');
   const rows: [string, string][] = [
@@ -19,7 +22,49 @@ export function formatSettings(source: string, resolved: ResolvedConfig): string
     ['echo.interval_in_ms', String(s.echo.intervalMs) + auto('echo.interval_in_ms')],
     ['broadcast.binding', s.multicast ? `${s.multicast.group.toString()}:${s.multicast.port}` : 'off'],
     ['peers', s.peers.map((p) => p.toString()).join(', ') || '(none; discovered by multicast)'],
+    ...authRows(source, resolved.auth),
+    ...(s.checks.length ? s.checks.map((c, i): [string, string] => [`checks[${i}]`, describeCheck(c)]) : [['checks', '(none)'] as [string, string]]),
+    ['witness', s.witnesses.map((w) => w.toString()).join(', ') || '(none; no self-fencing)'],
+    ...hookRows(s.hooks),
+    ['status.listen', resolved.status ? `${resolved.status.host.includes(':') ? `[${resolved.status.host}]` : resolved.status.host}:${resolved.status.port}` : 'off'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  return [`${source}: valid`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+  return [`${source}: ${verdict}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+}
+
+function authRows(source: string, auth: ResolvedConfig['auth']): [string, string][] {
+  if (!auth) return [['auth', 'off: heartbeats are not signed']];
+  const count = `${auth.secrets.length} secret${auth.secrets.length === 1 ? '' : 's'}`;
+  const from = auth.secretFile !== null ? `from ${auth.secretFile}` : `inline in ${source}`;
+  return [
+    ['auth', `heartbeats signed (HMAC-SHA256), ${count} ${from}${auth.secrets.length > 1 ? ' (the first signs)' : ''}`],
+    ['auth.max_clock_skew_in_ms', String(auth.maxClockSkewMs)],
+  ];
+}
+
+function describeCheck(c: CheckSettings): string {
+  const t = c.target;
+  const what = t.kind === 'tcp' ? `tcp ${t.host}:${t.port}` : t.kind === 'http' ? `http GET ${t.url}` : `command ${showArgv(t.argv)}`;
+  const effect = c.fatal ? 'fatal (FAULT while failing)' : `weight ${c.weight}`;
+  return withoutPasswords(`${c.name}: ${what}; every ${c.intervalMs} ms, timeout ${c.timeoutMs} ms, fall ${c.fall}, rise ${c.rise}, ${effect}`);
+}
+
+function hookRows(hooks: ResolvedConfig['settings']['hooks']): [string, string][] {
+  const rows: [string, string][] = [];
+  for (const [field, key] of HOOK_KEYS) {
+    const argv = hooks[field];
+    if (argv && argv.length > 0) rows.push([`notify.${key}`, `${showArgv(argv)}${key === 'command' ? '  (every state)' : ''}`]);
+  }
+  if (rows.length === 0) return [['notify', '(no hooks)']];
+  return [...rows, ['notify.timeout_in_ms', `${hooks.timeoutMs}  (each hook gets: STATE ADDRESS INTERFACE REASON after its own arguments)`]];
+}
+
+/** An argument with a space or a quote in it is shown quoted, so the words can be told apart. */
+function showArgv(argv: readonly string[]): string {
+  return argv.map((a) => (a === '' || /[\s"'\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+
+// A password in a check's URL (and so in its default name) is a secret too.
+function withoutPasswords(text: string): string {
+  return text.replace(/(https?:\/\/[^/@:\s]*):[^/@\s]*@/g, '$1:***@');
 }

@@ -14,73 +14,35 @@ import {
   fetchLocal,
   findPortHolders,
   packageVersion,
-  type LogFormat,
-  type LogLevel,
   type ResolvedConfig,
 } from '../../infrastructure/index.js';
 import { FloatipService, type ServiceStatus } from '../floatip.service.js';
+import { parseCommandLine, parseHostPort, type CliCommand } from './cli-args.parser.js';
+import { DEFAULT_STATUS } from './cli-help.js';
 import { formatSettings } from './format-settings.js';
 import { formatStatus } from './format-status.js';
+import { programProblems } from './programs.preflight.js';
 import { releaseCommand } from './release.command.js';
 import { restartNeededFor } from './reload.js';
 
 export const EXIT = { ok: 0, runtime: 1, usage: 2, portBusy: 3 } as const;
 
-const USAGE = `usage: floatip run    --config FILE [--log-level error|warn|info|debug] [--log-format auto|text|json]
-       floatip check  --config FILE
-       floatip status [--config FILE | --listen HOST:PORT] [--json]
-       floatip release --config FILE
-       floatip --version
-
-  run     hold the floating IP with the other nodes of its group (foreground, systemd style);
-          SIGTERM/SIGINT hand over and stop, SIGHUP reloads FILE
-  check   validate FILE, print the resolved settings with what was auto-detected, exit 0 or 2
-  status  ask a running daemon (status.listen, default 127.0.0.1:61112) for its state, peers, checks, counters
-  release remove this node's alias (<interface>:<label>) if it is still bound, e.g. after the daemon was killed
-          (ExecStopPost=); exit 0 whether it was removed or was not there. Not while the daemon runs.
-
-exit codes: 0 clean stop, 1 runtime failure, 2 configuration or precondition error,
-            3 a port it needs is held by another process (systemd restarts it)`;
-
-interface Args {
-  command: 'run' | 'check' | 'status' | 'release';
-  config: string;
-  listen: string;
-  json: boolean;
-  logLevel: LogLevel;
-  logFormat: LogFormat;
-}
-
-function parseArgs(argv: string[]): Args | string {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') return USAGE;
-  if (command !== 'run' && command !== 'check' && command !== 'status' && command !== 'release') return `unknown command "${command}"\n${USAGE}`;
-  const args: Args = { command, config: '', listen: '', json: false, logLevel: 'info', logFormat: 'auto' };
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i];
-    const value = rest[i + 1];
-    if ((flag === '--config' || flag === '-c') && value) args.config = rest[++i]!;
-    else if (flag === '--listen' && value) args.listen = rest[++i]!;
-    else if (flag === '--json') args.json = true;
-    else if (flag === '--log-level' && value && ['error', 'warn', 'info', 'debug'].includes(value)) args.logLevel = rest[++i] as LogLevel;
-    else if (flag === '--log-format' && value && ['auto', 'text', 'json'].includes(value)) args.logFormat = rest[++i] as LogFormat;
-    else return `unexpected argument "${flag}"\n${USAGE}`;
-  }
-  if (!args.config && command !== 'status') return `--config FILE is required\n${USAGE}`;
-  return args;
-}
+type CommandOf<C extends CliCommand['command']> = Extract<CliCommand, { command: C }>;
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === '--version' || argv[0] === '-v') {
-    console.log(packageVersion());
-    return EXIT.ok;
+  const parsed = parseCommandLine(argv);
+  switch (parsed.kind) {
+    case 'version':
+      console.log(packageVersion());
+      return EXIT.ok;
+    case 'help':
+      console.log(parsed.text);
+      return EXIT.ok;
+    case 'error':
+      console.error(`floatip: ${parsed.message}\n${parsed.usage}`);
+      return EXIT.usage;
   }
-  const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    const isHelp = args === USAGE;
-    (isHelp ? console.log : console.error)(args);
-    return isHelp ? EXIT.ok : EXIT.usage;
-  }
+  const args = parsed.command;
   const loader = new YamlConfigLoader(new OsInterfaceInventory());
   if (args.command === 'check') return check(args, loader);
   if (args.command === 'status') return status(args, loader);
@@ -88,28 +50,31 @@ async function main(argv: string[]): Promise<number> {
   return run(args, loader);
 }
 
-function check(args: Args, loader: YamlConfigLoader): number {
+function check(args: CommandOf<'check'>, loader: YamlConfigLoader): number {
   try {
     const loaded = loader.load(args.config, { resolveDisabled: true });
-    if (loaded.kind === 'disabled') console.log(`${args.config}: ${loaded.reason}; run would exit without touching anything`);
-    else console.log(formatSettings(args.config, loaded));
-    for (const w of loaded.warnings) console.log(`warning: ${w}`);
-    return EXIT.ok;
+    if (loaded.kind === 'disabled') {
+      console.log(`${args.config}: ${loaded.reason}; run would exit without touching anything`);
+      for (const w of loaded.warnings) console.log(`warning: ${w}`);
+      return EXIT.ok;
+    }
+    const problems = programProblems(loaded.settings);
+    // A disabled section runs nothing: what would fail is a warning, as for its other problems.
+    const fatal = loaded.enabled && problems.length > 0;
+    console.log(formatSettings(args.config, loaded, fatal ? `${problems.length} problem${problems.length === 1 ? '' : 's'} (below)` : 'valid'));
+    for (const w of [...loaded.warnings, ...(fatal ? [] : problems)]) console.log(`warning: ${w}`);
+    for (const p of fatal ? problems : []) console.error(`floatip: ${p}`);
+    return fatal ? EXIT.usage : EXIT.ok;
   } catch (err) {
     console.error(`floatip: invalid configuration in ${args.config}:\n  ${(err as Error).message}`);
     return err instanceof ConfigError ? EXIT.usage : EXIT.runtime;
   }
 }
 
-async function status(args: Args, loader: YamlConfigLoader): Promise<number> {
-  let host = '127.0.0.1';
-  let port = 61112;
+async function status(args: CommandOf<'status'>, loader: YamlConfigLoader): Promise<number> {
+  let { host, port } = args.listen ?? parseHostPort(DEFAULT_STATUS)!;
   try {
-    if (args.listen) {
-      const at = args.listen.lastIndexOf(':');
-      host = args.listen.slice(0, at);
-      port = Number(args.listen.slice(at + 1));
-    } else if (args.config) {
+    if (args.config !== null) {
       const loaded = loader.load(args.config, { resolveDisabled: true });
       if (loaded.kind === 'resolved' && loaded.status) ({ host, port } = loaded.status);
       else if (loaded.kind === 'resolved') throw new ConfigError([`${args.config} has status.listen: off`]);
@@ -128,7 +93,7 @@ async function status(args: Args, loader: YamlConfigLoader): Promise<number> {
   }
 }
 
-async function release(args: Args, loader: YamlConfigLoader): Promise<number> {
+async function release(args: CommandOf<'release'>, loader: YamlConfigLoader): Promise<number> {
   const logger = new WinstonLogger(args.logLevel, args.logFormat);
   try {
     assertSupportedPlatform();
@@ -143,7 +108,7 @@ function serviceFor(config: ResolvedConfig, logger: WinstonLogger, serviceManage
   return new FloatipService({ settings: config.settings, logger, addressTool: config.addressTool, auth: config.auth, status: config.status, serviceManager });
 }
 
-async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
+async function run(args: CommandOf<'run'>, loader: YamlConfigLoader): Promise<number> {
   const logger = new WinstonLogger(args.logLevel, args.logFormat);
   const manager = new SystemdNotifyServiceManager(logger);
   manager.startWatchdog();
@@ -161,6 +126,8 @@ async function run(args: Args, loader: YamlConfigLoader): Promise<number> {
       return EXIT.ok;
     }
     config = loaded;
+    // Not fatal: a hook may be installed after the daemon, and a failing check command already counts as failing.
+    for (const p of programProblems(config.settings)) logger.warn(`${p}: it will fail each time it is run`);
     service = serviceFor(config, logger, manager);
     const kit = service.toolkit!;
     logger.info(

@@ -50,6 +50,18 @@ export function toArgv(v: string | readonly (string | number)[] | undefined): st
   return typeof v === 'string' ? v.trim().split(/\s+/) : v.map(String);
 }
 
+/** A check's name is a metric label and a log field: the URL's user and password stay in its target only. */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
+}
+
 function resolveCheck(c: CheckConfigDto, i: number, problems: string[]): CheckSettings | undefined {
   const key = `${P}checks[${i}]`;
   const kinds = [c.tcp !== undefined, c.http !== undefined, c.command !== undefined].filter(Boolean).length;
@@ -77,7 +89,7 @@ function resolveCheck(c: CheckConfigDto, i: number, problems: string[]): CheckSe
   if (timeoutMs > intervalMs) {
     problems.push(`${key}.timeout_in_ms: ${timeoutMs} is not allowed: must be at most interval_in_ms (${intervalMs})`);
   }
-  const name = c.name ?? (target.kind === 'tcp' ? `tcp:${c.tcp}` : target.kind === 'http' ? `http:${target.url}` : `command:${target.argv[0]}`);
+  const name = c.name ?? (target.kind === 'tcp' ? `tcp:${c.tcp}` : target.kind === 'http' ? `http:${withoutCredentials(target.url)}` : `command:${target.argv[0]}`);
   return {
     name,
     target,

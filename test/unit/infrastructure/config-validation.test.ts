@@ -175,6 +175,14 @@ describe('configuration: production keys', () => {
     assert.deepEqual(l.settings.hooks, { onMaster: ['/usr/local/bin/notify', 'master'], command: ['/usr/local/bin/log-state'], timeoutMs: 2000 });
   });
 
+  it("an http check's default name (a metric label, a log and status field) never carries the URL's password", () => {
+    const l = loader.loadText('floating_ip:\n  enabled: true\n  checks:\n    - http: http://admin:s3cret-pass@127.0.0.1:9000/health\n      fatal: true\n');
+    assert.ok(l.kind === 'resolved');
+    const [check] = l.kind === 'resolved' ? l.settings.checks : [];
+    assert.equal(check?.name, 'http:http://127.0.0.1:9000/health');
+    assert.deepEqual(check?.target, { kind: 'http', url: 'http://admin:s3cret-pass@127.0.0.1:9000/health' });
+  });
+
   it('defaults: no auth, status on 127.0.0.1:61112, no checks; status can be turned off', () => {
     const l = loader.loadText('floating_ip:\n  enabled: true\n');
     assert.ok(l.kind === 'resolved' && l.auth === null && l.status?.port === 61112 && l.settings.checks.length === 0);

@@ -105,7 +105,7 @@ describe('floatip check: the settings it prints', () => {
       assert.equal(line.trim().slice(key.length).trim(), value);
     };
     row('checks[0]', 'proxy: tcp 127.0.0.1:8000; every 2000 ms, timeout 1000 ms, fall 3, rise 2, weight 20');
-    row('checks[1]', 'http:http://admin:***@127.0.0.1:9000/health: http GET http://admin:***@127.0.0.1:9000/health; every 5000 ms, timeout 3000 ms, fall 3, rise 2, fatal (FAULT while failing)');
+    row('checks[1]', 'http:http://127.0.0.1:9000/health: http GET http://admin:***@127.0.0.1:9000/health; every 5000 ms, timeout 3000 ms, fall 3, rise 2, fatal (FAULT while failing)');
     row('checks[2]', 'command:/usr/local/bin/check-db: command /usr/local/bin/check-db --quick "a b"; every 2000 ms, timeout 1000 ms, fall 4, rise 1, weight 5');
     row('witness', '198.18.0.1, 198.18.0.254');
     row('notify.on_master', '/usr/local/bin/hook master');

@@ -25,7 +25,7 @@ const MANUALS = { 1: 'User Commands', 5: 'File Formats Manual', 8: "System Manag
 
 /** Plain text for roff: backslashes escaped, non-ASCII as \[uXXXX] so no input encoding matters. */
 function text(s) {
-  return s.replace(/\\/g, '\\e').replace(/[^\x00\x20-\x7e]/gu, (c) => `\\[u${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
+  return s.replace(/\\/g, '\\e').replace(/[^\t\x20-\x7e\uE000\uE001]/gu, (c) => `\\[u${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
 }
 
 /** Literal text (options, paths, keys): hyphens are minus signs, so a copied option works. */
@@ -33,13 +33,14 @@ const literal = (s) => text(s).replace(/-/g, '\\-');
 
 function inline(s) {
   const held = [];
-  const hold = (roff) => `\u0000${held.push(roff) - 1}\u0000`;
+  // held pieces wait behind private-use marks, so later patterns and escaping leave them alone
+  const hold = (roff) => `\uE000${held.push(roff) - 1}\uE001`;
   let out = s
     .replace(/`([^`]+)`/g, (_, c) => hold(`\\fB${literal(c)}\\fR`))
     .replace(/<(https?:\/\/[^>\s]+)>/g, (_, u) => hold(`\\%${text(u)}`))
     .replace(/\*\*(.+?)\*\*/g, (_, b) => hold(`\\fB${literal(b)}\\fR`))
     .replace(/(^|[^\w*])\*([^*\s](?:[^*]*[^*\s])?)\*(?![\w*])/g, (_, pre, i) => `${pre}${hold(`\\fI${text(i)}\\fR`)}`);
-  out = text(out).replace(/\u0000(\d+)\u0000/g, (_, n) => held[Number(n)]);
+  out = text(out).replace(/\uE000(\d+)\uE001/g, (_, n) => held[Number(n)]);
   return out;
 }
 

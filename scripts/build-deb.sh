@@ -42,7 +42,7 @@ echo "build-deb: compiling"
 cp "$root/package.json" "$root/package-lock.json" "$lib/"
 echo "build-deb: installing the production dependencies (npm ci --omit=dev, offline where npm's cache has them)"
 (cd "$lib" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null)
-rm -f "$lib/package-lock.json" "$lib/node_modules/.package-lock.json"
+rm -rf "$lib/package-lock.json" "$lib/node_modules/.package-lock.json" "$lib/node_modules/.bin"
 # source maps and type declarations are for developers, not for the daemon that runs
 find "$lib/node_modules" -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete
 # Architecture: all holds only while every dependency is plain JavaScript

@@ -5,7 +5,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const tier = process.argv[2] ?? 'all';
-const tiers = tier === 'all' ? ['unit', 'integration'] : [tier];
+// system: namespace-free checks of what ships (npm tarball, .deb, man page), once, before the slow integration tier
+const tiers = tier === 'all' ? ['unit', 'system', 'integration'] : [tier];
 
 function find(dir) {
   if (!existsSync(dir)) return [];
@@ -26,8 +27,8 @@ for (const [t, tools] of runs) {
     process.exit(1);
   }
   console.log(`# ${t}${tools ? ` (address tool: ${tools})` : ''}: ${files.length} test files`);
-  // Integration tests share the machine's network stack and CPU: one file at a time.
-  const args = ['--test', '--test-reporter=spec', `--test-concurrency=${t === 'integration' ? 1 : 2}`, '--test-timeout=600000', ...files];
+  // Integration tests share the machine's network stack and CPU, system tests build packages: one file at a time.
+  const args = ['--test', '--test-reporter=spec', `--test-concurrency=${t === 'unit' ? 2 : 1}`, '--test-timeout=600000', ...files];
   const env = tools ? { ...process.env, FLOATIP_LAB_TOOLS: tools } : process.env;
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
   if (r.status !== 0) failed = true;

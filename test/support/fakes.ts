@@ -214,6 +214,8 @@ export class FakeTransport implements PeerTransportPort {
   readonly sent: HeartbeatMessage[] = [];
   private listener: TransportListener | null = null;
   started = false;
+  /** Every send fails with this, as when the host's network is unreachable. */
+  failSends: Error | null = null;
 
   constructor(
     private readonly id: string,
@@ -226,6 +228,7 @@ export class FakeTransport implements PeerTransportPort {
   }
 
   async send(msg: HeartbeatMessage): Promise<void> {
+    if (this.failSends) throw this.failSends;
     if (!this.listener) return;
     this.sent.push(msg);
     this.network.deliver(this.id, msg);

@@ -22,7 +22,7 @@ import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
 import { HealthMonitor, type CheckStatus } from './health-monitor.service.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
-import { CLAIM_REFUTED_TIMEOUTS, ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
+import { CLAIM_REFUTED_TIMEOUTS, ElectMaster, PASSED_OVER_TIMEOUTS, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
 import { ReleaseAddress } from '../use-cases/release-address.use-case.js';
 import { VerifyHolder } from '../use-cases/verify-holder.use-case.js';
 import { LogThrottle } from '../log-throttle.js';
@@ -234,16 +234,35 @@ export class FailoverNode implements TransportListener {
     this.current = 'STOPPING';
     this.health.stop();
     await this.operation?.catch(() => undefined);
+    let releasedOk = true;
     try {
       const released = await this.releaseAddress.execute({ address: this.settings.address });
       if (released.kind === 'released') this.logger.info(`released ${this.settings.address.toString()}`);
     } catch (err) {
+      releasedOk = false;
       this.logger.error(`could not release ${this.settings.address.toString()} while stopping: ${message(err)}`);
     }
-    await this.transport.send(this.heartbeat()).catch((err: unknown) => this.logger.warn(`could not tell peers: ${message(err)}`));
+    let told = true;
+    await this.transport.send(this.heartbeat()).catch((err: unknown) => {
+      told = false;
+      this.logger.warn(`could not tell peers: ${message(err)}`);
+    });
     await this.transport.stop();
     this.current = from;
-    this.transition('STOPPED', wasMaster ? `${reason}; handed the address over to the peers` : reason, 'stop');
+    this.transition('STOPPED', wasMaster ? `${reason}; ${this.handoverNote(releasedOk, told)}` : reason, 'stop');
+  }
+
+  /** What a stopping master did with the address: it was handed over only if a live peer heard that it may take it. */
+  private handoverNote(released: boolean, told: boolean): string {
+    if (!released) return 'could not release the address';
+    const now = this.clock.now();
+    const { timeoutMs } = this.settings.echo;
+    const heirs = this.peers
+      .values()
+      .filter((p) => p.isAlive(now, timeoutMs) && (p.state === 'BACKUP' || p.state === 'INIT' || p.state === 'MASTER') && !p.passedOver(now, PASSED_OVER_TIMEOUTS * timeoutMs));
+    if (heirs.length === 0) return 'released the address with no peer to take it over';
+    if (!told) return 'released the address, but could not tell the peers: they take it over at the timeout';
+    return 'handed the address over to the peers';
   }
 
   // --- TransportListener -------------------------------------------------

@@ -5,6 +5,7 @@ import type {
   ConflictProbePort,
   HealthProbePort,
   HeartbeatOrigin,
+  LogFields,
   LoggerPort,
   MetricsPort,
   NotifierPort,
@@ -154,20 +155,30 @@ export class FakeReleaseGuard implements ReleaseGuardPort {
 
 export class RecordingLogger implements LoggerPort {
   readonly lines: string[] = [];
-  debug(m: string): void {
-    this.lines.push(`debug ${m}`);
+  /** Each line with the structured fields it carried. */
+  readonly entries: { level: string; message: string; fields: LogFields | undefined }[] = [];
+  debug(m: string, fields?: LogFields): void {
+    this.record('debug', m, fields);
   }
-  info(m: string): void {
-    this.lines.push(`info ${m}`);
+  info(m: string, fields?: LogFields): void {
+    this.record('info', m, fields);
   }
-  warn(m: string): void {
-    this.lines.push(`warn ${m}`);
+  warn(m: string, fields?: LogFields): void {
+    this.record('warn', m, fields);
   }
-  error(m: string): void {
-    this.lines.push(`error ${m}`);
+  error(m: string, fields?: LogFields): void {
+    this.record('error', m, fields);
   }
   has(fragment: string): boolean {
     return this.lines.some((l) => l.includes(fragment));
+  }
+  /** The fields of the last line that contains `fragment`. */
+  fieldsOf(fragment: string): LogFields | undefined {
+    return [...this.entries].reverse().find((e) => e.message.includes(fragment))?.fields;
+  }
+  private record(level: string, message: string, fields: LogFields | undefined): void {
+    this.lines.push(`${level} ${message}`);
+    this.entries.push({ level, message, fields });
   }
 }
 

@@ -839,7 +839,8 @@ export class FailoverNode implements TransportListener {
     if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT') this.sendHeartbeat();
     const change: StateChange = { from, to, reason, cause, at: this.clock.now() };
     this.lastChange = change;
-    this.logger.info(`${from} -> ${to}: ${reason}`);
+    const { address } = this.settings;
+    this.logger.info(`${from} -> ${to}: ${reason}`, { from, to, cause, term: this.term, address: address.ip.toString(), interface: address.interfaceName });
     this.metrics.transition(from, to, cause);
     this.metrics.state(to, this.effectivePriority);
     // a backup's slow tick (or none) must not delay a new master's heartbeats

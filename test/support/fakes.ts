@@ -11,6 +11,7 @@ import type {
   NotifierPort,
   NotifyEvent,
   NotifyHooks,
+  PeerLiveness,
   ProbeOutcome,
   PeerTransportPort,
   ProbeResult,
@@ -325,4 +326,16 @@ export class RecordingMetrics implements MetricsPort {
   }
   arpAnnounced(): void {}
   checkResult(): void {}
+  private peerReader: (() => readonly PeerLiveness[]) | null = null;
+  watchPeers(read: () => readonly PeerLiveness[]): void {
+    this.peerReader = read;
+  }
+  /** The peers as a scrape would see them now. */
+  peers(): readonly PeerLiveness[] {
+    return this.peerReader?.() ?? [];
+  }
+  readonly reloads: boolean[] = [];
+  configReload(successful: boolean): void {
+    this.reloads.push(successful);
+  }
 }

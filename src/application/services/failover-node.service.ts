@@ -140,7 +140,13 @@ export class FailoverNode implements TransportListener {
     @inject(METRICS_PORT) private readonly metrics: MetricsPort,
     @inject(CONFLICT_PROBE_PORT) private readonly conflictProbe: ConflictProbePort,
     @inject(VerifyHolder) private readonly verifyHolder: VerifyHolder,
-  ) {}
+  ) {
+    // alive as in status(): heard within its timeout, and neither lost nor stopping
+    this.metrics.watchPeers(() => {
+      const now = this.clock.now();
+      return this.peers.values().map((p) => ({ peer: p.id.toString(), up: p.isAlive(now, this.settings.echo.timeoutMs) }));
+    });
+  }
 
   get state(): NodeState {
     return this.current;

@@ -258,14 +258,17 @@ export class FailoverNode implements TransportListener {
     this.transition('STOPPED', wasMaster ? `${reason}; ${this.handoverNote(releasedOk, told)}` : reason, 'stop');
   }
 
-  /** What a stopping master did with the address: it was handed over only if a live peer heard that it may take it. */
+  /**
+   * What a stopping master did with the address: it was handed over only to a peer that can take it (not FAULT, not
+   * passed over) and was heard when its last heartbeat was due.
+   */
   private handoverNote(released: boolean, told: boolean): string {
     if (!released) return 'could not release the address';
     const now = this.clock.now();
-    const { timeoutMs } = this.settings.echo;
+    const passOverMs = PASSED_OVER_TIMEOUTS * this.settings.echo.timeoutMs;
     const heirs = this.peers
       .values()
-      .filter((p) => p.isAlive(now, timeoutMs) && (p.state === 'BACKUP' || p.state === 'INIT' || p.state === 'MASTER') && !p.passedOver(now, PASSED_OVER_TIMEOUTS * timeoutMs));
+      .filter((p) => this.recentlyHeard(p, now) && (p.state === 'BACKUP' || p.state === 'INIT' || p.state === 'MASTER') && !p.passedOver(now, passOverMs));
     if (heirs.length === 0) return 'released the address with no peer to take it over';
     if (!told) return 'released the address, but could not tell the peers: they take it over at the timeout';
     return 'handed the address over to the peers';

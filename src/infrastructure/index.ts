@@ -26,6 +26,7 @@ export * from './system/local.health-probe.js';
 export * from './system/process.notifier.js';
 export * from './system/systemd-notify.service-manager.js';
 export * from './system/prometheus.metrics.js';
+export { EVENT_LOOP_SAMPLE_MS } from './system/process.metrics.js';
 export * from './system/http.status-server.js';
 export * from './system/http.status-client.js';
 export * from './system/prepared-commands.js';

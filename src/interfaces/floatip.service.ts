@@ -95,6 +95,12 @@ export class FloatipService {
   /** Timers, priority, preemption, checks, witnesses and hooks, without dropping the address. */
   reconfigure(settings: NodeSettings): void {
     this.node.reconfigure(settings);
+    this.container.get<MetricsPort>(METRICS_PORT).configReload(true);
+  }
+
+  /** A reload that was refused (an invalid file, or one that disables the node): the running settings stay. */
+  reloadFailed(): void {
+    this.container.get<MetricsPort>(METRICS_PORT).configReload(false);
   }
 
   /** A master hands the address over to the best backup, then releases it. */

@@ -5,11 +5,13 @@ import type {
   ConflictProbePort,
   HealthProbePort,
   HeartbeatOrigin,
+  LogFields,
   LoggerPort,
   MetricsPort,
   NotifierPort,
   NotifyEvent,
   NotifyHooks,
+  PeerLiveness,
   ProbeOutcome,
   PeerTransportPort,
   ProbeResult,
@@ -154,20 +156,30 @@ export class FakeReleaseGuard implements ReleaseGuardPort {
 
 export class RecordingLogger implements LoggerPort {
   readonly lines: string[] = [];
-  debug(m: string): void {
-    this.lines.push(`debug ${m}`);
+  /** Each line with the structured fields it carried. */
+  readonly entries: { level: string; message: string; fields: LogFields | undefined }[] = [];
+  debug(m: string, fields?: LogFields): void {
+    this.record('debug', m, fields);
   }
-  info(m: string): void {
-    this.lines.push(`info ${m}`);
+  info(m: string, fields?: LogFields): void {
+    this.record('info', m, fields);
   }
-  warn(m: string): void {
-    this.lines.push(`warn ${m}`);
+  warn(m: string, fields?: LogFields): void {
+    this.record('warn', m, fields);
   }
-  error(m: string): void {
-    this.lines.push(`error ${m}`);
+  error(m: string, fields?: LogFields): void {
+    this.record('error', m, fields);
   }
   has(fragment: string): boolean {
     return this.lines.some((l) => l.includes(fragment));
+  }
+  /** The fields of the last line that contains `fragment`. */
+  fieldsOf(fragment: string): LogFields | undefined {
+    return [...this.entries].reverse().find((e) => e.message.includes(fragment))?.fields;
+  }
+  private record(level: string, message: string, fields: LogFields | undefined): void {
+    this.lines.push(`${level} ${message}`);
+    this.entries.push({ level, message, fields });
   }
 }
 
@@ -214,6 +226,8 @@ export class FakeTransport implements PeerTransportPort {
   readonly sent: HeartbeatMessage[] = [];
   private listener: TransportListener | null = null;
   started = false;
+  /** Every send fails with this, as when the host's network is unreachable. */
+  failSends: Error | null = null;
 
   constructor(
     private readonly id: string,
@@ -226,6 +240,7 @@ export class FakeTransport implements PeerTransportPort {
   }
 
   async send(msg: HeartbeatMessage): Promise<void> {
+    if (this.failSends) throw this.failSends;
     if (!this.listener) return;
     this.sent.push(msg);
     this.network.deliver(this.id, msg);
@@ -311,4 +326,16 @@ export class RecordingMetrics implements MetricsPort {
   }
   arpAnnounced(): void {}
   checkResult(): void {}
+  private peerReader: (() => readonly PeerLiveness[]) | null = null;
+  watchPeers(read: () => readonly PeerLiveness[]): void {
+    this.peerReader = read;
+  }
+  /** The peers as a scrape would see them now. */
+  peers(): readonly PeerLiveness[] {
+    return this.peerReader?.() ?? [];
+  }
+  readonly reloads: boolean[] = [];
+  configReload(successful: boolean): void {
+    this.reloads.push(successful);
+  }
 }

@@ -1,7 +1,10 @@
+/** Structured fields of one log line: top-level keys in JSON output. Primitives only, so every sink can print them. */
+export type LogFields = Readonly<Record<string, string | number | boolean | null>>;
+
 export interface LoggerPort {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
 }
 export const LOGGER_PORT = Symbol.for('floatip.LoggerPort');

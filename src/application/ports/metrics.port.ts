@@ -12,6 +12,18 @@ export interface MetricsPort {
   addressConflict(): void;
   arpAnnounced(packets: number): void;
   checkResult(name: string, healthy: boolean): void;
+  /**
+   * Where to read the peer table from, at scrape time (whether a peer is alive depends on the time, and a forgotten
+   * peer must leave no series behind). Called once by the node.
+   */
+  watchPeers(read: () => readonly PeerLiveness[]): void;
+  /** A configuration reload was applied (true) or refused (false: invalid, or it disables the node). */
+  configReload(successful: boolean): void;
+}
+
+export interface PeerLiveness {
+  readonly peer: string;
+  readonly up: boolean;
 }
 export const METRICS_PORT = Symbol.for('floatip.MetricsPort');
 
@@ -25,4 +37,6 @@ export class NoMetrics implements MetricsPort {
   addressConflict(): void {}
   arpAnnounced(): void {}
   checkResult(): void {}
+  watchPeers(): void {}
+  configReload(): void {}
 }

@@ -22,7 +22,7 @@ import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
 import { HealthMonitor, type CheckStatus } from './health-monitor.service.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
-import { CLAIM_REFUTED_TIMEOUTS, ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
+import { CLAIM_REFUTED_TIMEOUTS, ElectMaster, PASSED_OVER_TIMEOUTS, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
 import { ReleaseAddress } from '../use-cases/release-address.use-case.js';
 import { VerifyHolder } from '../use-cases/verify-holder.use-case.js';
 import { LogThrottle } from '../log-throttle.js';
@@ -140,7 +140,13 @@ export class FailoverNode implements TransportListener {
     @inject(METRICS_PORT) private readonly metrics: MetricsPort,
     @inject(CONFLICT_PROBE_PORT) private readonly conflictProbe: ConflictProbePort,
     @inject(VerifyHolder) private readonly verifyHolder: VerifyHolder,
-  ) {}
+  ) {
+    // alive as in status(): heard within its timeout, and neither lost nor stopping
+    this.metrics.watchPeers(() => {
+      const now = this.clock.now();
+      return this.peers.values().map((p) => ({ peer: p.id.toString(), up: p.isAlive(now, this.settings.echo.timeoutMs) }));
+    });
+  }
 
   get state(): NodeState {
     return this.current;
@@ -234,16 +240,38 @@ export class FailoverNode implements TransportListener {
     this.current = 'STOPPING';
     this.health.stop();
     await this.operation?.catch(() => undefined);
+    let releasedOk = true;
     try {
       const released = await this.releaseAddress.execute({ address: this.settings.address });
       if (released.kind === 'released') this.logger.info(`released ${this.settings.address.toString()}`);
     } catch (err) {
+      releasedOk = false;
       this.logger.error(`could not release ${this.settings.address.toString()} while stopping: ${message(err)}`);
     }
-    await this.transport.send(this.heartbeat()).catch((err: unknown) => this.logger.warn(`could not tell peers: ${message(err)}`));
+    let told = true;
+    await this.transport.send(this.heartbeat()).catch((err: unknown) => {
+      told = false;
+      this.logger.warn(`could not tell peers: ${message(err)}`);
+    });
     await this.transport.stop();
     this.current = from;
-    this.transition('STOPPED', wasMaster ? `${reason}; handed the address over to the peers` : reason, 'stop');
+    this.transition('STOPPED', wasMaster ? `${reason}; ${this.handoverNote(releasedOk, told)}` : reason, 'stop');
+  }
+
+  /**
+   * What a stopping master did with the address: it was handed over only to a peer that can take it (not FAULT, not
+   * passed over) and was heard when its last heartbeat was due.
+   */
+  private handoverNote(released: boolean, told: boolean): string {
+    if (!released) return 'could not release the address';
+    const now = this.clock.now();
+    const passOverMs = PASSED_OVER_TIMEOUTS * this.settings.echo.timeoutMs;
+    const heirs = this.peers
+      .values()
+      .filter((p) => this.recentlyHeard(p, now) && (p.state === 'BACKUP' || p.state === 'INIT' || p.state === 'MASTER') && !p.passedOver(now, passOverMs));
+    if (heirs.length === 0) return 'released the address with no peer to take it over';
+    if (!told) return 'released the address, but could not tell the peers: they take it over at the timeout';
+    return 'handed the address over to the peers';
   }
 
   // --- TransportListener -------------------------------------------------
@@ -820,7 +848,8 @@ export class FailoverNode implements TransportListener {
     if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT') this.sendHeartbeat();
     const change: StateChange = { from, to, reason, cause, at: this.clock.now() };
     this.lastChange = change;
-    this.logger.info(`${from} -> ${to}: ${reason}`);
+    const { address } = this.settings;
+    this.logger.info(`${from} -> ${to}: ${reason}`, { from, to, cause, term: this.term, address: address.ip.toString(), interface: address.interfaceName });
     this.metrics.transition(from, to, cause);
     this.metrics.state(to, this.effectivePriority);
     // a backup's slow tick (or none) must not delay a new master's heartbeats

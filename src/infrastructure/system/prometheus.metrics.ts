@@ -1,8 +1,16 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { MetricsPort } from '../../application/index.js';
-import type { NodeState, TransitionCause } from '../../domain/index.js';
+import type { MetricsPort, PeerLiveness } from '../../application/index.js';
+import { MAX_PEERS, type NodeState, type TransitionCause } from '../../domain/index.js';
+import { packageVersion } from './package-info.js';
+import { processMetrics } from './process.metrics.js';
 
 const STATES: NodeState[] = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOPPING', 'STOPPED'];
+export interface PrometheusMetricsOptions {
+  /** Wall-clock time in ms, for the reload timestamp (Date.now unless a test says otherwise). */
+  readonly now?: () => number;
+  /** The version in floatip_build_info (the package's unless a test says otherwise). */
+  readonly version?: string;
+}
 
 /** Prometheus metrics in a registry of this node's own (never the global one), for /metrics. */
 export class PrometheusMetrics implements MetricsPort {
@@ -26,8 +34,41 @@ export class PrometheusMetrics implements MetricsPort {
   private readonly sent = this.counterOf('floatip_heartbeats_sent_total', 'heartbeats sent (each goes to every channel)', () => this.counts.sent);
   private readonly received = this.counterOf('floatip_heartbeats_received_total', 'heartbeats accepted from peers', () => this.counts.received);
 
+  private readonly buildInfo = new Gauge({ name: 'floatip_build_info', help: 'the running floatip version; always 1', labelNames: ['version'], registers: [this.registry] });
+  private peerReader: (() => readonly PeerLiveness[]) | null = null;
+  // read from the node's peer table at scrape time, so a forgotten peer leaves no series; bounded like the table
+  private readonly peerUp: Gauge = new Gauge({
+    name: 'floatip_peer_up',
+    help: '1 while a peer is heard within its timeout, 0 while it is silent, lost or stopping',
+    labelNames: ['peer'],
+    registers: [this.registry],
+    collect: () => {
+      this.peerUp.reset();
+      for (const p of (this.peerReader?.() ?? []).slice(0, MAX_PEERS)) this.peerUp.set({ peer: p.peer }, p.up ? 1 : 0);
+    },
+  });
+  private readonly reloadOk = new Gauge({ name: 'floatip_config_last_reload_successful', help: 'whether the last configuration reload was applied (1) or refused (0); 1 at start', registers: [this.registry] });
+  private readonly reloadAt = new Gauge({
+    name: 'floatip_config_last_reload_success_timestamp_seconds',
+    help: 'when the configuration was last loaded (at start or by a reload), in seconds since the epoch',
+    registers: [this.registry],
+  });
+  private readonly now: () => number;
+
   private lastState: NodeState | null = null;
   private lastPriority: number | null = null;
+
+  constructor(options: PrometheusMetricsOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.buildInfo.set({ version: options.version ?? packageVersion() }, 1);
+    // the node is built from a configuration that was just loaded
+    this.configReload(true);
+    const shared = processMetrics();
+    for (const { name } of shared.getMetricsAsArray()) {
+      const metric = shared.getSingleMetric(name);
+      if (metric) this.registry.registerMetric(metric);
+    }
+  }
 
   /** Called on every evaluation: the gauges are touched only when something changed. */
   state(state: NodeState, effectivePriority: number): void {
@@ -67,6 +108,14 @@ export class PrometheusMetrics implements MetricsPort {
   }
   checkResult(name: string, healthy: boolean): void {
     this.checks.set({ check: name }, healthy ? 1 : 0);
+  }
+
+  watchPeers(read: () => readonly PeerLiveness[]): void {
+    this.peerReader = read;
+  }
+  configReload(successful: boolean): void {
+    this.reloadOk.set(successful ? 1 : 0);
+    if (successful) this.reloadAt.set(Math.floor(this.now() / 1000));
   }
 
   private counterOf(name: string, help: string, read: () => number): Counter {

@@ -172,10 +172,12 @@ async function run(args: CommandOf<'run'>, loader: YamlConfigLoader): Promise<nu
       next = loader.load(args.config);
     } catch (err) {
       logger.error(`SIGHUP: ${args.config} is invalid; keeping the running settings:\n  ${(err as Error).message}`);
+      service.reloadFailed();
       return;
     }
     if (next.kind === 'disabled') {
       logger.warn(`SIGHUP: ${next.reason}; keeping the running settings (stop the service to disable it)`);
+      service.reloadFailed();
       return;
     }
     for (const w of next.warnings) logger.warn(`SIGHUP: ${w}`);

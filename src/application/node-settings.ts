@@ -1,4 +1,4 @@
-import type { FloatingAddress, Ipv4Address, Priority } from '../domain/index.js';
+import { EchoTiming, type FloatingAddress, type Ipv4Address, type Priority } from '../domain/index.js';
 import type { CheckTarget } from './ports/health-probe.port.js';
 import type { NotifyHooks } from './ports/notifier.port.js';
 
@@ -37,21 +37,13 @@ export interface NodeSettings {
 }
 export const NODE_SETTINGS = Symbol.for('floatip.NodeSettings');
 
-/**
- * How often a backup speaks while it hears its master: once per master-down timeout, never more often than the
- * interval. It is heard for a handover and in the master's view of its peers, which count it alive for
- * BACKUP_ALIVE_TIMEOUTS timeouts; before an election every backup speaks once more (see FailoverNode.armExpiry).
- * With N nodes each backup's heartbeat wakes N - 1 daemons, so this is most of the traffic of a large group.
- * The transport sizes its "heard on the group" window from the same period.
- */
-export function backupQuietPeriodMs(echo: { readonly intervalMs: number; readonly timeoutMs: number }): number {
-  return Math.max(echo.intervalMs, echo.timeoutMs);
+/** The timing model of these echo settings (see EchoTiming): every period of the rules comes from it. */
+export function echoTiming(echo: { readonly intervalMs: number; readonly timeoutMs: number }, probeDeadlineMs?: number): EchoTiming {
+  return EchoTiming.create({ intervalMs: echo.intervalMs, timeoutMs: echo.timeoutMs, ...(probeDeadlineMs === undefined ? {} : { probeDeadlineMs }) });
 }
 
-/**
- * How often the master's heartbeat also goes over each peer's TCP link, and how often a backup that hears no
- * master looks again: three times per timeout, so that a lease runs out only after three losses in a row.
- */
-export function thirdOfTimeoutMs(echo: { readonly intervalMs: number; readonly timeoutMs: number }): number {
-  return Math.max(echo.intervalMs, Math.floor(echo.timeoutMs / 3));
-}
+type Echo = { readonly intervalMs: number; readonly timeoutMs: number };
+/** A backup's quiet period (EchoTiming.backupQuietPeriodMs), for the transport until it holds a timing model. */
+export const backupQuietPeriodMs = (echo: Echo): number => echoTiming(echo).backupQuietPeriodMs;
+/** Three times per timeout (EchoTiming.thirdOfTimeoutMs), for the transport until it holds a timing model. */
+export const thirdOfTimeoutMs = (echo: Echo): number => echoTiming(echo).thirdOfTimeoutMs;

@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
 import {
+  EchoTiming,
   Lease,
   PeerTable,
   isNewerTerm,
@@ -12,7 +13,7 @@ import {
   type TransitionCause,
   type WireState,
 } from '../../domain/index.js';
-import { NODE_SETTINGS, backupQuietPeriodMs, thirdOfTimeoutMs, type NodeSettings } from '../node-settings.js';
+import { NODE_SETTINGS, type NodeSettings } from '../node-settings.js';
 import { CLOCK_PORT, type ClockPort, type TimerHandle } from '../ports/clock.port.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
 import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
@@ -22,7 +23,7 @@ import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
 import { HealthMonitor, type CheckStatus } from './health-monitor.service.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
-import { CLAIM_REFUTED_TIMEOUTS, ElectMaster, PASSED_OVER_TIMEOUTS, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
+import { ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
 import { ReleaseAddress } from '../use-cases/release-address.use-case.js';
 import { VerifyHolder } from '../use-cases/verify-holder.use-case.js';
 import { LogThrottle } from '../log-throttle.js';
@@ -62,27 +63,12 @@ export interface NodeStatus {
   readonly witnessLastAnsweredMsAgo: number | null;
 }
 
-/** Delay of the second gratuitous ARP burst, for neighbours that missed the first. */
-export const REANNOUNCE_DELAY_MS = 3000;
-/** How long the loser of a split brain keeps the address after telling the winner, for the winner's announcement. */
-const SPLIT_BRAIN_YIELD_MS = 25;
-/** How much earlier than the probe's own deadline the pre-expiry probe starts (process start-up under load). */
-const PRE_PROBE_MARGIN_MS = 50;
-/** Shortest cold-start listen window (see listenWindowMs). */
-const MIN_START_LISTEN_MS = 1000;
-/** Probe deadline when the holder's daemon is known dead on a live host; ARP on one segment answers in well under 1 ms. */
-const QUICK_PROBE_MS = 30;
 /** Quick looks again after a conflict on that path, for a release guard still removing the address. */
 const DAEMON_GONE_RETRIES = 3;
-/** How long a goodbye heard only on the group waits for its copy on the sender's TCP connection before a probe. */
-const UNVERIFIED_RELEASE_WAIT_MS = 25;
 /** Checks in a row, a quarter interval apart, that must find a rival master's claim untrue before a master ignores it. */
 const RIVAL_MISSES = 2;
-const RIVAL_CHECK_MIN_GAP_MS = 50;
 /** Checks of a master's claim that must all find it untrue before a backup stops following it. */
 const CLAIM_MISSES = 3;
-/** Shortest heartbeat period of a master that hears no peer. */
-const LONELY_MIN_MS = 10;
 
 /**
  * The failover state machine of one node: it listens, elects, binds and releases through the use cases,
@@ -125,6 +111,8 @@ export class FailoverNode implements TransportListener {
   private rivalMisses: { rival: string; count: number } | null = null;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
+  private timingFor: NodeSettings['echo'] | null = null;
+  private cachedTiming: EchoTiming | null = null;
 
   constructor(
     @inject(NODE_SETTINGS) private settings: NodeSettings,
@@ -144,7 +132,7 @@ export class FailoverNode implements TransportListener {
     // alive as in status(): heard within its timeout, and neither lost nor stopping
     this.metrics.watchPeers(() => {
       const now = this.clock.now();
-      return this.peers.values().map((p) => ({ peer: p.id.toString(), up: p.isAlive(now, this.settings.echo.timeoutMs) }));
+      return this.peers.values().map((p) => ({ peer: p.id.toString(), up: p.isAlive(now, this.timing) }));
     });
   }
 
@@ -169,20 +157,19 @@ export class FailoverNode implements TransportListener {
     this.evaluate();
   }
 
-  /**
-   * A node that hears no master this long after start takes over; bounded by the master-down timeout.
-   * At least a second, because nodes "started together" by hand or by config management are seldom
-   * closer than a Node.js start-up (0.3 to 1 s on a busy small host); a node that hears a master leaves INIT at once.
-   */
+  /** A node that hears no master this long after start takes over (see EchoTiming.listenWindowMs). */
   get listenWindowMs(): number {
-    const { intervalMs, timeoutMs } = this.settings.echo;
-    return Math.min(timeoutMs, Math.max(3 * intervalMs, MIN_START_LISTEN_MS));
+    return this.timing.listenWindowMs;
   }
 
-  /** How long a higher-priority newcomer must be heard without a gap before it preempts: no flapping. */
-  private get preemptDelayMs(): number {
-    const { intervalMs, timeoutMs } = this.settings.echo;
-    return Math.min(timeoutMs, 3 * intervalMs);
+  /** Every period of the rules, from the echo settings and this platform's probe deadline. */
+  private get timing(): EchoTiming {
+    const echo = this.settings.echo;
+    if (this.timingFor !== echo) {
+      this.timingFor = echo;
+      this.cachedTiming = EchoTiming.create({ intervalMs: echo.intervalMs, timeoutMs: echo.timeoutMs, probeDeadlineMs: this.conflictProbe.deadlineMs });
+    }
+    return this.cachedTiming!;
   }
 
   onStateChange(listener: (change: StateChange) => void): () => void {
@@ -192,7 +179,6 @@ export class FailoverNode implements TransportListener {
 
   status(): NodeStatus {
     const now = this.clock.now();
-    const { timeoutMs } = this.settings.echo;
     const leaseLive = this.lease && !this.lease.isExpired(now) ? this.lease : null;
     const witness = this.health.witnessOkAt();
     return {
@@ -211,7 +197,7 @@ export class FailoverNode implements TransportListener {
         priority: p.priority,
         state: p.state,
         term: p.term,
-        alive: p.isAlive(now, timeoutMs),
+        alive: p.isAlive(now, this.timing),
         lastSeenMsAgo: p.silentFor(now),
       })),
       checks: this.health.results(),
@@ -265,7 +251,7 @@ export class FailoverNode implements TransportListener {
   private handoverNote(released: boolean, told: boolean): string {
     if (!released) return 'could not release the address';
     const now = this.clock.now();
-    const passOverMs = PASSED_OVER_TIMEOUTS * this.settings.echo.timeoutMs;
+    const passOverMs = this.timing.passedOverMs;
     const heirs = this.peers
       .values()
       .filter((p) => this.recentlyHeard(p, now) && (p.state === 'BACKUP' || p.state === 'INIT' || p.state === 'MASTER') && !p.passedOver(now, passOverMs));
@@ -284,12 +270,12 @@ export class FailoverNode implements TransportListener {
       return;
     }
     const now = this.clock.now();
-    const { timeoutMs } = this.settings.echo;
+    const timing = this.timing;
     this.metrics.heartbeatReceived();
     let peer = this.peers.get(msg.id);
     let change;
     if (!peer) {
-      peer = this.peers.admit(msg, now, timeoutMs, (p) => this.lease?.isHeldBy(p.id) === true) ?? undefined;
+      peer = this.peers.admit(msg, now, timing, (p) => this.lease?.isHeldBy(p.id) === true) ?? undefined;
       if (!peer) {
         this.peerNoise.write((l) => this.logger.warn(l), `ignoring ${msg.id.toString()}: ${this.peers.size} live peers already, the most a group may have`, 'peer messages');
         return;
@@ -297,7 +283,7 @@ export class FailoverNode implements TransportListener {
       change = msg.state === 'STOPPING' ? 'none' : 'joined';
       if (change === 'joined') this.peerNoise.write((l) => this.logger.info(l), `peer ${msg.id.toString()} joined (priority ${msg.priority}, ${msg.state})`, 'peer messages');
     } else {
-      change = peer.observe(msg, now, timeoutMs, origin.via === 'tcp' || origin.signed);
+      change = peer.observe(msg, now, timing, origin.via === 'tcp' || origin.signed);
       if (change === 'stale') return;
       if (change === 'returned') this.peerNoise.write((l) => this.logger.info(l), `peer ${msg.id.toString()} is back (priority ${msg.priority}, ${msg.state})`, 'peer messages');
     }
@@ -320,7 +306,7 @@ export class FailoverNode implements TransportListener {
     }
     if ((change === 'stopping' || change === 'released') && !peer.releaseVerified) {
       // Its copy on the peer's own connection is a moment behind, if it is real: wait for it before probing.
-      this.clock.setTimeout(() => this.evaluate(), UNVERIFIED_RELEASE_WAIT_MS);
+      this.clock.setTimeout(() => this.evaluate(), EchoTiming.UNVERIFIED_RELEASE_WAIT_MS);
     } else if (change !== 'none' || (msg.state === 'MASTER' && this.current === 'MASTER')) this.evaluate();
   }
 
@@ -362,11 +348,11 @@ export class FailoverNode implements TransportListener {
    * master for a timeout.
    */
   private checkClaim(peer: PeerNode): void {
-    if (this.claimCheck || !this.conflictProbe.resolvesMacs || peer.claimRefuted(this.clock.now(), this.settings.echo.timeoutMs)) return;
+    if (this.claimCheck || !this.conflictProbe.resolvesMacs || peer.claimRefuted(this.clock.now(), this.timing.claimRecheckAfterMs)) return;
     const term = peer.term;
     this.claimCheck = (async () => {
       for (let miss = 0; miss < CLAIM_MISSES; miss++) {
-        if (miss > 0) await this.sleep(Math.max(this.settings.echo.intervalMs / 2, 50));
+        if (miss > 0) await this.sleep(this.timing.claimCheckGapMs);
         if (peer.state !== 'MASTER' || peer.term !== term || this.current === 'STOPPED') return;
         const verdict = await this.verifyHolder.execute({ address: this.settings.address, claimant: peer.id });
         if (verdict.kind !== 'not-held') {
@@ -399,7 +385,7 @@ export class FailoverNode implements TransportListener {
       this.waiting = better ? { since: now } : null;
       return;
     }
-    if (now - this.waiting.since < 2 * this.settings.echo.timeoutMs) return;
+    if (now - this.waiting.since < this.timing.waitForTurnMs) return;
     this.waiting = null;
     this.peers.get(better)?.passOver(now);
     this.peerNoise.write((l) => this.logger.warn(l), `${better.toString()} outranks this node but has not taken the address over: passing it over`, 'peer messages');
@@ -409,7 +395,7 @@ export class FailoverNode implements TransportListener {
   /** At most once an interval: it runs a process, and what peers say asks for it. */
   private forgetNeighbours(): void {
     const now = this.clock.now();
-    if (now - this.lastForgetAt < this.settings.echo.intervalMs) return;
+    if (now - this.lastForgetAt < this.timing.repeatAtMostMs) return;
     this.lastForgetAt = now;
     this.announcer
       .forgetUnresolvedNeighbours(this.settings.address)
@@ -417,11 +403,11 @@ export class FailoverNode implements TransportListener {
   }
 
   private keepLease(msg: HeartbeatMessage, change: string, now: number): void {
-    const { timeoutMs } = this.settings.echo;
-    if (msg.state === 'MASTER' && this.peers.get(msg.id)?.claimRefuted(now, CLAIM_REFUTED_TIMEOUTS * timeoutMs)) return;
+    const timing = this.timing;
+    if (msg.state === 'MASTER' && this.peers.get(msg.id)?.claimRefuted(now, timing.claimRefutedMs)) return;
     if (msg.state === 'MASTER') {
       if (this.lease?.isHeldBy(msg.id) && this.lease.term === msg.term) this.lease.renew(now);
-      else this.lease = Lease.grant(msg.id, msg.term, now, timeoutMs);
+      else this.lease = Lease.grant(msg.id, msg.term, now, timing.leaseMs);
       this.armExpiry();
     } else if ((change === 'released' || change === 'stopping') && this.lease?.isHeldBy(msg.id)) {
       this.lease.revoke(now);
@@ -437,7 +423,7 @@ export class FailoverNode implements TransportListener {
   private armExpiry(): void {
     if (!this.lease || this.expiryTimer) return;
     const now = this.clock.now();
-    const lead = this.probeLeadMs;
+    const lead = this.timing.probeLeadMs;
     const left = this.lease.expiresAt - now;
     // The probe goes out `lead` before expiry, once per lease term; a lease too short for it runs out unprobed.
     const probing = left > lead && this.preProbedExpiry !== this.lease.expiresAt;
@@ -449,7 +435,7 @@ export class FailoverNode implements TransportListener {
         return;
       }
       // not renewed since the timer was set: the master has been silent most of a timeout
-      if (probing && this.lease.expiresAt - this.clock.now() <= lead + PRE_PROBE_MARGIN_MS) {
+      if (probing && this.lease.expiresAt - this.clock.now() <= lead + this.timing.preProbeMarginMs) {
         this.preProbedExpiry = this.lease.expiresAt;
         // A tickless backup speaks now, over TCP too, so that every live backup is heard since the master's last
         // heartbeat; at the election, one that was not is presumed gone with the master (see electionRoundSince).
@@ -477,7 +463,7 @@ export class FailoverNode implements TransportListener {
     const pre = this.preProbed;
     this.preProbed = null;
     if (cause !== 'timeout' || !pre) return false;
-    if (now - pre.startedAt > 2 * this.probeLeadMs) return false;
+    if (now - pre.startedAt > this.timing.preProbeFreshMs) return false;
     return pre.free;
   }
 
@@ -489,7 +475,7 @@ export class FailoverNode implements TransportListener {
     // The master (and a starting node, to be counted in the election) speaks every interval. A backup's
     // heartbeats only need to keep it alive in its peers' eyes, so it speaks once per quiet period: with many
     // nodes, that is most of the traffic saved. State changes still go out at once.
-    if (this.current === 'MASTER' || this.current === 'INIT' || this.backupDue(this.clock.now(), this.hearsMaster() ? this.settings.echo.intervalMs : 0)) {
+    if (this.current === 'MASTER' || this.current === 'INIT' || this.backupDue(this.clock.now(), this.hearsMaster() ? this.timing.intervalMs : 0)) {
       this.sendHeartbeat();
     }
     this.evaluate();
@@ -503,23 +489,17 @@ export class FailoverNode implements TransportListener {
    */
   private scheduleTick(): void {
     if (this.tickTimer || this.current === 'STOPPED' || this.current === 'STOPPING' || this.tickless()) return;
-    const { intervalMs } = this.settings.echo;
-    let period = intervalMs;
+    const timing = this.timing;
+    let period = timing.intervalMs;
     // after a conflict the backup looks again every interval, as long as the address is in use elsewhere
-    if (this.current === 'BACKUP' && !this.lastConflict) period = this.hearsMaster() ? this.quietPeriodMs : thirdOfTimeoutMs(this.settings.echo);
-    else if (this.lonelyMaster()) period = Math.max(LONELY_MIN_MS, intervalMs / 4);
+    if (this.current === 'BACKUP' && !this.lastConflict) period = this.hearsMaster() ? timing.backupQuietPeriodMs : timing.thirdOfTimeoutMs;
+    else if (this.lonelyMaster()) period = timing.lonelyMasterPeriodMs;
     this.tickTimer = this.clock.setTimeout(() => this.tick(), period);
   }
 
   /** Only where the lease's timer has a moment to speak before expiry (see armExpiry). */
   private tickless(): boolean {
-    const { intervalMs, timeoutMs } = this.settings.echo;
-    return this.current === 'BACKUP' && !this.lastConflict && timeoutMs - this.probeLeadMs >= intervalMs && this.hearsMaster();
-  }
-
-  /** How long before the lease runs out the pre-expiry probe starts. */
-  private get probeLeadMs(): number {
-    return this.conflictProbe.deadlineMs + PRE_PROBE_MARGIN_MS;
+    return this.current === 'BACKUP' && !this.lastConflict && this.timing.leaseOutlastsProbe && this.hearsMaster();
   }
 
   /** The tick comes again on the period of the current state. */
@@ -534,15 +514,11 @@ export class FailoverNode implements TransportListener {
    * `grace`: the tick waits an interval longer while a master is heard, whose heartbeats carry ours.
    */
   private backupDue(now: number, grace: number): boolean {
-    return now - this.lastSentAt >= this.quietPeriodMs - this.settings.echo.intervalMs / 2 + grace;
+    return now - this.lastSentAt >= this.timing.backupDueAfterMs(grace);
   }
 
   private hearsMaster(): boolean {
     return this.lease !== null && !this.lease.isExpired(this.clock.now());
-  }
-
-  private get quietPeriodMs(): number {
-    return backupQuietPeriodMs(this.settings.echo);
   }
 
   /**
@@ -562,14 +538,9 @@ export class FailoverNode implements TransportListener {
     return silent;
   }
 
-  /**
-   * Heard when its next heartbeat was due, with an interval to spare: a backup speaks once per quiet period, any
-   * other node every interval. Stricter than being alive, for a master deciding whether anyone still hears it.
-   */
+  /** Heard when its next heartbeat was due (EchoTiming.heardWhenDueMs): stricter than alive. */
   private recentlyHeard(p: PeerNode, now: number): boolean {
-    const { intervalMs, timeoutMs } = this.settings.echo;
-    const due = p.state === 'BACKUP' ? this.quietPeriodMs + intervalMs : timeoutMs;
-    return !p.lost && now - p.lastSeenAt < due;
+    return !p.lost && now - p.lastSeenAt < this.timing.heardWhenDueMs(p.state);
   }
 
   private sendHeartbeat(options?: { everyChannel: boolean }): void {
@@ -615,9 +586,7 @@ export class FailoverNode implements TransportListener {
       lease: this.lease,
       now: this.clock.now(),
       startedAt: this.startedAt,
-      listenWindowMs: this.listenWindowMs,
-      timeoutMs: this.settings.echo.timeoutMs,
-      preemptDelayMs: this.preemptDelayMs,
+      timing: this.timing,
       roundSince: this.electionRoundSince(),
     });
     this.apply(decision);
@@ -632,7 +601,7 @@ export class FailoverNode implements TransportListener {
   private electionRoundSince(): number | undefined {
     const lease = this.lease;
     if (this.current !== 'BACKUP' || !lease || !lease.isExpired(this.clock.now()) || this.preProbedExpiry !== lease.expiresAt) return undefined;
-    return lease.expiresAt - this.settings.echo.timeoutMs;
+    return lease.expiresAt - this.timing.leaseMs;
   }
 
   /** A failing fatal check, or isolation: no witness answered within the master-down timeout, and no peer was heard when due. */
@@ -642,8 +611,7 @@ export class FailoverNode implements TransportListener {
     const witnessAt = this.health.witnessOkAt();
     if (witnessAt === null) return null;
     const now = this.clock.now();
-    const { timeoutMs } = this.settings.echo;
-    if (now - witnessAt < timeoutMs) return null;
+    if (now - witnessAt < this.timing.witnessStaleMs) return null;
     const peers = this.peers.values();
     if (peers.some((p) => this.recentlyHeard(p, now))) return null;
     const heard = Math.max(witnessAt, ...peers.filter((p) => !p.lost).map((p) => p.lastSeenAt));
@@ -680,7 +648,7 @@ export class FailoverNode implements TransportListener {
             this.announcer.cancel();
             this.clearReannounce();
             this.sendHeartbeat();
-            await this.sleep(Math.min(this.settings.echo.intervalMs, SPLIT_BRAIN_YIELD_MS));
+            await this.sleep(this.timing.splitBrainYieldMs);
           }
           await this.releaseAddress.execute({ address: this.settings.address });
           this.clearReannounce();
@@ -696,7 +664,7 @@ export class FailoverNode implements TransportListener {
     const skipProbe = handover || (await this.preProbedFree(cause, started));
     // A refused reconnect proves the holder's daemon dead on a live host, whose release guard is removing the
     // address: a short probe still catches a guard that failed, and only that.
-    const probeDeadlineMs = cause === 'daemon-gone' ? Math.min(QUICK_PROBE_MS, this.conflictProbe.deadlineMs) : undefined;
+    const probeDeadlineMs = cause === 'daemon-gone' ? this.timing.quickProbeMs : undefined;
     // A master silent for its whole lease whose host still answers for the address has a stalled daemon (a blocked
     // event loop, SIGSTOP): its clients get no service, so the address is taken from that host, and only from it.
     const displace = cause === 'timeout' && this.lease ? this.lease.holder : undefined;
@@ -705,7 +673,7 @@ export class FailoverNode implements TransportListener {
       this.metrics.addressConflict();
       // the guard may still be at work: look again shortly rather than at the next heartbeat
       if (cause === 'daemon-gone' && this.daemonGoneRetries++ < DAEMON_GONE_RETRIES) {
-        this.clock.setTimeout(() => this.evaluate(), QUICK_PROBE_MS);
+        this.clock.setTimeout(() => this.evaluate(), EchoTiming.QUICK_PROBE_MS);
       }
       if (outcome.evidence !== this.lastConflict) {
         // a host answering ARP with ever new MACs would otherwise write a line per probe
@@ -729,7 +697,7 @@ export class FailoverNode implements TransportListener {
     this.reannounceTimer = this.clock.setTimeout(() => {
       this.reannounceTimer = null;
       if (this.current === 'MASTER') this.announce();
-    }, REANNOUNCE_DELAY_MS);
+    }, EchoTiming.REANNOUNCE_DELAY_MS);
   }
 
   /**
@@ -740,7 +708,7 @@ export class FailoverNode implements TransportListener {
    */
   private async rivalHolds(rival: Ipv4Address): Promise<boolean> {
     const now = this.clock.now();
-    if (now - this.lastRivalCheckAt < this.rivalCheckGapMs) {
+    if (now - this.lastRivalCheckAt < this.timing.rivalCheckGapMs) {
       this.scheduleRecheck();
       return false;
     }
@@ -773,16 +741,11 @@ export class FailoverNode implements TransportListener {
     return false;
   }
 
-  /** Rival checks are this far apart at least: many forged rivals cost a bounded number of ARP probes. */
-  private get rivalCheckGapMs(): number {
-    return Math.max(this.settings.echo.intervalMs / 4, RIVAL_CHECK_MIN_GAP_MS);
-  }
-
   private scheduleRecheck(): void {
     this.recheckTimer ??= this.clock.setTimeout(() => {
       this.recheckTimer = null;
       this.evaluate();
-    }, this.rivalCheckGapMs);
+    }, this.timing.rivalCheckGapMs);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -796,8 +759,8 @@ export class FailoverNode implements TransportListener {
    */
   private reassert(reason: string, always = false): void {
     const now = this.clock.now();
-    const { intervalMs } = this.settings.echo;
-    if (always ? now - this.lastForcedReassertAt < intervalMs : now - this.lastReassertAt < intervalMs) return;
+    const every = this.timing.repeatAtMostMs;
+    if (always ? now - this.lastForcedReassertAt < every : now - this.lastReassertAt < every) return;
     if (always) this.lastForcedReassertAt = now;
     this.lastReassertAt = now;
     // what peers say (or what is said in their name) can ask for this once an interval, for as long as they like

@@ -1,5 +1,5 @@
 import { injectable } from 'inversify';
-import { best, compareRank, isNewerTerm, type Ranked, type Ipv4Address, type Lease, type NodeState, type PeerNode, type TransitionCause } from '../../domain/index.js';
+import { best, compareRank, isNewerTerm, type EchoTiming, type Ranked, type Ipv4Address, type Lease, type NodeState, type PeerNode, type TransitionCause } from '../../domain/index.js';
 
 export interface ElectionView {
   readonly self: { readonly id: Ipv4Address; readonly priority: number; readonly state: NodeState; readonly term: number };
@@ -8,10 +8,8 @@ export interface ElectionView {
   readonly lease: Lease | null;
   readonly now: number;
   readonly startedAt: number;
-  readonly listenWindowMs: number;
-  readonly timeoutMs: number;
-  /** A preempting peer must have been heard this long without a gap, so a flapping node cannot steal the address. */
-  readonly preemptDelayMs: number;
+  /** Listen window, liveness, preemption delay, how long a refuted claim or a passed-over node is discounted. */
+  readonly timing: EchoTiming;
   /**
    * Set when the master's lease ran out and every backup spoke once shortly before (see FailoverNode): the master's
    * last heartbeat. A backup not heard since did not speak then, so its host is gone too and it does not count.
@@ -30,15 +28,6 @@ export type ElectionDecision =
   | { kind: 'hand-over'; to: Ipv4Address; reason: string; cause: TransitionCause }
   | { kind: 'reassert'; reason: string };
 
-/**
- * How long a claim to hold the address found untrue on the wire does not count, in master-down timeouts. It is
- * checked again after one, so a claimant that keeps lying stays refuted without a gap.
- */
-export const CLAIM_REFUTED_TIMEOUTS = 2;
-
-/** How long a better node that did not take over when it was its turn is passed over, in master-down timeouts. */
-export const PASSED_OVER_TIMEOUTS = 10;
-
 const describe = (p: Ranked): string => `${p.id.toString()} (priority ${p.priority})`;
 
 /** Whether master `p` wins over master `self`: a newer term, or the same term and a higher rank. */
@@ -52,21 +41,22 @@ function beats(p: Ranked & { readonly term: number }, self: Ranked & { readonly 
 export class ElectMaster {
   execute(view: ElectionView): ElectionDecision {
     const { self, now } = view;
-    const alive = view.peers.filter((p) => p.isAlive(now, view.timeoutMs));
+    const { timing } = view;
+    const alive = view.peers.filter((p) => p.isAlive(now, timing));
     // a claim to hold the address found untrue on the wire does not count for a while (see FailoverNode)
-    const masters = alive.filter((p) => p.state === 'MASTER' && !p.claimRefuted(now, CLAIM_REFUTED_TIMEOUTS * view.timeoutMs));
-    // nor does a better node that did not take over when it was its turn, for PASSED_OVER_TIMEOUTS
-    const eligible = alive.filter((p) => !p.passedOver(now, PASSED_OVER_TIMEOUTS * view.timeoutMs));
+    const masters = alive.filter((p) => p.state === 'MASTER' && !p.claimRefuted(now, timing.claimRefutedMs));
+    // nor does a better node that did not take over when it was its turn
+    const eligible = alive.filter((p) => !p.passedOver(now, timing.passedOverMs));
 
     switch (self.state) {
       case 'INIT': {
         const master = best(masters);
         if (master) return { kind: 'become-backup', reason: `master ${describe(master)} is alive`, cause: 'master-alive' };
-        if (now - view.startedAt < view.listenWindowMs) return { kind: 'stay' };
+        if (now - view.startedAt < timing.listenWindowMs) return { kind: 'stay' };
         const top = best<Ranked>([self, ...eligible.filter((p) => p.state === 'INIT' || p.state === 'BACKUP')]);
         if (top === self) {
           const others = alive.length > 0 ? `, outranks ${alive.map(describe).join(', ')}` : '';
-          return { kind: 'take-over', reason: `no master heard for ${view.listenWindowMs} ms after start${others}`, handover: false, cause: 'elected' };
+          return { kind: 'take-over', reason: `no master heard for ${timing.listenWindowMs} ms after start${others}`, handover: false, cause: 'elected' };
         }
         return { kind: 'become-backup', reason: `${describe(top!)} outranks this node and will take over`, cause: 'outranked' };
       }
@@ -93,7 +83,7 @@ export class ElectMaster {
         }
         const challenger = best(
           eligible.filter(
-            (p) => p.state === 'BACKUP' && p.preempt && compareRank(p, self) > 0 && p.aliveFor(now) >= view.preemptDelayMs,
+            (p) => p.state === 'BACKUP' && p.preempt && compareRank(p, self) > 0 && p.aliveFor(now) >= timing.preemptDelayMs,
           ),
         );
         if (challenger) {
@@ -122,7 +112,7 @@ export class ElectMaster {
     const handover = holder.releaseVerified;
     if (lost?.reason === 'stopping') return { reason: `${id} handed over: it is stopping and released the address${unverified}`, handover, cause: 'handover' };
     if (lost?.reason === 'refused') return { reason: `${id}'s daemon is gone: its echo port refused the connection`, handover: false, cause: 'daemon-gone' };
-    if (holder.state !== 'MASTER' && holder.isAlive(view.now, view.timeoutMs)) {
+    if (holder.state !== 'MASTER' && holder.isAlive(view.now, view.timing)) {
       const why = holder.state === 'FAULT' ? 'it is FAULT and released the address' : 'it released the address';
       return { reason: `${id} handed over: ${why}${unverified}`, handover, cause: 'handover' };
     }

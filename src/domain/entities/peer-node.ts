@@ -1,14 +1,9 @@
 import type { WireState } from '../node-state.js';
 import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import type { HeartbeatMessage } from '../heartbeat-message.js';
+import type { EchoTiming } from '../timing/echo-timing.js';
 
 export type LossReason = 'refused' | 'stopping';
-
-/**
- * A backup that hears its master speaks only once per master-down timeout, so it counts as alive for this many
- * timeouts: one lost heartbeat does not make it look gone. Every other state speaks every interval.
- */
-export const BACKUP_ALIVE_TIMEOUTS = 2.5;
 
 /** More heartbeats than a live peer sends between two of its TCP frames, however its timers are set. */
 const SEQ_JUMP_TOLERANCE = 1000;
@@ -80,7 +75,7 @@ export class PeerNode {
    * number far ahead must not make the real peer's heartbeats stale: on its own connection the peer stays alive,
    * and one far enough behind an untrusted number replaces it.
    */
-  observe(msg: HeartbeatMessage, now: number, timeoutMs: number, trusted = true): PeerChange {
+  observe(msg: HeartbeatMessage, now: number, timing: EchoTiming, trusted = true): PeerChange {
     const was = this.current.state;
     // The same heartbeat again on a channel that can be believed (the TCP copy of a datagram that came first):
     // a goodbye or a release heard on the group is confirmed.
@@ -88,7 +83,7 @@ export class PeerNode {
       this.releaseTrusted = true;
       return was === 'STOPPING' ? 'stopping' : 'released';
     }
-    const wasAlive = this.isAlive(now, timeoutMs);
+    const wasAlive = this.isAlive(now, timing);
     if (msg.seq <= this.lastSeq && msg.state !== 'INIT' && wasAlive) {
       const behind = trusted && !this.seqTrusted ? this.lastSeq - msg.seq : 0;
       if (behind <= SEQ_JUMP_TOLERANCE) {
@@ -165,9 +160,9 @@ export class PeerNode {
     this.lostAt = now;
   }
 
-  /** `timeoutMs`: the master-down timeout; a backup is allowed longer silences (see BACKUP_ALIVE_TIMEOUTS). */
-  isAlive(now: number, timeoutMs: number): boolean {
-    const window = this.current.state === 'BACKUP' ? BACKUP_ALIVE_TIMEOUTS * timeoutMs : timeoutMs;
+  /** Heard within its state's window (a backup speaks less often: see EchoTiming.aliveWindowMs), and not lost. */
+  isAlive(now: number, timing: EchoTiming): boolean {
+    const window = timing.aliveWindowMs(this.current.state);
     return this.lossReason === null && now - this.lastSeen < window;
   }
 

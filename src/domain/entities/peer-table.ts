@@ -1,12 +1,10 @@
 import type { HeartbeatMessage } from '../heartbeat-message.js';
 import type { Ipv4Address } from '../value-objects/ipv4-address.js';
-import { BACKUP_ALIVE_TIMEOUTS, PeerNode } from './peer-node.js';
+import type { EchoTiming } from '../timing/echo-timing.js';
+import { PeerNode } from './peer-node.js';
 
 /** More peers than any real group has; past it only a flood of forged sources would go. */
 export const MAX_PEERS = 64;
-/** A peer silent this many master-down timeouts (and at least a minute) is forgotten. */
-const FORGET_AFTER_TIMEOUTS = 10;
-const FORGET_AFTER_MIN_MS = 60_000;
 
 /**
  * The peers this node has heard, bounded: forged heartbeats from many source addresses cannot grow it without
@@ -34,12 +32,12 @@ export class PeerTable {
    * A peer heard for the first time; null when the table is full of live peers. `keep`: a silent peer that must not
    * give way (the master whose lease this node still holds: its takeover needs to know who it was).
    */
-  admit(msg: HeartbeatMessage, now: number, timeoutMs: number, keep?: (p: PeerNode) => boolean): PeerNode | null {
-    if (this.peers.size >= this.limit) this.forget(now, timeoutMs);
+  admit(msg: HeartbeatMessage, now: number, timing: EchoTiming, keep?: (p: PeerNode) => boolean): PeerNode | null {
+    if (this.peers.size >= this.limit) this.forget(now, timing);
     if (this.peers.size >= this.limit) {
       let oldest: PeerNode | null = null;
       for (const p of this.peers.values()) {
-        if (!p.isAlive(now, timeoutMs) && !keep?.(p) && (!oldest || p.lastSeenAt < oldest.lastSeenAt)) oldest = p;
+        if (!p.isAlive(now, timing) && !keep?.(p) && (!oldest || p.lastSeenAt < oldest.lastSeenAt)) oldest = p;
       }
       if (!oldest) return null;
       this.peers.delete(oldest.id.toNumber());
@@ -50,8 +48,8 @@ export class PeerTable {
   }
 
   /** Forgets peers silent far longer than any of them may be; returns how many. */
-  forget(now: number, timeoutMs: number): number {
-    const after = Math.max(FORGET_AFTER_TIMEOUTS * timeoutMs, FORGET_AFTER_MIN_MS, BACKUP_ALIVE_TIMEOUTS * timeoutMs);
+  forget(now: number, timing: EchoTiming): number {
+    const after = timing.forgetAfterMs;
     let n = 0;
     for (const [key, p] of this.peers) {
       if (p.silentFor(now) > after) {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ElectMaster, type ElectionView } from '../../../src/application/index.js';
-import { Ipv4Address, Lease, PeerNode, type NodeState } from '../../../src/domain/index.js';
+import { EchoTiming, Ipv4Address, Lease, PeerNode, type NodeState } from '../../../src/domain/index.js';
 import { aHeartbeat } from '../../support/builders.js';
 
 const elect = new ElectMaster();
 const NOW = 100_000;
+/** A 10 s timeout and a 1 s interval: a 3 s listen window and preemption delay. */
+const TIMING = EchoTiming.create({ intervalMs: 1000, timeoutMs: 10_000 });
 
 function view(state: NodeState, peers: PeerNode[], over: Partial<ElectionView> = {}): ElectionView {
   return {
@@ -14,9 +16,7 @@ function view(state: NodeState, peers: PeerNode[], over: Partial<ElectionView> =
     lease: null,
     now: NOW,
     startedAt: 0,
-    listenWindowMs: 3000,
-    timeoutMs: 10_000,
-    preemptDelayMs: 3000,
+    timing: TIMING,
     ...over,
   };
 }
@@ -67,7 +67,7 @@ describe('ElectMaster', () => {
     const roundSince = NOW - 10_500;
     const spoke = peer({ id: '198.18.0.12', state: 'BACKUP' }, NOW - 200);
     const silent = peer({ id: '198.18.0.12', state: 'BACKUP' }, NOW - 12_000);
-    assert.ok(silent.isAlive(NOW, 10_000), 'a backup counts as alive for 2.5 timeouts');
+    assert.ok(silent.isAlive(NOW, TIMING), 'a backup counts as alive for 2.5 timeouts');
     assert.deepEqual(elect.execute(view('BACKUP', [master, spoke], { lease, roundSince })), { kind: 'stay', waitingFor: spoke.id });
     assert.equal(elect.execute(view('BACKUP', [master, silent], { lease, roundSince })).kind, 'take-over');
     assert.deepEqual(elect.execute(view('BACKUP', [master, silent], { lease })), { kind: 'stay', waitingFor: silent.id }, 'without a round it still counts');
@@ -76,7 +76,7 @@ describe('ElectMaster', () => {
   it('a graceful stop is a handover: no probe needed', () => {
     const master = peer({ id: '198.18.0.20', state: 'MASTER', term: 1 });
     const lease = Lease.grant(master.id, 1, NOW - 100, 10_000);
-    master.observe(aHeartbeat({ id: '198.18.0.20', state: 'STOPPING' }), NOW, 10_000);
+    master.observe(aHeartbeat({ id: '198.18.0.20', state: 'STOPPING' }), NOW, TIMING);
     const d = elect.execute(view('BACKUP', [master], { lease }));
     assert.equal(d.kind, 'take-over');
     assert.ok(d.kind === 'take-over' && d.handover && /handed over/.test(d.reason));
@@ -97,7 +97,7 @@ describe('ElectMaster', () => {
     const fresh = PeerNode.fromHeartbeat(aHeartbeat({ priority: 200, preempt: true }), NOW - 100);
     assert.deepEqual(elect.execute(view('MASTER', [fresh])), { kind: 'stay' });
     const stable = PeerNode.fromHeartbeat(aHeartbeat({ priority: 200, preempt: true }), NOW - 5000);
-    stable.observe(aHeartbeat({ priority: 200, preempt: true }), NOW - 100, 10_000);
+    stable.observe(aHeartbeat({ priority: 200, preempt: true }), NOW - 100, TIMING);
     const d = elect.execute(view('MASTER', [stable]));
     assert.equal(d.kind, 'hand-over');
   });

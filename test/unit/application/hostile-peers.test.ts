@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { MAX_PEERS, PeerTable, isNewerTerm, latestTerm, nextTerm, parseHeartbeat, toWire } from '../../../src/domain/index.js';
+import { EchoTiming, MAX_PEERS, PeerTable, isNewerTerm, latestTerm, nextTerm, parseHeartbeat, toWire } from '../../../src/domain/index.js';
 import { aHeartbeat, aSettings } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { SimCluster, type SimNode } from '../../support/cluster.js';
+
+const SECOND = EchoTiming.create({ intervalMs: 100, timeoutMs: 1000 });
 
 const A = '198.18.0.11';
 const B = '198.18.0.12';
@@ -241,21 +243,21 @@ describe('a real rival at a heal, its ARP look-ups troubled (virtual time, timeo
 describe('the peer table is bounded', () => {
   it('a flood of sources fills it to its limit; live peers are never pushed out, silent ones are forgotten', () => {
     const table = new PeerTable(8);
-    const real = table.admit(aHeartbeat({ id: '198.18.0.12' }), 0, 1000)!;
-    for (let i = 0; i < 100; i++) table.admit(aHeartbeat({ id: `198.18.1.${i}` }), 10, 1000);
+    const real = table.admit(aHeartbeat({ id: '198.18.0.12' }), 0, SECOND)!;
+    for (let i = 0; i < 100; i++) table.admit(aHeartbeat({ id: `198.18.1.${i}` }), 10, SECOND);
     assert.equal(table.size, 8);
     assert.ok(table.get(real.id), 'the live peer stays');
     // the forged ones fall silent; a minute later they are gone, the newcomer is admitted
-    assert.ok(table.admit(aHeartbeat({ id: '198.18.2.1' }), 61_000, 1000));
+    assert.ok(table.admit(aHeartbeat({ id: '198.18.2.1' }), 61_000, SECOND));
     assert.ok(table.size <= 2);
     assert.equal(MAX_PEERS, 64);
   });
 
   it('the silent peer a node must remember (its lease holder) is never the one to give way', () => {
     const table = new PeerTable(2);
-    const master = table.admit(aHeartbeat({ id: '198.18.0.12', state: 'MASTER' }), 0, 1000)!;
-    table.admit(aHeartbeat({ id: '198.18.0.13' }), 0, 1000);
-    table.admit(aHeartbeat({ id: '198.18.1.1' }), 5000, 1000, (p) => p.id.equals(master.id));
+    const master = table.admit(aHeartbeat({ id: '198.18.0.12', state: 'MASTER' }), 0, SECOND)!;
+    table.admit(aHeartbeat({ id: '198.18.0.13' }), 0, SECOND);
+    table.admit(aHeartbeat({ id: '198.18.1.1' }), 5000, SECOND, (p) => p.id.equals(master.id));
     assert.ok(table.get(master.id), 'the silent master stays');
   });
 

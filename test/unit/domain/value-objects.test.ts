@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FloatingAddress, InvalidValueError, Ipv4Address, Lease, Netmask, PeerNode, Priority } from '../../../src/domain/index.js';
+import { EchoTiming, FloatingAddress, InvalidValueError, Ipv4Address, Lease, Netmask, PeerNode, Priority } from '../../../src/domain/index.js';
 import { aHeartbeat } from '../../support/builders.js';
+
+/** A one-second master-down timeout: a backup stays alive 2.5 s, any other state 1 s. */
+const SECOND = EchoTiming.create({ intervalMs: 100, timeoutMs: 1000 });
 
 describe('Ipv4Address', () => {
   it('parses and prints dotted quads', () => {
@@ -72,34 +75,34 @@ describe('Lease', () => {
 describe('PeerNode', () => {
   it('counts a backup alive for 2.5 timeouts (it speaks once per timeout), any other state for one', () => {
     const backup = PeerNode.fromHeartbeat(aHeartbeat({ state: 'BACKUP' }), 0);
-    assert.equal(backup.isAlive(2000, 1000), true, 'one lost heartbeat does not make a backup look gone');
-    assert.equal(backup.isAlive(2500, 1000), false);
-    assert.equal(backup.observe(aHeartbeat({ state: 'BACKUP', seq: 2 }), 1900, 1000), 'none', 'not news: it never looked gone');
+    assert.equal(backup.isAlive(2000, SECOND), true, 'one lost heartbeat does not make a backup look gone');
+    assert.equal(backup.isAlive(2500, SECOND), false);
+    assert.equal(backup.observe(aHeartbeat({ state: 'BACKUP', seq: 2 }), 1900, SECOND), 'none', 'not news: it never looked gone');
     const master = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
-    assert.equal(master.isAlive(999, 1000), true);
-    assert.equal(master.isAlive(1000, 1000), false);
+    assert.equal(master.isAlive(999, SECOND), true);
+    assert.equal(master.isAlive(1000, SECOND), false);
   });
   it('reports a master that released the address', () => {
     const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
-    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP' }), 100, 1000), 'released');
+    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP' }), 100, SECOND), 'released');
   });
   it('marks a stopping peer lost', () => {
     const p = PeerNode.fromHeartbeat(aHeartbeat(), 0);
-    assert.equal(p.observe(aHeartbeat({ state: 'STOPPING' }), 100, 1000), 'stopping');
-    assert.equal(p.isAlive(100, 1000), false);
+    assert.equal(p.observe(aHeartbeat({ state: 'STOPPING' }), 100, SECOND), 'stopping');
+    assert.equal(p.isAlive(100, SECOND), false);
   });
   it('ignores an older heartbeat of a live peer (TCP frames queued during a partition), not a restarted one', () => {
     const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER', seq: 20 }), 0);
-    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 12 }), 100, 1000), 'stale');
+    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 12 }), 100, SECOND), 'stale');
     assert.equal(p.state, 'MASTER');
-    assert.equal(p.observe(aHeartbeat({ state: 'MASTER', seq: 20 }), 150, 1000), 'stale', 'a duplicate changes nothing');
-    assert.equal(p.observe(aHeartbeat({ state: 'INIT', seq: 1 }), 200, 1000), 'released', 'a restarted daemon starts in INIT and counts from 1');
-    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 2 }), 300, 1000), 'none');
-    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 1 }), 5000, 1000), 'returned', 'after the timeout any number is heard afresh');
+    assert.equal(p.observe(aHeartbeat({ state: 'MASTER', seq: 20 }), 150, SECOND), 'stale', 'a duplicate changes nothing');
+    assert.equal(p.observe(aHeartbeat({ state: 'INIT', seq: 1 }), 200, SECOND), 'released', 'a restarted daemon starts in INIT and counts from 1');
+    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 2 }), 300, SECOND), 'none');
+    assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 1 }), 5000, SECOND), 'returned', 'after the timeout any number is heard afresh');
   });
   it('comes back after silence as returned, not as a stale release', () => {
     const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
-    assert.equal(p.observe(aHeartbeat({ state: 'INIT' }), 5000, 1000), 'returned');
+    assert.equal(p.observe(aHeartbeat({ state: 'INIT' }), 5000, SECOND), 'returned');
     assert.equal(p.aliveFor(5500), 500);
   });
 });

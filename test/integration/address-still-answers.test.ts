@@ -1,14 +1,13 @@
 // Issue 11, namespace tier: when the address still answers after the master is lost, who answers decides. A host
 // that is no peer blocks the takeover; a master that only stalled, or whose daemon tree was killed, does not for long.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { LAB_ADDRESS_TOOL, NetnsLab, VIP, removeStaleLabs, sh, type LabNode } from '../../scripts/lab/netns-lab.js';
-import { integrationSkipReason } from '../support/integration-gate.js';
+import { it } from 'node:test';
+import { LAB_ADDRESS_TOOL, VIP, sh, type LabNode } from '../../scripts/lab/netns-lab.js';
+import { describeLab, describeLabs } from '../support/describe-lab.js';
 import { deviations, hasMetric, metric, outputSince, settledPair, sleep, watchHolders } from '../support/lab-watch.js';
 
 const TIMERS = { timeoutMs: 1000, intervalMs: 200 };
 const AUTH = '  auth:\n    secret: lab-secret-0123456789';
-const skip = integrationSkipReason();
 
 async function netns(node: LabNode, ...args: string[]): Promise<string> {
   const r = await sh('ip', ['netns', 'exec', node.ns, ...args]);
@@ -24,16 +23,8 @@ async function macOf(node: LabNode): Promise<string> {
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-describe(`the address still answers after the master is lost (address tool: ${LAB_ADDRESS_TOOL})`, { skip }, () => {
-  before(removeStaleLabs);
-
-  describe('an ARP-only blocker, auth on', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(3);
-    });
-    after(async () => lab?.destroy());
-
+describeLabs(`the address still answers after the master is lost (address tool: ${LAB_ADDRESS_TOOL})`, () => {
+  describeLab('an ARP-only blocker, auth on', { nodes: 3 }, ({ lab }) => {
     it('a keyless host that answers only ARP for the address blocks the takeover, logged with its MAC and counted', async () => {
       const [n1, n2] = await settledPair(lab, { ...TIMERS, extra: AUTH });
       const blocker = lab.nodes[2]!;
@@ -57,14 +48,7 @@ describe(`the address still answers after the master is lost (address tool: ${LA
     });
   });
 
-  describe('a stalled master whose service died', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-      for (const n of lab.nodes) await n.startService();
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('a stalled master whose service died', { nodes: 2, services: true }, ({ lab }) => {
     it('is replaced once its lease expired; resumed, it sees the newer term and lets go at once without announcing', async () => {
       const [n1, n2] = await settledPair(lab, TIMERS);
       const probe = lab.startProbe();
@@ -96,13 +80,7 @@ describe(`the address still answers after the master is lost (address tool: ${LA
     });
   });
 
-  describe('a master killed with its children', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('a master killed with its children', { nodes: 2 }, ({ lab }) => {
     it('the backup waits while the address still answers, and takes over as soon as it is removed', async () => {
       const [n1, n2] = await settledPair(lab, TIMERS);
       await sleep(1000);

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { LAB_ADDRESS_TOOL, NetnsLab, removeStaleLabs, type ClientProbe } from '../../scripts/lab/netns-lab.js';
-import { integrationSkipReason } from '../support/integration-gate.js';
+import { it } from 'node:test';
+import { LAB_ADDRESS_TOOL, type NetnsLab, type ClientProbe } from '../../scripts/lab/netns-lab.js';
+import { describeLab, describeLabs } from '../support/describe-lab.js';
 
 // Timers for the lab: 100 ms heartbeats, a master is dead after 1000 ms of silence.
 const TIMEOUT_MS = 1000;
 // Generous bounds: these tests assert behaviour; `npm run demo` and the benchmark report the figures.
 const SETTLE_MS = 8000;
-
-const skip = integrationSkipReason();
 
 async function reachable(probe: ClientProbe, lab: NetnsLab, expected: string, timeoutMs = 5000): Promise<void> {
   await lab.waitFor(`the client to reach ${expected} through the floating IP`, async () => probe.lastAnswer(), (w) => w === expected, timeoutMs);
@@ -18,19 +16,8 @@ function sameAnswers(probe: ClientProbe, since: number): Set<string> {
   return new Set(probe.samples.filter((s) => s.t >= since && s.who).map((s) => s.who!));
 }
 
-describe(`failover between real daemons in network namespaces (address tool: ${LAB_ADDRESS_TOOL})`, { skip }, () => {
-  before(removeStaleLabs);
-
-  describe('two nodes', () => {
-    let lab: NetnsLab;
-    let probe: ClientProbe;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-      for (const n of lab.nodes) await n.startService();
-      probe = lab.startProbe();
-    });
-    after(async () => lab?.destroy());
-
+describeLabs(`failover between real daemons in network namespaces (address tool: ${LAB_ADDRESS_TOOL})`, () => {
+  describeLab('two nodes', { nodes: 2, services: true, probe: true }, ({ lab, probe }) => {
     it('cold start: exactly one holder, the higher address, and the client reaches it', async () => {
       const [n1, n2] = lab.pair();
       n1.start();
@@ -90,16 +77,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
     });
   });
 
-  describe('three nodes', () => {
-    let lab: NetnsLab;
-    let probe: ClientProbe;
-    before(async () => {
-      lab = await NetnsLab.create(3);
-      for (const n of lab.nodes) await n.startService();
-      probe = lab.startProbe();
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('three nodes', { nodes: 3, services: true, probe: true }, ({ lab, probe }) => {
     it('cold start: exactly one holder, the highest priority', async () => {
       lab.nodes[0]!.start({ priority: 150 });
       lab.nodes[1]!.start({ priority: 120 });
@@ -126,13 +104,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
     });
   });
 
-  describe('multicast blocked: unicast peers', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('multicast blocked: unicast peers', { nodes: 2 }, ({ lab }) => {
     it('nodes that cannot hear each other\'s multicast find each other through peers:', async () => {
       const [n1, n2] = lab.pair();
       // different groups stand in for a network that drops multicast
@@ -149,13 +121,7 @@ describe(`failover between real daemons in network namespaces (address tool: ${L
 
   // A quiet TCP link relies on the group; when the group stops reaching one node, that node asks for TCP.
   for (const deaf of ['backup', 'master'] as const) {
-    describe(`multicast lost on the way to the ${deaf}`, () => {
-      let lab: NetnsLab;
-      before(async () => {
-        lab = await NetnsLab.create(2);
-      });
-      after(async () => lab?.destroy());
-
+    describeLab(`multicast lost on the way to the ${deaf}`, { nodes: 2 }, ({ lab }) => {
       it('no false failover and no lost peer; a kill -9 is still taken over at once', async () => {
         const [n1, n2] = lab.pair();
         n2.start({ priority: 110 });

@@ -1,17 +1,14 @@
 // Issue 11, namespace tier: a host on the segment that claims to be the master, or a better backup, must not keep
 // the address dark once the real master is gone (unsigned heartbeats, the default).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { CLIENT_IP, LAB_ADDRESS_TOOL, NetnsLab, VIP, removeStaleLabs } from '../../scripts/lab/netns-lab.js';
-import { integrationSkipReason } from '../support/integration-gate.js';
+import { it } from 'node:test';
+import { CLIENT_IP, LAB_ADDRESS_TOOL, VIP } from '../../scripts/lab/netns-lab.js';
+import { describeLab, describeLabs } from '../support/describe-lab.js';
 import { forge, GROUP_TARGET, settledPair, sleep } from '../support/lab-watch.js';
 
 const TIMERS = { timeoutMs: 1000, intervalMs: 200 };
-const skip = integrationSkipReason();
 
-describe(`forged claims do not keep the address dark (address tool: ${LAB_ADDRESS_TOOL})`, { skip }, () => {
-  before(removeStaleLabs);
-
+describeLabs(`forged claims do not keep the address dark (address tool: ${LAB_ADDRESS_TOOL})`, () => {
   const claims = [
     // a master in a later term that outranks everyone: backups that believed it would wait for it forever
     { name: 'a forged master', state: 'MASTER', logged: /198\.18\.0\.2 says it is master, but [^\n]*: not following it/, withinMs: 5000 },
@@ -19,13 +16,7 @@ describe(`forged claims do not keep the address dark (address tool: ${LAB_ADDRES
     { name: 'a forged better backup', state: 'BACKUP', logged: /198\.18\.0\.2 outranks this node but has not taken the address over: passing it over/, withinMs: 7000 },
   ];
   for (const claim of claims) {
-    describe(claim.name, () => {
-      let lab: NetnsLab;
-      before(async () => {
-        lab = await NetnsLab.create(2);
-      });
-      after(async () => lab?.destroy());
-
+    describeLab(claim.name, { nodes: 2 }, ({ lab }) => {
       it('the backup still takes over when the master\'s host crashes', async () => {
         const [n1, n2] = await settledPair(lab, TIMERS);
         // from the client's own address, to the group, every 100 ms for the whole test

@@ -1,9 +1,9 @@
 // Issue 11, namespace tier: forged heartbeats from hosts on the segment (with or without the key) must not move
 // the address, cut the nodes off from each other, or break a later failover.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { CLIENT_IP, LAB_ADDRESS_TOOL, NetnsLab, VIP, removeStaleLabs } from '../../scripts/lab/netns-lab.js';
-import { integrationSkipReason } from '../support/integration-gate.js';
+import { it } from 'node:test';
+import { CLIENT_IP, LAB_ADDRESS_TOOL, VIP } from '../../scripts/lab/netns-lab.js';
+import { describeLab, describeLabs } from '../support/describe-lab.js';
 import { deviations, forge, GROUP_TARGET, metric, outputSince, settledPair, sleep, timeWaitSockets, watchHolders } from '../support/lab-watch.js';
 
 // the issue's timers: a master is dead after 1000 ms of silence, heartbeats every 200 ms
@@ -11,20 +11,11 @@ const TIMERS = { timeoutMs: 1000, intervalMs: 200 };
 const SECRET = 'lab-secret-0123456789';
 const AUTH = `  auth:\n    secret: ${SECRET}`;
 const BAD_FIELDS = 'floatip_heartbeats_rejected_total{reason="bad-fields"}';
-const skip = integrationSkipReason();
 
-describe(`hostile peers: forged heartbeats (address tool: ${LAB_ADDRESS_TOOL})`, { skip }, () => {
-  before(removeStaleLabs);
-
+describeLabs(`hostile peers: forged heartbeats (address tool: ${LAB_ADDRESS_TOOL})`, () => {
   // Signed by a key holder too: the key proves who sent a heartbeat, not that its term is sane.
   for (const signed of [false, true]) {
-    describe(`term poisoning, ${signed ? 'signed with the group key' : 'unsigned'}`, () => {
-      let lab: NetnsLab;
-      before(async () => {
-        lab = await NetnsLab.create(2);
-      });
-      after(async () => lab?.destroy());
-
+    describeLab(`term poisoning, ${signed ? 'signed with the group key' : 'unsigned'}`, { nodes: 2 }, ({ lab }) => {
       it('a MASTER heartbeat with term 2^53-1 leaves the nodes hearing each other, and a later partition heals to one holder', async () => {
         const [n1, n2] = await settledPair(lab, { ...TIMERS, extra: signed ? AUTH : '' });
         await sleep(1000);
@@ -80,13 +71,7 @@ describe(`hostile peers: forged heartbeats (address tool: ${LAB_ADDRESS_TOOL})`,
     });
   }
 
-  describe('black-holing without auth', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('black-holing without auth', { nodes: 2 }, ({ lab }) => {
     it('MASTER heartbeats of priority 254 from a host that is no peer, unicast and to the group, move nothing', async () => {
       const [, n2] = await settledPair(lab, TIMERS);
       await sleep(1000);
@@ -104,13 +89,7 @@ describe(`hostile peers: forged heartbeats (address tool: ${LAB_ADDRESS_TOOL})`,
     });
   });
 
-  describe('spoofed goodbyes', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('spoofed goodbyes', { nodes: 2 }, ({ lab }) => {
     it('forged STOPPING datagrams from the master\'s address cause no takeover; a real SIGTERM still hands over at once', async () => {
       const [n1, n2] = await settledPair(lab, TIMERS);
       await sleep(1000);

@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { NetnsLab, removeStaleLabs } from '../../scripts/lab/netns-lab.js';
-import { integrationSkipReason } from '../support/integration-gate.js';
+import { it } from 'node:test';
+import { describeLab, describeLabs } from '../support/describe-lab.js';
 
 const SETTLE_MS = 8000;
 const INTERVAL_MS = 100;
-const skip = integrationSkipReason();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-describe('partitions and preemption between real daemons', { skip }, () => {
-  before(removeStaleLabs);
-
-  describe('partition, then heal', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-      for (const n of lab.nodes) await n.startService();
-    });
-    after(async () => lab?.destroy());
-
+describeLabs('partitions and preemption between real daemons', () => {
+  describeLab('partition, then heal', { nodes: 2, services: true }, ({ lab }) => {
     it('the cut-off side takes over; after healing the old master (older term) releases within about one interval', async () => {
       const [n1, n2] = lab.pair();
       n1.start();
@@ -47,13 +36,7 @@ describe('partitions and preemption between real daemons', { skip }, () => {
     });
   });
 
-  describe('preemption', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(3);
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('preemption', { nodes: 3 }, ({ lab }) => {
     it('forced_by_priority: false — a higher-priority node joining later leaves the master alone', async () => {
       const [n1, n2] = lab.pair();
       n1.start({ priority: 100 });

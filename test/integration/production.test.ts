@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { CLIENT_IP, NetnsLab, removeStaleLabs } from '../../scripts/lab/netns-lab.js';
-import { integrationSkipReason } from '../support/integration-gate.js';
+import { it } from 'node:test';
+import { CLIENT_IP, type NetnsLab } from '../../scripts/lab/netns-lab.js';
+import { describeLab, describeLabs } from '../support/describe-lab.js';
 
 const SETTLE_MS = 8000;
 const TIMEOUT_MS = 1000;
-const skip = integrationSkipReason();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const AUTH = '  auth:\n    secret: lab-secret-0123456789';
 
@@ -22,16 +21,8 @@ async function holderSetsDuring(lab: NetnsLab, ms: number): Promise<Set<string>>
   return seen;
 }
 
-describe('production features between real daemons', { skip }, () => {
-  before(removeStaleLabs);
-
-  describe('authenticated heartbeats', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(3);
-    });
-    after(async () => lab?.destroy());
-
+describeLabs('production features between real daemons', () => {
+  describeLab('authenticated heartbeats', { nodes: 3 }, ({ lab }) => {
     it('signed nodes elect one master', async () => {
       const [n1, n2] = lab.pair();
       n1.start({ extra: AUTH });
@@ -108,14 +99,7 @@ describe('production features between real daemons', { skip }, () => {
     });
   });
 
-  describe('health checks', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-      for (const n of lab.nodes) await n.startService();
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('health checks', { nodes: 2, services: true }, ({ lab }) => {
     it('a failing fatal check moves the address to the peer; after rise it comes back (preemption)', async () => {
       const [n1, n2] = lab.pair();
       const check = '  checks:\n    - tcp: 127.0.0.1:8080\n      fatal: true\n      interval_in_ms: 200\n      timeout_in_ms: 150\n      fall: 2\n      rise: 2';
@@ -139,13 +123,7 @@ describe('production features between real daemons', { skip }, () => {
     });
   });
 
-  describe('self-fencing', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('self-fencing', { nodes: 2 }, ({ lab }) => {
     it('an isolated master with a witness releases the address; after healing there is never a second holder', async () => {
       const [n1, n2] = lab.pair();
       const witness = `  witness: [${CLIENT_IP}]`;
@@ -162,13 +140,7 @@ describe('production features between real daemons', { skip }, () => {
     });
   });
 
-  describe('hooks, status, metrics and reload', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('hooks, status, metrics and reload', { nodes: 2 }, ({ lab }) => {
     it('a hanging on_master hook is killed at its timeout and the takeover is still on time', async () => {
       const [n1, n2] = lab.pair();
       n1.start({ extra: "  notify:\n    on_master: [sh, -c, 'sleep 30', hook]\n    timeout_in_ms: 500" });
@@ -226,13 +198,7 @@ describe('production features between real daemons', { skip }, () => {
     });
   });
 
-  describe('hostile input', () => {
-    let lab: NetnsLab;
-    before(async () => {
-      lab = await NetnsLab.create(2);
-    });
-    after(async () => lab?.destroy());
-
+  describeLab('hostile input', { nodes: 2 }, ({ lab }) => {
     it('fuzzed, truncated, oversized and forged frames on the echo and multicast ports change nothing and cost nothing lasting', async () => {
       const [n1, n2] = lab.pair();
       n1.start({ extra: AUTH });

@@ -16,6 +16,8 @@ export async function replay(scenario: Scenario): Promise<string> {
   // a stop runs on while the clock moves on (its operation may wait on a timer); each must have ended by the end
   const stopping: Promise<void>[] = [];
   let shadow: string[] = [];
+  /** crashed or killed: the machine left in this process was stopped unheard, and is not what the node did */
+  const gone = new Map<string, string>();
 
   for (const event of scenario.events) {
     await clock.advance(base + event.at - clock.now());
@@ -33,6 +35,7 @@ export async function replay(scenario: Scenario): Promise<string> {
       case 'crash': {
         const ip = ipOf(event.node);
         cluster.trace.silence(event.node);
+        gone.set(event.node, 'host crashed');
         cluster.network.crashHost(ip);
         cluster.segment.powerOff(ip);
         // the process went with its host: stopped unheard (its transport is detached, its address already gone)
@@ -42,6 +45,7 @@ export async function replay(scenario: Scenario): Promise<string> {
       case 'kill9': {
         const ip = ipOf(event.node);
         cluster.trace.silence(event.node);
+        gone.set(event.node, 'daemon killed');
         // the release guard removes the address when the daemon dies; the dead daemon's machine is stopped with it
         const guard = (): void => {
           cluster.segment.holders.delete(ip);
@@ -75,6 +79,7 @@ export async function replay(scenario: Scenario): Promise<string> {
   if (!stopped) throw new Error(`${scenario.name}: a stop had not finished at the end (t=${clock.now() - base}): end the scenario later`);
   await all;
   const end = [...names].map(([name, ip]) => {
+    if (gone.has(name)) return `${name} ${gone.get(name)}`;
     const s = cluster.get(ip).node.status();
     return `${name} ${s.state} term ${s.term}`;
   });

@@ -2,6 +2,13 @@ import { inject, injectable } from 'inversify';
 import {
   EchoTiming,
   Lease,
+  heardWhenDue,
+  heirsOf,
+  isLonelyMaster,
+  isTickless,
+  tickPeriodMs,
+  tickSpeaks,
+  type CadenceView,
   PeerTable,
   isNewerTerm,
   latestTerm,
@@ -250,12 +257,7 @@ export class FailoverNode implements TransportListener {
    */
   private handoverNote(released: boolean, told: boolean): string {
     if (!released) return 'could not release the address';
-    const now = this.clock.now();
-    const passOverMs = this.timing.passedOverMs;
-    const heirs = this.peers
-      .values()
-      .filter((p) => this.recentlyHeard(p, now) && (p.state === 'BACKUP' || p.state === 'INIT' || p.state === 'MASTER') && !p.passedOver(now, passOverMs));
-    if (heirs.length === 0) return 'released the address with no peer to take it over';
+    if (heirsOf(this.peers.values(), this.clock.now(), this.timing).length === 0) return 'released the address with no peer to take it over';
     if (!told) return 'released the address, but could not tell the peers: they take it over at the timeout';
     return 'handed the address over to the peers';
   }
@@ -299,7 +301,7 @@ export class FailoverNode implements TransportListener {
     // A peer that appears, or comes back after a partition, hears from us now rather than at our next tick,
     // so a split brain is seen from both sides at once.
     if (change === 'joined' || change === 'returned') this.sendHeartbeat();
-    else if (msg.state === 'MASTER' && this.current === 'BACKUP' && this.backupDue(now, 0)) {
+    else if (msg.state === 'MASTER' && this.current === 'BACKUP' && now - this.lastSentAt >= this.timing.backupDueAfterMs()) {
       // In step with the master: every backup's heartbeat then reaches the others within a millisecond of the
       // master's, and a node reads such a burst in one wake-up instead of one per sender.
       this.sendHeartbeat();
@@ -475,31 +477,22 @@ export class FailoverNode implements TransportListener {
     // The master (and a starting node, to be counted in the election) speaks every interval. A backup's
     // heartbeats only need to keep it alive in its peers' eyes, so it speaks once per quiet period: with many
     // nodes, that is most of the traffic saved. State changes still go out at once.
-    if (this.current === 'MASTER' || this.current === 'INIT' || this.backupDue(this.clock.now(), this.hearsMaster() ? this.timing.intervalMs : 0)) {
-      this.sendHeartbeat();
-    }
+    if (tickSpeaks(this.cadence(), this.clock.now(), this.lastSentAt, this.timing)) this.sendHeartbeat();
     this.evaluate();
     this.scheduleTick();
   }
 
-  /**
-   * A backup that hears its master has no tick: it speaks in step with the master, evaluates each heartbeat as it
-   * arrives, and the lease's timer wakes it if the master falls silent. Every timer that fires wakes an idle
-   * daemon, and wake-ups are most of its CPU. Idempotent: evaluate() calls it to restart a tick that stopped.
-   */
+  /** Idempotent: evaluate() calls it to restart a tick that stopped. No tick at all where isTickless says so. */
   private scheduleTick(): void {
-    if (this.tickTimer || this.current === 'STOPPED' || this.current === 'STOPPING' || this.tickless()) return;
-    const timing = this.timing;
-    let period = timing.intervalMs;
-    // after a conflict the backup looks again every interval, as long as the address is in use elsewhere
-    if (this.current === 'BACKUP' && !this.lastConflict) period = this.hearsMaster() ? timing.backupQuietPeriodMs : timing.thirdOfTimeoutMs;
-    else if (this.lonelyMaster()) period = timing.lonelyMasterPeriodMs;
-    this.tickTimer = this.clock.setTimeout(() => this.tick(), period);
+    if (this.tickTimer || this.current === 'STOPPED' || this.current === 'STOPPING') return;
+    const cadence = this.cadence();
+    if (isTickless(cadence, this.timing)) return;
+    const lonely = isLonelyMaster(this.current, this.peers.values(), this.clock.now(), this.timing);
+    this.tickTimer = this.clock.setTimeout(() => this.tick(), tickPeriodMs(cadence, lonely, this.timing));
   }
 
-  /** Only where the lease's timer has a moment to speak before expiry (see armExpiry). */
-  private tickless(): boolean {
-    return this.current === 'BACKUP' && !this.lastConflict && this.timing.leaseOutlastsProbe && this.hearsMaster();
+  private cadence(): CadenceView {
+    return { state: this.current, hearsMaster: this.hearsMaster(), inConflict: this.lastConflict !== '' };
   }
 
   /** The tick comes again on the period of the current state. */
@@ -509,38 +502,8 @@ export class FailoverNode implements TransportListener {
     this.scheduleTick();
   }
 
-  /**
-   * A backup's heartbeat is due once its quiet period has passed (half an interval early, for timer jitter).
-   * `grace`: the tick waits an interval longer while a master is heard, whose heartbeats carry ours.
-   */
-  private backupDue(now: number, grace: number): boolean {
-    return now - this.lastSentAt >= this.timing.backupDueAfterMs(grace);
-  }
-
   private hearsMaster(): boolean {
     return this.lease !== null && !this.lease.isExpired(this.clock.now());
-  }
-
-  /**
-   * A master that has peers but hears none of them is on one side of a partition, or alone. It speaks four times
-   * as often, so that when the network heals the other side hears it (and a split brain ends) within a quarter
-   * interval; it costs a few packets, and only while the partition lasts.
-   */
-  private lonelyMaster(): boolean {
-    if (this.current !== 'MASTER') return false;
-    const now = this.clock.now();
-    let silent = false;
-    for (const p of this.peers.values()) {
-      if (this.recentlyHeard(p, now)) return false;
-      // a peer that said goodbye or whose daemon is dead is not across a partition
-      if (!p.lost) silent = true;
-    }
-    return silent;
-  }
-
-  /** Heard when its next heartbeat was due (EchoTiming.heardWhenDueMs): stricter than alive. */
-  private recentlyHeard(p: PeerNode, now: number): boolean {
-    return !p.lost && now - p.lastSeenAt < this.timing.heardWhenDueMs(p.state);
   }
 
   private sendHeartbeat(options?: { everyChannel: boolean }): void {
@@ -613,7 +576,7 @@ export class FailoverNode implements TransportListener {
     const now = this.clock.now();
     if (now - witnessAt < this.timing.witnessStaleMs) return null;
     const peers = this.peers.values();
-    if (peers.some((p) => this.recentlyHeard(p, now))) return null;
+    if (peers.some((p) => heardWhenDue(p, now, this.timing))) return null;
     const heard = Math.max(witnessAt, ...peers.filter((p) => !p.lost).map((p) => p.lastSeenAt));
     const witnesses = this.settings.witnesses.map((w) => w.toString()).join(', ');
     return `isolated: no witness (${witnesses}) and no peer answered for ${now - heard} ms`;

@@ -13,6 +13,7 @@ export * from './use-cases/bind-address.use-case.js';
 export * from './use-cases/release-address.use-case.js';
 export * from './use-cases/verify-holder.use-case.js';
 export * from './services/failover-node.service.js';
+export * from './services/node-status.projection.js';
 export * from './services/health-monitor.service.js';
 export * from './ports/health-probe.port.js';
 export * from './ports/notifier.port.js';

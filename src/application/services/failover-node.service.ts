@@ -18,7 +18,6 @@ import {
   type NodeState,
   type PeerNode,
   type TransitionCause,
-  type WireState,
 } from '../../domain/index.js';
 import { NODE_SETTINGS, type NodeSettings } from '../node-settings.js';
 import { CLOCK_PORT, type ClockPort, type TimerHandle } from '../ports/clock.port.js';
@@ -28,47 +27,13 @@ import { ANNOUNCER_PORT, type AnnouncerPort } from '../ports/announcer.port.js';
 import { METRICS_PORT, type MetricsPort } from '../ports/metrics.port.js';
 import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
-import { HealthMonitor, type CheckStatus } from './health-monitor.service.js';
+import { HealthMonitor } from './health-monitor.service.js';
+import { projectStatus, type NodeStatus, type StateChange } from './node-status.projection.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
 import { ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
 import { ReleaseAddress } from '../use-cases/release-address.use-case.js';
 import { VerifyHolder } from '../use-cases/verify-holder.use-case.js';
 import { LogThrottle } from '../log-throttle.js';
-
-export interface StateChange {
-  readonly from: NodeState;
-  readonly to: NodeState;
-  readonly reason: string;
-  readonly cause: TransitionCause;
-  readonly at: number;
-}
-
-export interface PeerStatus {
-  readonly id: string;
-  readonly priority: number;
-  readonly state: WireState;
-  readonly term: number;
-  readonly alive: boolean;
-  readonly lastSeenMsAgo: number;
-}
-
-export interface NodeStatus {
-  readonly id: string;
-  readonly address: string;
-  readonly state: NodeState;
-  readonly priority: number;
-  /** The configured priority less the weights of failing checks. */
-  readonly effectivePriority: number;
-  readonly preempt: boolean;
-  readonly term: number;
-  readonly holder: string | null;
-  /** The lease this backup grants the master it follows. */
-  readonly lease: { readonly holder: string; readonly term: number; readonly expiresInMs: number } | null;
-  readonly lastChange: { readonly from: NodeState; readonly to: NodeState; readonly reason: string; readonly msAgo: number } | null;
-  readonly peers: readonly PeerStatus[];
-  readonly checks: readonly CheckStatus[];
-  readonly witnessLastAnsweredMsAgo: number | null;
-}
 
 /** Quick looks again after a conflict on that path, for a release guard still removing the address. */
 const DAEMON_GONE_RETRIES = 3;
@@ -186,30 +151,19 @@ export class FailoverNode implements TransportListener {
 
   status(): NodeStatus {
     const now = this.clock.now();
-    const leaseLive = this.lease && !this.lease.isExpired(now) ? this.lease : null;
-    const witness = this.health.witnessOkAt();
-    return {
-      id: this.settings.localIp.toString(),
-      address: this.settings.address.toString(),
+    return projectStatus({
+      settings: this.settings,
       state: this.current,
-      priority: this.settings.priority.value,
       effectivePriority: this.effectivePriority,
-      preempt: this.settings.preempt,
       term: this.term,
-      holder: this.current === 'MASTER' ? this.settings.localIp.toString() : (leaseLive?.holder.toString() ?? null),
-      lease: leaseLive ? { holder: leaseLive.holder.toString(), term: leaseLive.term, expiresInMs: leaseLive.expiresAt - now } : null,
-      lastChange: this.lastChange ? { from: this.lastChange.from, to: this.lastChange.to, reason: this.lastChange.reason, msAgo: now - this.lastChange.at } : null,
-      peers: this.peers.values().map((p) => ({
-        id: p.id.toString(),
-        priority: p.priority,
-        state: p.state,
-        term: p.term,
-        alive: p.isAlive(now, this.timing),
-        lastSeenMsAgo: p.silentFor(now),
-      })),
+      lease: this.lease && !this.lease.isExpired(now) ? this.lease : null,
+      lastChange: this.lastChange,
+      peers: this.peers.values(),
       checks: this.health.results(),
-      witnessLastAnsweredMsAgo: witness === null ? null : now - witness,
-    };
+      witnessOkAt: this.health.witnessOkAt(),
+      now,
+      timing: this.timing,
+    });
   }
 
   async start(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ServiceManagerPort } from '../ports/service-manager.port.js';
-import type { StateChange } from './failover-node.service.js';
+import type { StateChange } from './node-status.projection.js';
 
 /** Longer status lines only clutter `systemctl status`. */
 const STATUS_MAX = 200;

@@ -1,0 +1,81 @@
+import type { EchoTiming, Lease, NodeState, PeerNode, TransitionCause, WireState } from '../../domain/index.js';
+import type { NodeSettings } from '../node-settings.js';
+import type { CheckStatus } from './health-monitor.service.js';
+
+export interface StateChange {
+  readonly from: NodeState;
+  readonly to: NodeState;
+  readonly reason: string;
+  readonly cause: TransitionCause;
+  readonly at: number;
+}
+
+export interface PeerStatus {
+  readonly id: string;
+  readonly priority: number;
+  readonly state: WireState;
+  readonly term: number;
+  readonly alive: boolean;
+  readonly lastSeenMsAgo: number;
+}
+
+export interface NodeStatus {
+  readonly id: string;
+  readonly address: string;
+  readonly state: NodeState;
+  readonly priority: number;
+  /** The configured priority less the weights of failing checks. */
+  readonly effectivePriority: number;
+  readonly preempt: boolean;
+  readonly term: number;
+  readonly holder: string | null;
+  /** The lease this backup grants the master it follows. */
+  readonly lease: { readonly holder: string; readonly term: number; readonly expiresInMs: number } | null;
+  readonly lastChange: { readonly from: NodeState; readonly to: NodeState; readonly reason: string; readonly msAgo: number } | null;
+  readonly peers: readonly PeerStatus[];
+  readonly checks: readonly CheckStatus[];
+  readonly witnessLastAnsweredMsAgo: number | null;
+}
+
+/** What the status is made of: a read of the node's state at one moment, no part of the rules. */
+export interface StatusSources {
+  readonly settings: NodeSettings;
+  readonly state: NodeState;
+  readonly effectivePriority: number;
+  readonly term: number;
+  /** The lease this backup grants its master, if it has not run out. */
+  readonly lease: Lease | null;
+  readonly lastChange: StateChange | null;
+  readonly peers: readonly PeerNode[];
+  readonly checks: readonly CheckStatus[];
+  readonly witnessOkAt: number | null;
+  readonly now: number;
+  readonly timing: EchoTiming;
+}
+
+/** The node as `floatip status` and /status show it. */
+export function projectStatus(src: StatusSources): NodeStatus {
+  const { settings, now, lease, lastChange } = src;
+  return {
+    id: settings.localIp.toString(),
+    address: settings.address.toString(),
+    state: src.state,
+    priority: settings.priority.value,
+    effectivePriority: src.effectivePriority,
+    preempt: settings.preempt,
+    term: src.term,
+    holder: src.state === 'MASTER' ? settings.localIp.toString() : (lease?.holder.toString() ?? null),
+    lease: lease ? { holder: lease.holder.toString(), term: lease.term, expiresInMs: lease.expiresAt - now } : null,
+    lastChange: lastChange ? { from: lastChange.from, to: lastChange.to, reason: lastChange.reason, msAgo: now - lastChange.at } : null,
+    peers: src.peers.map((p) => ({
+      id: p.id.toString(),
+      priority: p.priority,
+      state: p.state,
+      term: p.term,
+      alive: p.isAlive(now, src.timing),
+      lastSeenMsAgo: p.silentFor(now),
+    })),
+    checks: src.checks,
+    witnessLastAnsweredMsAgo: src.witnessOkAt === null ? null : now - src.witnessOkAt,
+  };
+}

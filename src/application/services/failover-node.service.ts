@@ -291,7 +291,7 @@ export class FailoverNode implements TransportListener {
     if (msg.state !== 'MASTER' && msg.state !== 'STOPPING' && isNewerTerm(msg.term, this.term)) {
       this.term = nextTerm(msg.term);
       this.forgetNeighbours();
-      this.reassert(`${msg.id.toString()} held the address in term ${msg.term} while this node was cut off`);
+      this.reassert(`${msg.id.toString()} speaks in a newer term (${msg.term}): the address may have moved while this node was cut off`);
     } else if (msg.state === 'MASTER' && (change === 'joined' || change === 'returned' || change === 'became-master') && !isNewerTerm(msg.term, this.term)) {
       this.forgetNeighbours();
     }

@@ -79,7 +79,7 @@ export class ElectMaster {
           return { kind: 'step-down', to: rival.id, reason: `split brain: ${describe(rival)} also holds the address and ${why}`, cause: 'split-brain' };
         }
         if (masters.length > 0) {
-          return { kind: 'reassert', reason: `split brain: ${masters.map(describe).join(', ')} also hold the address; this node wins (a newer term, or the same term and a higher rank)` };
+          return { kind: 'reassert', reason: `split brain: ${masters.map(describe).join(', ')} also ${masters.length === 1 ? 'holds' : 'hold'} the address; this node wins (a newer term, or the same term and a higher rank)` };
         }
         const challenger = best(
           eligible.filter(

@@ -48,13 +48,16 @@ export interface SimNode {
 /** Several nodes wired through real containers with every adapter swapped for a fake, in one virtual time. */
 export class SimCluster {
   readonly segment = new FakeSegment();
-  readonly network = new FakeNetwork();
+  /** A crashed host drops off the segment with its address; a stalled one keeps it (FakeNetwork.stallHost). */
+  readonly network: FakeNetwork;
   readonly nodes = new Map<string, SimNode>();
 
   constructor(
     readonly clock: FakeClock,
     private readonly defaults: { timeoutMs?: number; intervalMs?: number } = {},
-  ) {}
+  ) {
+    this.network = new FakeNetwork(this.segment, clock);
+  }
 
   add(id: string, over: { priority?: number; preempt?: boolean } = {}, adjust: (s: NodeSettings) => NodeSettings = (s) => s): SimNode {
     const table = new FakeAddressTable(this.segment, id);

@@ -33,6 +33,8 @@ import {
 
 export interface SimNode {
   readonly id: string;
+  /** The settings the node was built with, for a test that reconfigures it. */
+  readonly settings: NodeSettings;
   readonly node: FailoverNode;
   readonly table: FakeAddressTable;
   readonly probe: FakeConflictProbe;
@@ -69,8 +71,9 @@ export class SimCluster {
     const health = new FakeHealthProbe();
     const notifier = new RecordingNotifier();
     const metrics = new RecordingMetrics();
+    const settings = adjust(aSettings({ id, ...this.defaults, ...over }));
     const container = createContainer({
-      settings: adjust(aSettings({ id, ...this.defaults, ...over })),
+      settings,
       overrides: {
         [CLOCK_PORT]: this.clock,
         [ADDRESS_TABLE_PORT]: table,
@@ -84,7 +87,7 @@ export class SimCluster {
         [METRICS_PORT]: metrics,
       },
     });
-    const sim = { id, node: container.get(FailoverNode), table, probe, announcer, guard, transport, logger, health, notifier, metrics };
+    const sim = { id, settings, node: container.get(FailoverNode), table, probe, announcer, guard, transport, logger, health, notifier, metrics };
     this.nodes.set(id, sim);
     return sim;
   }

@@ -1,5 +1,5 @@
 import type { NodeSettings } from '../../src/application/index.js';
-import { FloatingAddress, Ipv4Address, Netmask, Priority, type HeartbeatMessage } from '../../src/domain/index.js';
+import { FloatingAddress, Ipv4Address, Netmask, PeerNode, Priority, type HeartbeatMessage, type WireState } from '../../src/domain/index.js';
 
 export const VIP = '198.18.0.100';
 
@@ -36,3 +36,62 @@ export function aHeartbeat(over: Partial<Omit<HeartbeatMessage, 'id' | 'vip'>> &
     seq: over.seq ?? nextSeq++,
   };
 }
+
+/**
+ * A peer as this node's table holds it after hearing one heartbeat: `aPeer().from(B).backupHeardAt(t)`,
+ * `aPeer().withPriority(200).preempting().masterHeardAt(t)`. Unset fields are aHeartbeat's defaults.
+ */
+export class PeerBuilder {
+  private readonly over: { id?: string; state?: WireState; priority?: number; term?: number; preempt?: boolean; seq?: number } = {};
+
+  from(id: string): this {
+    this.over.id = id;
+    return this;
+  }
+  inState(state: WireState): this {
+    this.over.state = state;
+    return this;
+  }
+  master(): this {
+    return this.inState('MASTER');
+  }
+  backup(): this {
+    return this.inState('BACKUP');
+  }
+  starting(): this {
+    return this.inState('INIT');
+  }
+  withPriority(priority: number): this {
+    this.over.priority = priority;
+    return this;
+  }
+  inTerm(term: number): this {
+    this.over.term = term;
+    return this;
+  }
+  preempting(): this {
+    this.over.preempt = true;
+    return this;
+  }
+  withSeq(seq: number): this {
+    this.over.seq = seq;
+    return this;
+  }
+
+  /** The heartbeat such a peer sends. */
+  heartbeat(): HeartbeatMessage {
+    return aHeartbeat({ ...this.over });
+  }
+  /** The peer, last heard at `t`. */
+  heardAt(t: number): PeerNode {
+    return PeerNode.fromHeartbeat(this.heartbeat(), t);
+  }
+  backupHeardAt(t: number): PeerNode {
+    return this.backup().heardAt(t);
+  }
+  masterHeardAt(t: number): PeerNode {
+    return this.master().heardAt(t);
+  }
+}
+
+export const aPeer = (): PeerBuilder => new PeerBuilder();

@@ -33,6 +33,8 @@ import {
 
 export interface SimNode {
   readonly id: string;
+  /** The settings the node was built with, for a test that reconfigures it. */
+  readonly settings: NodeSettings;
   readonly node: FailoverNode;
   readonly table: FakeAddressTable;
   readonly probe: FakeConflictProbe;
@@ -48,13 +50,16 @@ export interface SimNode {
 /** Several nodes wired through real containers with every adapter swapped for a fake, in one virtual time. */
 export class SimCluster {
   readonly segment = new FakeSegment();
-  readonly network = new FakeNetwork();
+  /** A crashed host drops off the segment with its address; a stalled one keeps it (FakeNetwork.stallHost). */
+  readonly network: FakeNetwork;
   readonly nodes = new Map<string, SimNode>();
 
   constructor(
     readonly clock: FakeClock,
     private readonly defaults: { timeoutMs?: number; intervalMs?: number } = {},
-  ) {}
+  ) {
+    this.network = new FakeNetwork(this.segment, clock);
+  }
 
   add(id: string, over: { priority?: number; preempt?: boolean } = {}, adjust: (s: NodeSettings) => NodeSettings = (s) => s): SimNode {
     const table = new FakeAddressTable(this.segment, id);
@@ -66,8 +71,9 @@ export class SimCluster {
     const health = new FakeHealthProbe();
     const notifier = new RecordingNotifier();
     const metrics = new RecordingMetrics();
+    const settings = adjust(aSettings({ id, ...this.defaults, ...over }));
     const container = createContainer({
-      settings: adjust(aSettings({ id, ...this.defaults, ...over })),
+      settings,
       overrides: {
         [CLOCK_PORT]: this.clock,
         [ADDRESS_TABLE_PORT]: table,
@@ -81,7 +87,7 @@ export class SimCluster {
         [METRICS_PORT]: metrics,
       },
     });
-    const sim = { id, node: container.get(FailoverNode), table, probe, announcer, guard, transport, logger, health, notifier, metrics };
+    const sim = { id, settings, node: container.get(FailoverNode), table, probe, announcer, guard, transport, logger, health, notifier, metrics };
     this.nodes.set(id, sim);
     return sim;
   }

@@ -142,8 +142,9 @@ export class TraceCluster extends SimCluster {
     const health = new FakeHealthProbe();
     const notifier = new TracingNotifier(rec);
     const metrics = new RecordingMetrics();
+    const settings = aSettings({ id: ip, ...this.echo, ...over });
     const container = createContainer({
-      settings: aSettings({ id: ip, ...this.echo, ...over }),
+      settings,
       overrides: {
         [CLOCK_PORT]: this.clock,
         [ADDRESS_TABLE_PORT]: table,
@@ -157,7 +158,7 @@ export class TraceCluster extends SimCluster {
         [METRICS_PORT]: metrics,
       },
     });
-    const sim = { id: ip, node: container.get(FailoverNode), table, probe, announcer, guard, transport, logger, health, notifier, metrics };
+    const sim = { id: ip, settings, node: container.get(FailoverNode), table, probe, announcer, guard, transport, logger, health, notifier, metrics };
     this.nodes.set(ip, sim);
     return sim;
   }

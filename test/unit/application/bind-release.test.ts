@@ -2,30 +2,28 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AddressVerificationError, BindAddress, ReleaseAddress } from '../../../src/application/index.js';
 import { anAddress } from '../../support/builders.js';
-import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeReleaseGuard, FakeSegment, RecordingLogger } from '../../support/fakes.js';
+import { CallJournal, FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeReleaseGuard, FakeSegment, RecordingLogger } from '../../support/fakes.js';
 
 function setup() {
   const segment = new FakeSegment();
-  const table = new FakeAddressTable(segment, 'me');
-  const probe = new FakeConflictProbe(segment, 'me');
-  const announcer = new FakeAnnouncer();
-  const guard = new FakeReleaseGuard();
+  // one journal for every port, so a test can say what came before what
+  const journal = new CallJournal();
+  const table = new FakeAddressTable(segment, 'me', journal);
+  const probe = new FakeConflictProbe(segment, 'me', journal);
+  const announcer = new FakeAnnouncer(journal);
+  const guard = new FakeReleaseGuard(journal);
   const bind = new BindAddress(table, probe, announcer, guard, new RecordingLogger());
   const release = new ReleaseAddress(table, guard, announcer);
-  return { segment, table, probe, announcer, guard, bind, release };
+  return { segment, journal, table, probe, announcer, guard, bind, release };
 }
 
 describe('BindAddress', () => {
   it('arms the guard before binding, so a kill right after the bind leaves nothing behind', async () => {
     const t = setup();
-    const order: string[] = [];
-    const bind = t.table.bind.bind(t.table);
-    t.table.bind = async (a) => {
-      order.push(`bind, guard ${t.guard.armed ? 'armed' : 'not armed'}`);
-      await bind(a);
-    };
     await t.bind.execute({ address: anAddress(), skipProbe: false });
-    assert.deepEqual(order, ['bind, guard armed']);
+    t.journal.assertInOrder('guard: arm', 'table: bind eth0:fip');
+    t.table.assertBound();
+    t.guard.assertArmed();
   });
 
   it('probes, binds, verifies, arms the guard and announces', async () => {
@@ -43,8 +41,9 @@ describe('BindAddress', () => {
     t.segment.holders.add('other');
     const out = await t.bind.execute({ address: anAddress(), skipProbe: false });
     assert.equal(out.kind, 'conflict');
-    assert.deepEqual(t.table.calls, []);
-    assert.ok(!t.guard.armed);
+    t.table.assertUntouched();
+    t.guard.assertDisarmed();
+    t.announcer.assertNothingAnnounced();
   });
 
   it('skips the probe when told to (a handover, or a fresh probe)', async () => {
@@ -55,19 +54,9 @@ describe('BindAddress', () => {
 
   it('without a probe, binds without looking first and announces while the bind is read back', async () => {
     const t = setup();
-    const order: string[] = [];
-    const holds = t.table.holds.bind(t.table);
-    t.table.holds = async () => {
-      order.push(`look, ${t.announcer.announcements.length} announced`);
-      return holds();
-    };
-    const bind = t.table.bind.bind(t.table);
-    t.table.bind = async (a) => {
-      order.push('bind');
-      await bind(a);
-    };
     assert.deepEqual(await t.bind.execute({ address: anAddress(), skipProbe: true }), { kind: 'bound', alreadyBound: false });
-    assert.deepEqual(order, ['bind', 'look, 1 announced']);
+    t.journal.assertInOrder('table: bind eth0:fip', 'announcer: announce 198.18.0.100 x3', 'table: holds');
+    assert.equal(t.probe.probes, 0);
   });
 
   it('keeps an address that is already bound here', async () => {
@@ -93,9 +82,9 @@ describe('ReleaseAddress', () => {
     const t = setup();
     await t.bind.execute({ address: anAddress(), skipProbe: true });
     assert.deepEqual(await t.release.execute({ address: anAddress() }), { kind: 'released' });
-    assert.ok(!t.table.bound);
-    assert.ok(!t.guard.armed);
-    assert.equal(t.announcer.cancels, 1, 'pending gratuitous ARP is dropped before the address goes');
+    t.table.assertNotBound();
+    t.guard.assertDisarmed();
+    t.journal.assertInOrder('announcer: cancel', 'table: unbind eth0:fip');
   });
 
   it('says so when nothing was bound', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ElectMaster, type ElectionView } from '../../../src/application/index.js';
-import { EchoTiming, Ipv4Address, Lease, PeerNode, type NodeState } from '../../../src/domain/index.js';
-import { aHeartbeat } from '../../support/builders.js';
+import { EchoTiming, Ipv4Address, Lease, type NodeState, type PeerNode } from '../../../src/domain/index.js';
+import { aPeer } from '../../support/builders.js';
 
 const elect = new ElectMaster();
 const NOW = 100_000;
@@ -21,7 +21,8 @@ function view(state: NodeState, peers: PeerNode[], over: Partial<ElectionView> =
   };
 }
 
-const peer = (over: Parameters<typeof aHeartbeat>[0], seenAt = NOW - 100): PeerNode => PeerNode.fromHeartbeat(aHeartbeat(over), seenAt);
+/** Heard just now, as far as an election is concerned. */
+const RECENTLY = NOW - 100;
 
 describe('ElectMaster', () => {
   it('waits out the listen window after start', () => {
@@ -29,7 +30,7 @@ describe('ElectMaster', () => {
   });
 
   it('joins a live master as backup at once, even inside the listen window', () => {
-    const d = elect.execute(view('INIT', [peer({ state: 'MASTER' })], { startedAt: NOW }));
+    const d = elect.execute(view('INIT', [aPeer().masterHeardAt(RECENTLY)], { startedAt: NOW }));
     assert.equal(d.kind, 'become-backup');
   });
 
@@ -38,35 +39,35 @@ describe('ElectMaster', () => {
   });
 
   it('higher priority wins the election', () => {
-    assert.equal(elect.execute(view('INIT', [peer({ priority: 150, state: 'INIT' })])).kind, 'become-backup');
-    assert.equal(elect.execute(view('INIT', [peer({ priority: 50, state: 'INIT' })])).kind, 'take-over');
+    assert.equal(elect.execute(view('INIT', [aPeer().withPriority(150).starting().heardAt(RECENTLY)])).kind, 'become-backup');
+    assert.equal(elect.execute(view('INIT', [aPeer().withPriority(50).starting().heardAt(RECENTLY)])).kind, 'take-over');
   });
 
   it('equal priority: the higher local_ip wins', () => {
-    assert.equal(elect.execute(view('INIT', [peer({ id: '198.18.0.12', state: 'INIT' })])).kind, 'become-backup');
-    assert.equal(elect.execute(view('INIT', [peer({ id: '198.18.0.10', state: 'INIT' })])).kind, 'take-over');
+    assert.equal(elect.execute(view('INIT', [aPeer().from('198.18.0.12').starting().heardAt(RECENTLY)])).kind, 'become-backup');
+    assert.equal(elect.execute(view('INIT', [aPeer().from('198.18.0.10').starting().heardAt(RECENTLY)])).kind, 'take-over');
   });
 
   it('a backup stays while the master is heard', () => {
-    assert.deepEqual(elect.execute(view('BACKUP', [peer({ state: 'MASTER' })])), { kind: 'stay' });
+    assert.deepEqual(elect.execute(view('BACKUP', [aPeer().masterHeardAt(RECENTLY)])), { kind: 'stay' });
   });
 
   it('after the timeout, only the best remaining backup takes over, naming the silence', () => {
-    const master = peer({ id: '198.18.0.20', state: 'MASTER', term: 4 }, NOW - 10_500);
+    const master = aPeer().from('198.18.0.20').inTerm(4).masterHeardAt(NOW - 10_500);
     const lease = Lease.grant(master.id, 4, NOW - 10_500, 10_000);
-    const better = peer({ id: '198.18.0.12', state: 'BACKUP' });
-    const worse = peer({ id: '198.18.0.10', state: 'BACKUP' });
+    const better = aPeer().from('198.18.0.12').backupHeardAt(RECENTLY);
+    const worse = aPeer().from('198.18.0.10').backupHeardAt(RECENTLY);
     assert.deepEqual(elect.execute(view('BACKUP', [master, better], { lease })), { kind: 'stay', waitingFor: better.id });
     const d = elect.execute(view('BACKUP', [master, worse], { lease }));
     assert.deepEqual(d, { kind: 'take-over', reason: 'no heartbeat from 198.18.0.20 for 10500 ms', handover: false, cause: 'timeout' });
   });
 
   it('after the round before expiry, a better backup that did not speak in it does not count', () => {
-    const master = peer({ id: '198.18.0.20', state: 'MASTER', term: 4 }, NOW - 10_500);
+    const master = aPeer().from('198.18.0.20').inTerm(4).masterHeardAt(NOW - 10_500);
     const lease = Lease.grant(master.id, 4, NOW - 10_500, 10_000);
     const roundSince = NOW - 10_500;
-    const spoke = peer({ id: '198.18.0.12', state: 'BACKUP' }, NOW - 200);
-    const silent = peer({ id: '198.18.0.12', state: 'BACKUP' }, NOW - 12_000);
+    const spoke = aPeer().from('198.18.0.12').backupHeardAt(NOW - 200);
+    const silent = aPeer().from('198.18.0.12').backupHeardAt(NOW - 12_000);
     assert.ok(silent.isAlive(NOW, TIMING), 'a backup counts as alive for 2.5 timeouts');
     assert.deepEqual(elect.execute(view('BACKUP', [master, spoke], { lease, roundSince })), { kind: 'stay', waitingFor: spoke.id });
     assert.equal(elect.execute(view('BACKUP', [master, silent], { lease, roundSince })).kind, 'take-over');
@@ -74,54 +75,54 @@ describe('ElectMaster', () => {
   });
 
   it('a graceful stop is a handover: no probe needed', () => {
-    const master = peer({ id: '198.18.0.20', state: 'MASTER', term: 1 });
+    const master = aPeer().from('198.18.0.20').inTerm(1).masterHeardAt(RECENTLY);
     const lease = Lease.grant(master.id, 1, NOW - 100, 10_000);
-    master.observe(aHeartbeat({ id: '198.18.0.20', state: 'STOPPING' }), NOW, TIMING);
+    master.observe(aPeer().from('198.18.0.20').inState('STOPPING').heartbeat(), NOW, TIMING);
     const d = elect.execute(view('BACKUP', [master], { lease }));
     assert.equal(d.kind, 'take-over');
     assert.ok(d.kind === 'take-over' && d.handover && /handed over/.test(d.reason));
   });
 
   it('a killed daemon (refused reconnect) is taken over at once but probed first', () => {
-    const master = peer({ id: '198.18.0.20', state: 'MASTER', term: 1 });
+    const master = aPeer().from('198.18.0.20').inTerm(1).masterHeardAt(RECENTLY);
     master.markLost('refused', NOW);
     const d = elect.execute(view('BACKUP', [master], { lease: Lease.grant(master.id, 1, NOW - 100, 10_000) }));
     assert.ok(d.kind === 'take-over' && !d.handover && /refused/.test(d.reason));
   });
 
   it('stickiness: a master keeps the address when a higher-priority backup without preemption joins', () => {
-    assert.deepEqual(elect.execute(view('MASTER', [peer({ priority: 200, state: 'BACKUP' }, NOW - 5000)])), { kind: 'stay' });
+    assert.deepEqual(elect.execute(view('MASTER', [aPeer().withPriority(200).backupHeardAt(NOW - 5000)])), { kind: 'stay' });
   });
 
   it('preemption: a master hands over to a higher-priority backup that asks for it, once it is stable', () => {
-    const fresh = PeerNode.fromHeartbeat(aHeartbeat({ priority: 200, preempt: true }), NOW - 100);
+    const fresh = aPeer().withPriority(200).preempting().heardAt(RECENTLY);
     assert.deepEqual(elect.execute(view('MASTER', [fresh])), { kind: 'stay' });
-    const stable = PeerNode.fromHeartbeat(aHeartbeat({ priority: 200, preempt: true }), NOW - 5000);
-    stable.observe(aHeartbeat({ priority: 200, preempt: true }), NOW - 100, TIMING);
+    const stable = aPeer().withPriority(200).preempting().heardAt(NOW - 5000);
+    stable.observe(aPeer().withPriority(200).preempting().heartbeat(), RECENTLY, TIMING);
     const d = elect.execute(view('MASTER', [stable]));
     assert.equal(d.kind, 'hand-over');
   });
 
   it('split brain in one term: the lower-ranked master steps down, the higher one re-announces', () => {
-    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.12', state: 'MASTER', term: 1 })])).kind, 'step-down');
-    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.10', state: 'MASTER', term: 1 })])).kind, 'reassert');
-    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.12', priority: 90, state: 'MASTER', term: 1 })])).kind, 'reassert');
+    assert.equal(elect.execute(view('MASTER', [aPeer().from('198.18.0.12').inTerm(1).masterHeardAt(RECENTLY)])).kind, 'step-down');
+    assert.equal(elect.execute(view('MASTER', [aPeer().from('198.18.0.10').inTerm(1).masterHeardAt(RECENTLY)])).kind, 'reassert');
+    assert.equal(elect.execute(view('MASTER', [aPeer().from('198.18.0.12').withPriority(90).inTerm(1).masterHeardAt(RECENTLY)])).kind, 'reassert');
   });
 
   it('split brain across terms: the newer term wins whatever the rank, also across the wrap of the term space', () => {
-    const lower = peer({ id: '198.18.0.10', priority: 1, state: 'MASTER', term: 2 });
+    const lower = aPeer().from('198.18.0.10').withPriority(1).inTerm(2).masterHeardAt(RECENTLY);
     assert.deepEqual(elect.execute(view('MASTER', [lower])), {
       kind: 'step-down',
       to: lower.id,
       reason: 'split brain: 198.18.0.10 (priority 1) also holds the address and holds it in a newer term (2, this node\'s 1)',
       cause: 'split-brain',
     });
-    assert.equal(elect.execute(view('MASTER', [peer({ id: '198.18.0.12', priority: 200, state: 'MASTER', term: 0 })])).kind, 'reassert');
-    const wrapped = view('MASTER', [peer({ id: '198.18.0.10', state: 'MASTER', term: 3 })], { self: { id: Ipv4Address.create('198.18.0.11'), priority: 100, state: 'MASTER', term: 2 ** 32 - 2 } });
+    assert.equal(elect.execute(view('MASTER', [aPeer().from('198.18.0.12').withPriority(200).inTerm(0).masterHeardAt(RECENTLY)])).kind, 'reassert');
+    const wrapped = view('MASTER', [aPeer().from('198.18.0.10').inTerm(3).masterHeardAt(RECENTLY)], { self: { id: Ipv4Address.create('198.18.0.11'), priority: 100, state: 'MASTER', term: 2 ** 32 - 2 } });
     assert.equal(elect.execute(wrapped).kind, 'step-down');
   });
 
   it('ignores peers it has not heard within the timeout', () => {
-    assert.equal(elect.execute(view('INIT', [peer({ priority: 200, state: 'INIT' }, NOW - 20_000)])).kind, 'take-over');
+    assert.equal(elect.execute(view('INIT', [aPeer().withPriority(200).starting().heardAt(NOW - 20_000)])).kind, 'take-over');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import type { CheckSettings, NodeSettings } from '../../../src/application/index.js';
-import { Ipv4Address } from '../../../src/domain/index.js';
+import { Ipv4Address, Priority } from '../../../src/domain/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { SimCluster } from '../../support/cluster.js';
 
@@ -119,7 +119,7 @@ describe('health checks, FAULT and self-fencing in virtual time', () => {
     await a.node.start();
     await clock.advance(5000);
     const calls = a.table.calls.length;
-    a.node.reconfigure({ ...(a.node as unknown as { settings: NodeSettings }).settings, priority: (await import('../../../src/domain/index.js')).Priority.create(42) });
+    a.node.reconfigure({ ...a.settings, priority: Priority.create(42) });
     await clock.advance(2000);
     assert.equal(a.node.status().priority, 42);
     assert.equal(a.transport.sent.at(-1)?.priority, 42);

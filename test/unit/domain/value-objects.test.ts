@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EchoTiming, FloatingAddress, InvalidValueError, Ipv4Address, Lease, Netmask, PeerNode, Priority } from '../../../src/domain/index.js';
-import { aHeartbeat } from '../../support/builders.js';
+import { EchoTiming, FloatingAddress, InvalidValueError, Ipv4Address, Lease, Netmask, Priority } from '../../../src/domain/index.js';
+import { aHeartbeat, aPeer } from '../../support/builders.js';
 
 /** A one-second master-down timeout: a backup stays alive 2.5 s, any other state 1 s. */
 const SECOND = EchoTiming.create({ intervalMs: 100, timeoutMs: 1000 });
@@ -74,25 +74,25 @@ describe('Lease', () => {
 
 describe('PeerNode', () => {
   it('counts a backup alive for 2.5 timeouts (it speaks once per timeout), any other state for one', () => {
-    const backup = PeerNode.fromHeartbeat(aHeartbeat({ state: 'BACKUP' }), 0);
+    const backup = aPeer().backupHeardAt(0);
     assert.equal(backup.isAlive(2000, SECOND), true, 'one lost heartbeat does not make a backup look gone');
     assert.equal(backup.isAlive(2500, SECOND), false);
     assert.equal(backup.observe(aHeartbeat({ state: 'BACKUP', seq: 2 }), 1900, SECOND), 'none', 'not news: it never looked gone');
-    const master = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
+    const master = aPeer().masterHeardAt(0);
     assert.equal(master.isAlive(999, SECOND), true);
     assert.equal(master.isAlive(1000, SECOND), false);
   });
   it('reports a master that released the address', () => {
-    const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
+    const p = aPeer().masterHeardAt(0);
     assert.equal(p.observe(aHeartbeat({ state: 'BACKUP' }), 100, SECOND), 'released');
   });
   it('marks a stopping peer lost', () => {
-    const p = PeerNode.fromHeartbeat(aHeartbeat(), 0);
+    const p = aPeer().heardAt(0);
     assert.equal(p.observe(aHeartbeat({ state: 'STOPPING' }), 100, SECOND), 'stopping');
     assert.equal(p.isAlive(100, SECOND), false);
   });
   it('ignores an older heartbeat of a live peer (TCP frames queued during a partition), not a restarted one', () => {
-    const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER', seq: 20 }), 0);
+    const p = aPeer().withSeq(20).masterHeardAt(0);
     assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 12 }), 100, SECOND), 'stale');
     assert.equal(p.state, 'MASTER');
     assert.equal(p.observe(aHeartbeat({ state: 'MASTER', seq: 20 }), 150, SECOND), 'stale', 'a duplicate changes nothing');
@@ -101,7 +101,7 @@ describe('PeerNode', () => {
     assert.equal(p.observe(aHeartbeat({ state: 'BACKUP', seq: 1 }), 5000, SECOND), 'returned', 'after the timeout any number is heard afresh');
   });
   it('comes back after silence as returned, not as a stale release', () => {
-    const p = PeerNode.fromHeartbeat(aHeartbeat({ state: 'MASTER' }), 0);
+    const p = aPeer().masterHeardAt(0);
     assert.equal(p.observe(aHeartbeat({ state: 'INIT' }), 5000, SECOND), 'returned');
     assert.equal(p.aliveFor(5500), 500);
   });

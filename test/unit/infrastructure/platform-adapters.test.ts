@@ -61,9 +61,12 @@ describe('Linux iproute2 adapter', () => {
     assert.equal(await bound.holds(linuxVip), true);
     assert.equal(await free.holds(linuxVip), false);
   });
-  it('binding an address that is already there succeeds, as the port says', async () => {
+  it('binding an address that is already there succeeds, as the port says, once it is read back', async () => {
     const cmd = new F.ScriptedCommands().on(/addr add/, { code: 2, stderr: F.IPROUTE2_EXISTS }).on(/show dev eth0/, { stdout: F.IPROUTE2_ADDR_SHOW_BOUND });
     await new Iproute2AddressTable('ip', cmd.run).bind(linuxVip);
+    assert.deepEqual(cmd.calls, ['ip addr add 198.18.0.100/24 dev eth0 label eth0:fip', 'ip -4 -o addr show dev eth0']);
+    const missing = new F.ScriptedCommands().on(/addr add/, { code: 2, stderr: F.IPROUTE2_EXISTS }).on(/show dev eth0/, { stdout: F.IPROUTE2_ADDR_SHOW_FREE });
+    await assert.rejects(new Iproute2AddressTable('ip', missing.run).bind(linuxVip), /Address already assigned/);
   });
   for (const [what, stderr, pattern] of [
     ['already assigned', F.IPROUTE2_EXISTS, /Address already assigned/],

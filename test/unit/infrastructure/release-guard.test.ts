@@ -5,8 +5,25 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { XargsReleaseGuard, findTool, type ReleasableAddressTable } from '../../../src/infrastructure/index.js';
+import { XargsReleaseGuard, findTool, type CommandLine, type ReleasableAddressTable } from '../../../src/infrastructure/index.js';
 import { anAddress } from '../../support/builders.js';
+
+/** The guard only asks how to release; anything else would be a call it must not make. */
+class ReleaseOnlyTable implements ReleasableAddressTable {
+  constructor(readonly releaseTool: string) {}
+  releaseCommand(): CommandLine {
+    return { file: this.releaseTool, args: ['del', '198.18.0.100/24'] };
+  }
+  async bind(): Promise<void> {
+    assert.fail('the release guard bound the address');
+  }
+  async unbind(): Promise<void> {
+    assert.fail('the release guard unbound the address itself');
+  }
+  async holds(): Promise<boolean> {
+    return assert.fail('the release guard read the address table');
+  }
+}
 
 const GUARD_MODULE = new URL('../../../src/infrastructure/network/xargs.release-guard.js', import.meta.url).href;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -32,8 +49,7 @@ describe('xargs release guard', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const table = (): ReleasableAddressTable =>
-    ({ releaseTool: tool, releaseCommand: () => ({ file: tool, args: ['del', '198.18.0.100/24'] }) }) as unknown as ReleasableAddressTable;
+  const table = (): ReleasableAddressTable => new ReleaseOnlyTable(tool);
   const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
   const reset = (): void => {
     rmSync(ran, { force: true });

@@ -5,7 +5,7 @@ import type { NodeSettings, TransportListener } from '../../../src/application/i
 import { Ipv4Address, type HeartbeatMessage } from '../../../src/domain/index.js';
 import { TcpEchoPeerTransport, encodeFrame } from '../../../src/infrastructure/index.js';
 import { aHeartbeat, aSettings } from '../../support/builders.js';
-import { RecordingLogger } from '../../support/fakes.js';
+import { RecordingLogger, RecordingMetrics } from '../../support/fakes.js';
 
 // Real sockets, loopback only: 127.0.0.x addresses are all this host's.
 const PORT = 20000 + Math.floor(Math.random() * 20000);
@@ -48,7 +48,8 @@ describe('TCP echo transport on loopback', () => {
   const A = '127.0.0.1';
   const B = '127.0.0.2';
   const logA = new RecordingLogger();
-  const a = new TcpEchoPeerTransport(settingsFor(A, []), logA);
+  const metricsA = new RecordingMetrics();
+  const a = new TcpEchoPeerTransport(settingsFor(A, []), logA, null, metricsA);
   const b = new TcpEchoPeerTransport(settingsFor(B, [A]), new RecordingLogger());
   const heardByA = new Recorder();
   const heardByB = new Recorder();
@@ -122,6 +123,8 @@ describe('TCP echo transport on loopback', () => {
   });
 
   it('limits connections from one address', async () => {
+    const limitedBefore = metricsA.rejected.filter((r) => r === 'connection-limit').length;
+    const idleBefore = metricsA.rejected.filter((r) => r === 'idle').length;
     const sockets = await Promise.all(Array.from({ length: 8 }, () => rawClient('127.0.0.5')));
     let closedCount = 0;
     for (const s of sockets) s.once('close', () => closedCount++);
@@ -129,6 +132,10 @@ describe('TCP echo transport on loopback', () => {
     await until('extra connections to be refused', () => closedCount >= 4, 500);
     await wait(100);
     assert.equal(closedCount, 4, 'the first four stay open');
+    // closed by the limit itself, as each arrived, not by the idle sweep (counted, unlike log lines, without a budget)
+    const count = (reason: string): number => metricsA.rejected.filter((r) => r === reason).length;
+    assert.equal(count('connection-limit') - limitedBefore, 4, 'refused by the per-address limit');
+    assert.equal(count('idle'), idleBefore, 'closed by the idle sweep');
     for (const s of sockets) s.destroy();
   });
 

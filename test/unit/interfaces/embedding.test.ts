@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as floatip from '../../../src/index.js';
-import { ADDRESS_TABLE_PORT, ANNOUNCER_PORT, CLOCK_PORT, CONFLICT_PROBE_PORT, HEALTH_PROBE_PORT, PEER_TRANSPORT_PORT, RELEASE_GUARD_PORT } from '../../../src/index.js';
+import { ADDRESS_TABLE_PORT, ANNOUNCER_PORT, CLOCK_PORT, CONFLICT_PROBE_PORT, HEALTH_PROBE_PORT, LOGGER_PORT, PEER_TRANSPORT_PORT, RELEASE_GUARD_PORT } from '../../../src/index.js';
 import { aSettings } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeHealthProbe, FakeNetwork, FakeReleaseGuard, FakeSegment, RecordingLogger } from '../../support/fakes.js';
@@ -48,10 +48,56 @@ describe('embedding', () => {
     assert.equal(segment.holders.size, 0);
   });
 
-  it('a fresh container per call', () => {
-    const a = floatip.createContainer({ settings: aSettings() });
-    const b = floatip.createContainer({ settings: aSettings() });
-    assert.notEqual(a, b);
-    assert.notEqual(a.get(floatip.ElectMaster), b.get(floatip.ElectMaster));
+  it('a fresh container per call: nothing given to or started in one is seen by another', async () => {
+    const segment = new FakeSegment();
+    const fakesFor = (id: string) => ({
+      clock: new FakeClock(),
+      table: new FakeAddressTable(segment, id),
+      transport: new FakeNetwork().transportFor(id),
+    });
+    const containerWith = (id: string, f: ReturnType<typeof fakesFor>) =>
+      floatip.createContainer({
+        settings: aSettings({ id }),
+        overrides: {
+          [CLOCK_PORT]: f.clock,
+          [ADDRESS_TABLE_PORT]: f.table,
+          [CONFLICT_PROBE_PORT]: new FakeConflictProbe(segment, id),
+          [ANNOUNCER_PORT]: new FakeAnnouncer(),
+          [RELEASE_GUARD_PORT]: new FakeReleaseGuard(),
+          [PEER_TRANSPORT_PORT]: f.transport,
+          [HEALTH_PROBE_PORT]: new FakeHealthProbe(),
+          [LOGGER_PORT]: new RecordingLogger(),
+        },
+      });
+    const fa = fakesFor('198.18.0.11');
+    const fb = fakesFor('198.18.0.12');
+    const a = containerWith('198.18.0.11', fa);
+    const b = containerWith('198.18.0.12', fb);
+    // each container hands out the overrides it was given, and its own singletons
+    assert.equal(a.get(CLOCK_PORT), fa.clock);
+    assert.equal(b.get(CLOCK_PORT), fb.clock);
+    assert.equal(b.get(PEER_TRANSPORT_PORT), fb.transport);
+    assert.equal(a.get<floatip.NodeSettings>(floatip.NODE_SETTINGS).localIp.toString(), '198.18.0.11');
+    assert.equal(b.get<floatip.NodeSettings>(floatip.NODE_SETTINGS).localIp.toString(), '198.18.0.12');
+    const nodeA = a.get(floatip.FailoverNode);
+    assert.equal(a.get(floatip.FailoverNode), nodeA, 'one node per container');
+    const nodeB = b.get(floatip.FailoverNode);
+    assert.notEqual(nodeB, nodeA);
+    const stateB = nodeB.state;
+    // a node started in one container runs on that container's clock and adapters only
+    await nodeA.start();
+    await fa.clock.advance(4000);
+    assert.equal(nodeA.state, 'MASTER');
+    fa.table.assertBound();
+    assert.equal(nodeB.state, stateB, "the other container's node was never started");
+    assert.equal(fb.clock.pendingTimers, 0, "nothing was scheduled on the other container's clock");
+    fb.table.assertUntouched();
+    fb.transport.assertNothingSent();
+    // and a container given no clock gets the system's, not the fake another one was given
+    const plain = floatip.createContainer({ settings: aSettings() });
+    assert.notEqual(plain.get(CLOCK_PORT), fa.clock);
+    assert.notEqual(plain.get(CLOCK_PORT), fb.clock);
+    assert.ok(!(plain.get(CLOCK_PORT) instanceof FakeClock));
+    await nodeA.stop();
   });
 });

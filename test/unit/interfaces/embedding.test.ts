@@ -5,6 +5,7 @@ import * as floatip from '../../../src/index.js';
 import { ADDRESS_TABLE_PORT, ANNOUNCER_PORT, CLOCK_PORT, CONFLICT_PROBE_PORT, HEALTH_PROBE_PORT, LOGGER_PORT, PEER_TRANSPORT_PORT, RELEASE_GUARD_PORT } from '../../../src/index.js';
 import { aSettings } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { aLoneNodesPorts } from '../../support/fake-overrides.js';
 import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeHealthProbe, FakeNetwork, FakeReleaseGuard, FakeSegment, RecordingLogger } from '../../support/fakes.js';
 
 describe('embedding', () => {
@@ -27,15 +28,7 @@ describe('embedding', () => {
       settings: aSettings(),
       preflight: false,
       logger: new RecordingLogger(),
-      overrides: {
-        [CLOCK_PORT]: clock,
-        [ADDRESS_TABLE_PORT]: new FakeAddressTable(segment, 'me'),
-        [CONFLICT_PROBE_PORT]: new FakeConflictProbe(segment, 'me'),
-        [ANNOUNCER_PORT]: new FakeAnnouncer(),
-        [RELEASE_GUARD_PORT]: new FakeReleaseGuard(),
-        [PEER_TRANSPORT_PORT]: new FakeNetwork().transportFor('me'),
-        [HEALTH_PROBE_PORT]: new FakeHealthProbe(),
-      },
+      overrides: { ...aLoneNodesPorts(clock, segment) },
     });
     const states: string[] = [];
     service.onStateChange((c) => states.push(c.to));

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ReadinessReporter, type StateChange } from '../../../src/application/index.js';
-import { ADDRESS_TABLE_PORT, ANNOUNCER_PORT, CLOCK_PORT, CONFLICT_PROBE_PORT, FloatipService, HEALTH_PROBE_PORT, PEER_TRANSPORT_PORT, RELEASE_GUARD_PORT } from '../../../src/index.js';
+import { FloatipService } from '../../../src/index.js';
 import type { NodeState } from '../../../src/domain/index.js';
 import { aSettings } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { aLoneNodesPorts } from '../../support/fake-overrides.js';
 import { RecordingServiceManager } from '../../support/fake-service-manager.js';
-import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeHealthProbe, FakeNetwork, FakeReleaseGuard, FakeSegment, RecordingLogger } from '../../support/fakes.js';
+import { FakeSegment, RecordingLogger } from '../../support/fakes.js';
 
 const change = (from: NodeState, to: NodeState, reason = 'because'): StateChange => ({ from, to, reason, cause: 'start', at: 0 });
 
@@ -43,15 +44,7 @@ describe('readiness for the service manager (Type=notify)', () => {
       preflight: false,
       logger: new RecordingLogger(),
       serviceManager: manager,
-      overrides: {
-        [CLOCK_PORT]: clock,
-        [ADDRESS_TABLE_PORT]: new FakeAddressTable(segment, 'me'),
-        [CONFLICT_PROBE_PORT]: new FakeConflictProbe(segment, 'me'),
-        [ANNOUNCER_PORT]: new FakeAnnouncer(),
-        [RELEASE_GUARD_PORT]: new FakeReleaseGuard(),
-        [PEER_TRANSPORT_PORT]: new FakeNetwork().transportFor('me'),
-        [HEALTH_PROBE_PORT]: new FakeHealthProbe(),
-      },
+      overrides: { ...aLoneNodesPorts(clock, segment) },
     });
     await service.start();
     manager.assertNothingSent(); // still listening for a live master

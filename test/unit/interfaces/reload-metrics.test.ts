@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  ADDRESS_TABLE_PORT,
-  ANNOUNCER_PORT,
-  CLOCK_PORT,
-  CONFLICT_PROBE_PORT,
-  FloatipService,
-  HEALTH_PROBE_PORT,
-  METRICS_PORT,
-  PEER_TRANSPORT_PORT,
-  RELEASE_GUARD_PORT,
-} from '../../../src/index.js';
+import { FloatipService, METRICS_PORT } from '../../../src/index.js';
 import { PrometheusMetrics } from '../../../src/infrastructure/index.js';
 import { aSettings } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeHealthProbe, FakeNetwork, FakeReleaseGuard, FakeSegment, RecordingLogger } from '../../support/fakes.js';
+import { aLoneNodesPorts } from '../../support/fake-overrides.js';
+import { FakeSegment, RecordingLogger } from '../../support/fakes.js';
 
 describe('the reload result in the metrics (what SIGHUP feeds)', () => {
   it('an applied reload is 1 with its time; a refused one is 0 and keeps the time of the last good one', async () => {
@@ -25,16 +16,7 @@ describe('the reload result in the metrics (what SIGHUP feeds)', () => {
       settings: aSettings(),
       preflight: false,
       logger: new RecordingLogger(),
-      overrides: {
-        [CLOCK_PORT]: new FakeClock(),
-        [ADDRESS_TABLE_PORT]: new FakeAddressTable(segment, 'me'),
-        [CONFLICT_PROBE_PORT]: new FakeConflictProbe(segment, 'me'),
-        [ANNOUNCER_PORT]: new FakeAnnouncer(),
-        [RELEASE_GUARD_PORT]: new FakeReleaseGuard(),
-        [PEER_TRANSPORT_PORT]: new FakeNetwork().transportFor('me'),
-        [HEALTH_PROBE_PORT]: new FakeHealthProbe(),
-        [METRICS_PORT]: metrics,
-      },
+      overrides: { ...aLoneNodesPorts(new FakeClock(), segment), [METRICS_PORT]: metrics },
     });
     const read = async (): Promise<string> => (await metrics.registry.metrics()).split('\n').filter((l) => l.startsWith('floatip_config_last_reload')).join('\n');
     now += 5000;

@@ -12,7 +12,7 @@ import {
   PEER_TRANSPORT_PORT,
   RELEASE_GUARD_PORT,
 } from '../../src/application/index.js';
-import type { NodeSettings } from '../../src/application/index.js';
+import type { NodeSettings, PeerTransportPort } from '../../src/application/index.js';
 import type { NodeState } from '../../src/domain/index.js';
 import { createContainer } from '../../src/interfaces/container.js';
 import { aSettings } from './builders.js';
@@ -47,6 +47,9 @@ export interface SimNode {
   readonly metrics: RecordingMetrics;
 }
 
+/** A node's fakes, as SimCluster builds them. */
+export type SimPorts = Omit<SimNode, 'id' | 'settings' | 'node'>;
+
 /** Several nodes wired through real containers with every adapter swapped for a fake, in one virtual time. */
 export class SimCluster {
   readonly segment = new FakeSegment();
@@ -62,34 +65,46 @@ export class SimCluster {
   }
 
   add(id: string, over: { priority?: number; preempt?: boolean } = {}, adjust: (s: NodeSettings) => NodeSettings = (s) => s): SimNode {
-    const table = new FakeAddressTable(this.segment, id);
-    const probe = new FakeConflictProbe(this.segment, id);
-    const announcer = new FakeAnnouncer();
-    const guard = new FakeReleaseGuard();
-    const transport = this.network.transportFor(id);
-    const logger = new RecordingLogger();
-    const health = new FakeHealthProbe();
-    const notifier = new RecordingNotifier();
-    const metrics = new RecordingMetrics();
+    const ports = this.fakesFor(id);
     const settings = adjust(aSettings({ id, ...this.defaults, ...over }));
     const container = createContainer({
       settings,
       overrides: {
         [CLOCK_PORT]: this.clock,
-        [ADDRESS_TABLE_PORT]: table,
-        [CONFLICT_PROBE_PORT]: probe,
-        [ANNOUNCER_PORT]: announcer,
-        [RELEASE_GUARD_PORT]: guard,
-        [PEER_TRANSPORT_PORT]: transport,
-        [LOGGER_PORT]: logger,
-        [HEALTH_PROBE_PORT]: health,
-        [NOTIFIER_PORT]: notifier,
-        [METRICS_PORT]: metrics,
+        [ADDRESS_TABLE_PORT]: ports.table,
+        [CONFLICT_PROBE_PORT]: ports.probe,
+        [ANNOUNCER_PORT]: ports.announcer,
+        [RELEASE_GUARD_PORT]: ports.guard,
+        [PEER_TRANSPORT_PORT]: this.transportPort(id, ports.transport),
+        [LOGGER_PORT]: ports.logger,
+        [HEALTH_PROBE_PORT]: ports.health,
+        [NOTIFIER_PORT]: ports.notifier,
+        [METRICS_PORT]: ports.metrics,
       },
     });
-    const sim = { id, settings, node: container.get(FailoverNode), table, probe, announcer, guard, transport, logger, health, notifier, metrics };
+    const sim = { id, settings, node: container.get(FailoverNode), ...ports };
     this.nodes.set(id, sim);
     return sim;
+  }
+
+  /** The fakes a node is built with; a subclass may record through them (see TraceCluster). */
+  protected fakesFor(id: string): SimPorts {
+    return {
+      table: new FakeAddressTable(this.segment, id),
+      probe: new FakeConflictProbe(this.segment, id),
+      announcer: new FakeAnnouncer(),
+      guard: new FakeReleaseGuard(),
+      transport: this.network.transportFor(id),
+      logger: new RecordingLogger(),
+      health: new FakeHealthProbe(),
+      notifier: new RecordingNotifier(),
+      metrics: new RecordingMetrics(),
+    };
+  }
+
+  /** What the node's container gets as its transport: the fake itself, or something in front of it. */
+  protected transportPort(_id: string, transport: FakeTransport): PeerTransportPort {
+    return transport;
   }
 
   get(id: string): SimNode {

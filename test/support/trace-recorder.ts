@@ -1,40 +1,9 @@
 import 'reflect-metadata';
-import {
-  ADDRESS_TABLE_PORT,
-  ANNOUNCER_PORT,
-  CLOCK_PORT,
-  CONFLICT_PROBE_PORT,
-  FailoverNode,
-  HEALTH_PROBE_PORT,
-  LOGGER_PORT,
-  METRICS_PORT,
-  NOTIFIER_PORT,
-  PEER_TRANSPORT_PORT,
-  RELEASE_GUARD_PORT,
-  type LogFields,
-  type NotifyEvent,
-  type NotifyHooks,
-  type PeerTransportPort,
-  type ProbeResult,
-  type TransportListener,
-} from '../../src/application/index.js';
+import { type LogFields, type NotifyEvent, type NotifyHooks, type PeerTransportPort, type ProbeResult, type TransportListener } from '../../src/application/index.js';
 import type { FloatingAddress, HeartbeatMessage, Ipv4Address } from '../../src/domain/index.js';
-import { createContainer } from '../../src/interfaces/container.js';
-import { aSettings } from './builders.js';
-import { SimCluster, type SimNode } from './cluster.js';
+import { SimCluster, type SimNode, type SimPorts } from './cluster.js';
 import type { FakeClock } from './fake-clock.js';
-import {
-  FakeAddressTable,
-  FakeAnnouncer,
-  FakeConflictProbe,
-  FakeHealthProbe,
-  FakeReleaseGuard,
-  RecordingLogger,
-  RecordingMetrics,
-  RecordingNotifier,
-  type FakeSegment,
-  type FakeTransport,
-} from './fakes.js';
+import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeHealthProbe, FakeReleaseGuard, RecordingLogger, RecordingMetrics, RecordingNotifier, type FakeSegment, type FakeTransport } from './fakes.js';
 
 interface Entry {
   readonly at: number;
@@ -121,46 +90,40 @@ export class TraceCluster extends SimCluster {
   readonly trace: TraceLog;
   private readonly names = new Map<string, string>();
 
-  constructor(
-    clock: FakeClock,
-    private readonly echo: { timeoutMs: number; intervalMs: number },
-  ) {
+  constructor(clock: FakeClock, echo: { timeoutMs: number; intervalMs: number }) {
     super(clock, echo);
     this.trace = new TraceLog(clock, clock.now(), this.names);
   }
 
-  /** Like SimCluster.add, with recording fakes in the container (the SimNode keeps the plain transport). */
+  /** SimCluster.add under a name, with recording fakes (the SimNode keeps the plain transport). */
   addNamed(name: string, ip: string, over: { priority: number; preempt: boolean }): SimNode {
     this.names.set(ip, name);
-    const rec = (text: string): Entry => this.trace.record(name, text);
-    const table = new TracingTable(this.segment, ip, rec);
-    const probe = new TracingProbe(this.segment, ip, rec);
-    const announcer = new TracingAnnouncer(rec);
-    const guard = new TracingGuard(rec);
-    const transport = this.network.transportFor(ip);
-    const logger = new TracingLogger(rec);
-    const health = new FakeHealthProbe();
-    const notifier = new TracingNotifier(rec);
-    const metrics = new RecordingMetrics();
-    const settings = aSettings({ id: ip, ...this.echo, ...over });
-    const container = createContainer({
-      settings,
-      overrides: {
-        [CLOCK_PORT]: this.clock,
-        [ADDRESS_TABLE_PORT]: table,
-        [CONFLICT_PROBE_PORT]: probe,
-        [ANNOUNCER_PORT]: announcer,
-        [RELEASE_GUARD_PORT]: guard,
-        [PEER_TRANSPORT_PORT]: new TracingTransport(transport, (msg, every) => this.trace.heartbeat(name, msg, every)),
-        [LOGGER_PORT]: logger,
-        [HEALTH_PROBE_PORT]: health,
-        [NOTIFIER_PORT]: notifier,
-        [METRICS_PORT]: metrics,
-      },
-    });
-    const sim = { id: ip, settings, node: container.get(FailoverNode), table, probe, announcer, guard, transport, logger, health, notifier, metrics };
-    this.nodes.set(ip, sim);
-    return sim;
+    return this.add(ip, over);
+  }
+
+  protected override fakesFor(ip: string): SimPorts {
+    const rec = this.recorderFor(ip);
+    return {
+      table: new TracingTable(this.segment, ip, rec),
+      probe: new TracingProbe(this.segment, ip, rec),
+      announcer: new TracingAnnouncer(rec),
+      guard: new TracingGuard(rec),
+      transport: this.network.transportFor(ip),
+      logger: new TracingLogger(rec),
+      health: new FakeHealthProbe(),
+      notifier: new TracingNotifier(rec),
+      metrics: new RecordingMetrics(),
+    };
+  }
+
+  protected override transportPort(ip: string, transport: FakeTransport): PeerTransportPort {
+    const name = this.names.get(ip) ?? ip;
+    return new TracingTransport(transport, (msg, every) => this.trace.heartbeat(name, msg, every));
+  }
+
+  private recorderFor(ip: string): Rec {
+    const name = this.names.get(ip) ?? ip;
+    return (text: string): Entry => this.trace.record(name, text);
   }
 }
 

@@ -378,20 +378,15 @@ export class FailoverNode implements TransportListener {
    */
   private armExpiry(): void {
     if (!this.lease || this.expiryTimer) return;
-    const now = this.clock.now();
-    const lead = this.timing.probeLeadMs;
-    const left = this.lease.expiresAt - now;
-    // The probe goes out `lead` before expiry, once per lease term; a lease too short for it runs out unprobed.
-    const probing = left > lead && this.preProbedExpiry !== this.lease.expiresAt;
-    const delay = probing ? left - lead : Math.max(0, left);
+    const timing = this.timing;
+    const { delayMs, probing } = this.lease.wakePlan(this.clock.now(), timing.probeLeadMs, this.preProbedExpiry);
     this.expiryTimer = this.clock.setTimeout(() => {
       this.expiryTimer = null;
       if (!this.lease || this.lease.isExpired(this.clock.now())) {
         this.evaluate();
         return;
       }
-      // not renewed since the timer was set: the master has been silent most of a timeout
-      if (probing && this.lease.expiresAt - this.clock.now() <= lead + this.timing.preProbeMarginMs) {
+      if (probing && this.lease.dueForProbe(this.clock.now(), timing.probeLeadMs, timing.preProbeMarginMs)) {
         this.preProbedExpiry = this.lease.expiresAt;
         // A tickless backup speaks now, over TCP too, so that every live backup is heard since the master's last
         // heartbeat; at the election, one that was not is presumed gone with the master (see electionRoundSince).
@@ -399,7 +394,7 @@ export class FailoverNode implements TransportListener {
         this.preProbe();
       }
       this.armExpiry();
-    }, delay);
+    }, delayMs);
   }
 
   private preProbe(): void {

@@ -32,6 +32,22 @@ export class Lease {
     return now >= this.expires;
   }
 
+  /**
+   * When a backup wakes for this lease: `probeLeadMs` before it runs out, for the pre-expiry conflict probe (once
+   * per expiry time: `probedFor` is the one already probed), else when it runs out. A lease too short for the lead
+   * runs out unprobed.
+   */
+  wakePlan(now: number, probeLeadMs: number, probedFor: number | null): { readonly delayMs: number; readonly probing: boolean } {
+    const left = this.expires - now;
+    const probing = left > probeLeadMs && probedFor !== this.expires;
+    return { delayMs: probing ? left - probeLeadMs : Math.max(0, left), probing };
+  }
+
+  /** Woken for the probe and not renewed since: the holder has been silent most of the lease. */
+  dueForProbe(now: number, probeLeadMs: number, marginMs: number): boolean {
+    return !this.isExpired(now) && this.expires - now <= probeLeadMs + marginMs;
+  }
+
   isHeldBy(node: Ipv4Address): boolean {
     return this.holder.equals(node);
   }

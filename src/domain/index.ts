@@ -4,6 +4,7 @@ export * from './rank.js';
 export * from './term.js';
 export * from './timing/echo-timing.js';
 export * from './rules/heartbeat-cadence.js';
+export * from './rules/takeover-probe-plan.js';
 export * from './heartbeat-message.js';
 export * from './value-objects/ipv4-address.js';
 export * from './value-objects/netmask.js';

@@ -6,6 +6,7 @@ import {
   heirsOf,
   isLonelyMaster,
   isTickless,
+  probePlanFor,
   tickPeriodMs,
   tickSpeaks,
   type CadenceView,
@@ -572,15 +573,10 @@ export class FailoverNode implements TransportListener {
 
   private async takeOver(reason: string, handover: boolean, cause: TransitionCause): Promise<void> {
     const started = this.clock.now();
-    // the master was silent throughout, so a probe from just before its lease ran out still holds
-    const skipProbe = handover || (await this.preProbedFree(cause, started));
-    // A refused reconnect proves the holder's daemon dead on a live host, whose release guard is removing the
-    // address: a short probe still catches a guard that failed, and only that.
-    const probeDeadlineMs = cause === 'daemon-gone' ? this.timing.quickProbeMs : undefined;
-    // A master silent for its whole lease whose host still answers for the address has a stalled daemon (a blocked
-    // event loop, SIGSTOP): its clients get no service, so the address is taken from that host, and only from it.
-    const displace = cause === 'timeout' && this.lease ? this.lease.holder : undefined;
-    const outcome = await this.bindAddress.execute({ address: this.settings.address, skipProbe, probeDeadlineMs, ...(displace ? { displace } : {}) });
+    // a handover's holder let go, and a pre-expiry probe of a master silent throughout still holds: no probe then
+    const preProbedFree = !handover && (await this.preProbedFree(cause, started));
+    const plan = probePlanFor({ cause, handover, preProbedFree, lease: this.lease }, this.timing);
+    const outcome = await this.bindAddress.execute({ address: this.settings.address, ...plan });
     if (outcome.kind === 'conflict') {
       this.metrics.addressConflict();
       // the guard may still be at work: look again shortly rather than at the next heartbeat
@@ -603,7 +599,7 @@ export class FailoverNode implements TransportListener {
     const took = this.clock.now() - started;
     this.metrics.takeover(took);
     this.metrics.arpAnnounced(3);
-    const notes = `${outcome.alreadyBound ? ', address was already bound' : ''}${outcome.displaced ? `, taken from the stalled host ${displace?.toString() ?? ''} (${outcome.displaced}) that still answered for it` : ''}`;
+    const notes = `${outcome.alreadyBound ? ', address was already bound' : ''}${outcome.displaced ? `, taken from the stalled host ${plan.displace?.toString() ?? ''} (${outcome.displaced}) that still answered for it` : ''}`;
     this.transition('MASTER', `${reason} (term ${this.term}, bound in ${took} ms${notes})`, cause);
     this.clearReannounce();
     this.reannounceTimer = this.clock.setTimeout(() => {

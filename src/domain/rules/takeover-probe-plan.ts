@@ -1,0 +1,39 @@
+import type { Lease } from '../entities/lease.js';
+import type { TransitionCause } from '../node-state.js';
+import type { EchoTiming } from '../timing/echo-timing.js';
+import type { Ipv4Address } from '../value-objects/ipv4-address.js';
+
+/** How a takeover checks that no other host answers for the address before it binds. */
+export interface ProbePlan {
+  readonly skipProbe: boolean;
+  /** A shorter deadline than the probe's own; absent: the probe's own. */
+  readonly probeDeadlineMs?: number;
+  /** The one host whose answer for the address does not block the bind (its daemon stalled). */
+  readonly displace?: Ipv4Address;
+}
+
+export interface TakeoverContext {
+  readonly cause: TransitionCause;
+  /** The previous holder said it released the address. */
+  readonly handover: boolean;
+  /** The pre-expiry probe, run while the master was silent throughout, found the address free. */
+  readonly preProbedFree: boolean;
+  /** The lease this node granted the master it is taking over from. */
+  readonly lease: Lease | null;
+}
+
+/**
+ * A handover needs no probe (the holder said it let go), nor does a takeover at the end of a silent lease whose
+ * pre-expiry probe found the address free. A refused reconnect proves the holder's daemon dead on a live host,
+ * whose release guard is removing the address: a short probe still catches a guard that failed, and only that.
+ * A master silent for its whole lease whose host still answers has a stalled daemon (a blocked event loop,
+ * SIGSTOP): its clients get no service, so the address is taken from that host, and only from it.
+ */
+export function probePlanFor(t: TakeoverContext, timing: EchoTiming): ProbePlan {
+  const displace = t.cause === 'timeout' && t.lease ? t.lease.holder : undefined;
+  return {
+    skipProbe: t.handover || t.preProbedFree,
+    ...(t.cause === 'daemon-gone' ? { probeDeadlineMs: timing.quickProbeMs } : {}),
+    ...(displace ? { displace } : {}),
+  };
+}

@@ -4,11 +4,12 @@ import { NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type LoggerPort, type
 import { Ipv4Address, type HeartbeatMessage } from '../../domain/index.js';
 import { PortBusyError, PreconditionError } from '../errors.js';
 import type { FrameAuthenticator } from './frame-authenticator.js';
-import { FrameDecoder, FrameError, decodeDatagram, type RawFrame } from './frame-codec.js';
-import { DROP_LOG_LIMITS, FrameCache, HeartbeatAdmission } from './heartbeat-frames.js';
+import { SystemClock } from '../system/system.clock.js';
+import { DROP_LOG_LIMITS, DropLog } from './drop-log.js';
+import { FrameCache } from './heartbeat-frames.js';
+import { InboundPipeline } from './inbound-pipeline.js';
 import { PeerDialer } from './peer-dialer.js';
 import type { PeerLink } from './peer-link.table.js';
-import { PeerSourceFilter } from './peer-source.filter.js';
 
 /** Bounds that keep a hostile or broken client from costing memory, CPU or other peers' heartbeats. */
 export const TRANSPORT_LIMITS = {
@@ -44,8 +45,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   /** Sends to the group: connected, so that a send skips the address lookup Node.js does for every datagram. */
   private udpOut: UdpSocket | null = null;
   private readonly dialer: PeerDialer;
-  private readonly admission: HeartbeatAdmission;
-  private sources: PeerSourceFilter;
+  private readonly pipeline: InboundPipeline;
+  private readonly drops: DropLog;
   /** Inbound sockets in arrival order, and which peer each identified as, if any yet. */
   private readonly inbound = new Map<Socket, InboundEntry>();
   /** One timer checks every inbound connection for idleness: a timer per connection would wake the daemon once per peer. */
@@ -61,8 +62,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     private readonly auth: FrameAuthenticator | null = null,
     metrics: MetricsPort = new NoMetrics(),
   ) {
-    this.sources = new PeerSourceFilter(settings);
-    this.admission = new HeartbeatAdmission(() => this.settings.address.ip, logger, auth, metrics);
+    this.pipeline = new InboundPipeline(settings, auth);
+    this.drops = new DropLog(logger, metrics, new SystemClock());
     this.dialer = new PeerDialer(() => this.settings, logger, {
       connected: (link) => this.writeLatest(link),
       lost: (id, detail) => this.listener?.onPeerLost(id, detail),
@@ -162,7 +163,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   reconfigure(settings: NodeSettings): void {
     this.settings = settings;
-    this.sources = new PeerSourceFilter(settings);
+    this.pipeline.reconfigure(settings);
   }
 
   async stop(): Promise<void> {
@@ -197,8 +198,9 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   private accept(socket: Socket): void {
     const remote = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '?';
-    if (!this.stopped && !this.sources.allows(remote)) {
-      this.dropped(`refusing connection from ${remote}: outside ${this.sources.describe()} and not a configured peer`, 'foreign-source');
+    const foreign = this.stopped ? null : this.pipeline.admitConnection(remote);
+    if (foreign) {
+      this.drops.reject(foreign);
       socket.destroy();
       return;
     }
@@ -208,31 +210,20 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     }
     const entry: InboundEntry = { remote, peer: null, lastFrameAt: Date.now(), refused: false };
     this.inbound.set(socket, entry);
-    const decoder = new FrameDecoder();
+    const judge = this.pipeline.stream(remote);
     this.sweep ??= setInterval(() => this.sweepInbound(), this.idleLimitMs());
     socket.on('data', (chunk: Buffer) => {
-      let frames: RawFrame[];
-      try {
-        frames = decoder.push(chunk);
-      } catch (err) {
-        this.dropped(`dropping connection from ${remote}: ${err instanceof Error ? err.message : String(err)}`, 'bad-frame');
-        entry.refused = true;
-        socket.destroy();
-        return;
-      }
-      for (const frame of frames) {
-        const got = this.admission.admit(frame, remote, 'TCP');
-        if (got === 'duplicate') {
-          // Signed, its datagram came first: the copy is no news, but it is the sender's (its MAC verified, and the
-          // first copy's sender matched its address), so it identifies the connection and keeps it open.
-          this.identify(socket, entry, remote);
-          continue;
-        }
-        if (!got) {
+      for (const got of judge(chunk)) {
+        if (got.kind === 'rejected') {
+          this.drops.reject(got);
           entry.refused = true;
           socket.destroy();
           return;
         }
+        // A duplicate is a signed copy whose datagram came first: no news, but it is the sender's (its MAC verified,
+        // and the first copy's sender matched its address), so it identifies the connection and keeps it open.
+        if (got.kind === 'duplicate') this.identify(socket, entry, remote);
+        if (got.kind !== 'heartbeat') continue;
         const { msg, asksTcp } = got;
         this.identify(socket, entry, msg.id);
         this.dialer.heard(msg.id, 'tcp');
@@ -376,27 +367,16 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   }
 
   private onDatagram(buf: Buffer, remote: string): void {
-    if (this.stopped || remote === this.settings.localIp.toString()) return;
-    if (!this.sources.allows(remote)) {
-      this.dropped(`dropping datagram from ${remote}: outside ${this.sources.describe()} and not a configured peer`, 'foreign-source');
-      return;
-    }
-    let frame: RawFrame;
-    try {
-      frame = decodeDatagram(buf);
-    } catch (err) {
-      this.dropped(`dropping datagram from ${remote}: ${err instanceof FrameError ? err.message : String(err)}`, 'bad-frame');
-      return;
-    }
-    const got = this.admission.admit(frame, remote, 'multicast');
-    if (!got || got === 'duplicate') return;
-    const { msg } = got;
-    this.dialer.heard(msg.id, 'group');
-    this.listener?.onHeartbeat(msg, { via: 'group', signed: this.auth !== null });
+    if (this.stopped) return;
+    const got = this.pipeline.datagram(buf, remote);
+    if (got.kind === 'rejected') this.drops.reject(got);
+    if (got.kind !== 'heartbeat') return;
+    this.dialer.heard(got.msg.id, 'group');
+    this.listener?.onHeartbeat(got.msg, { via: 'group', signed: this.auth !== null });
   }
 
-  private dropped(what: string, reason: string): void {
-    this.admission.dropped(what, reason);
+  private dropped(detail: string, reason: string): void {
+    this.drops.reject({ reason, detail });
   }
 }
 

@@ -1,6 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import { NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
+import { NoMetrics, backupQuietPeriodMs, thirdOfTimeoutMs, type ClockPort, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
 import { Ipv4Address, type HeartbeatMessage } from '../../domain/index.js';
 import { PortBusyError, PreconditionError } from '../errors.js';
 import type { FrameAuthenticator } from './frame-authenticator.js';
@@ -61,10 +61,11 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     /** null: frames are unsigned, and signed ones are refused */
     private readonly auth: FrameAuthenticator | null = null,
     metrics: MetricsPort = new NoMetrics(),
+    private readonly clock: ClockPort = new SystemClock(),
   ) {
     this.pipeline = new InboundPipeline(settings, auth);
-    this.drops = new DropLog(logger, metrics, new SystemClock());
-    this.dialer = new PeerDialer(() => this.settings, logger, {
+    this.drops = new DropLog(logger, metrics, clock);
+    this.dialer = new PeerDialer(() => this.settings, logger, clock, {
       connected: (link) => this.writeLatest(link),
       lost: (id, detail) => this.listener?.onPeerLost(id, detail),
     });
@@ -76,7 +77,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   /** remembered: peers marked as heard on the group or asking for TCP within the window. */
   get counters(): { inbound: number; links: number; remembered: number } {
-    const now = Date.now();
+    const now = this.clock.now();
     let remembered = 0;
     for (const l of this.links.values()) if (this.recent(l.heardOnGroupAt, now) || this.recent(l.askedForTcpAt, now)) remembered++;
     return { inbound: this.inbound.size, links: this.links.size, remembered };
@@ -105,7 +106,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         pending++;
         this.udpOut.send(frames.get(false), done);
       }
-      const now = Date.now();
+      const now = this.clock.now();
       for (const link of this.links.values()) {
         if (this.dialer.expire(link, now)) continue;
         if (!options?.everyChannel && !this.tcpDue(link, msg, now)) continue;
@@ -129,13 +130,13 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   /** One heartbeat on one link; a peer we do not hear on the group is asked for TCP in the same frame. */
   private write(link: PeerLink, frames: FrameCache, done?: () => void): boolean {
-    const socket = link.socket;
-    if (!link.connected || !socket) return false;
+    if (link.state.kind !== 'connected') return false;
+    const socket = link.state.socket;
     if (socket.writableLength > TRANSPORT_LIMITS.maxQueuedBytes) {
       this.dialer.stuck(link);
       return false;
     }
-    const now = Date.now();
+    const now = this.clock.now();
     link.lastSentState = frames.msg.state;
     link.lastSentAt = now;
     const deaf = !this.recent(link.heardOnGroupAt, now);
@@ -208,7 +209,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       socket.destroy();
       return;
     }
-    const entry: InboundEntry = { remote, peer: null, lastFrameAt: Date.now(), refused: false };
+    const entry: InboundEntry = { remote, peer: null, lastFrameAt: this.clock.now(), refused: false };
     this.inbound.set(socket, entry);
     const judge = this.pipeline.stream(remote);
     this.sweep ??= setInterval(() => this.sweepInbound(), this.idleLimitMs());
@@ -243,7 +244,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private identify(socket: Socket, entry: InboundEntry, id: Ipv4Address | string): void {
     const peer = typeof id === 'string' ? (Ipv4Address.isValid(id) ? Ipv4Address.create(id) : null) : id;
     if (!peer) return;
-    entry.lastFrameAt = Date.now();
+    entry.lastFrameAt = this.clock.now();
     if (entry.peer === null) this.replaced(socket, peer);
     entry.peer = peer.toNumber();
   }
@@ -258,7 +259,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
    * its connection only when its state changes. Either way it stays open.
    */
   private sweepInbound(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     const limit = this.idleLimitMs();
     for (const [socket, entry] of this.inbound) {
       if (now - entry.lastFrameAt < limit) continue;
@@ -301,7 +302,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       link.askedForTcpAt = -Infinity;
       return;
     }
-    const now = Date.now();
+    const now = this.clock.now();
     const already = this.recent(link.askedForTcpAt, now);
     link.askedForTcpAt = now;
     if (!already) this.writeLatest(link);

@@ -18,6 +18,7 @@ import {
   RELEASE_GUARD_PORT,
   ReleaseAddress,
   VerifyHolder,
+  type ClockPort,
   type LoggerPort,
   type MetricsPort,
   type NodeSettings,
@@ -75,7 +76,7 @@ export function createContainer(options: ContainerOptions): Container {
   provide(NOTIFIER_PORT, () => new ProcessNotifier(container.get<LoggerPort>(LOGGER_PORT)));
   provide(PEER_TRANSPORT_PORT, () => {
     const auth = options.auth ? new FrameAuthenticator(options.auth.secrets.map((k) => Buffer.from(k, 'utf8')), options.auth.maxClockSkewMs) : null;
-    return new TcpEchoPeerTransport(options.settings, container.get<LoggerPort>(LOGGER_PORT), auth, container.get<MetricsPort>(METRICS_PORT));
+    return new TcpEchoPeerTransport(options.settings, container.get<LoggerPort>(LOGGER_PORT), auth, container.get<MetricsPort>(METRICS_PORT), container.get<ClockPort>(CLOCK_PORT));
   });
 
   container.bind(ElectMaster).toSelf();

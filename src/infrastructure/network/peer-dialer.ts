@@ -1,5 +1,5 @@
-import { connect } from 'node:net';
-import { LogThrottle, backupQuietPeriodMs, type LoggerPort, type NodeSettings } from '../../application/index.js';
+import { connect, type Socket } from 'node:net';
+import { LogThrottle, backupQuietPeriodMs, type ClockPort, type LoggerPort, type NodeSettings, type TimerHandle } from '../../application/index.js';
 import type { Ipv4Address } from '../../domain/index.js';
 import { PeerLinkTable, type PeerLink } from './peer-link.table.js';
 import { healthyLinkMs, redialBaseMs, redialDelayMs } from './redial-backoff.js';
@@ -13,31 +13,37 @@ export interface DialerEvents {
 
 /**
  * Keeps one outbound TCP link to each peer heard (and each configured one): dials, redials with a backoff, and
- * forgets dialled peers that fell silent.
+ * forgets dialled peers that fell silent. Each link is idle, dialling, connected or waiting (see LinkState).
  */
 export class PeerDialer {
   readonly links = new PeerLinkTable();
   private stopped = false;
   /** Lines caused by what peers do, within a budget; the debug lines on their own, so they never use up the warnings'. */
-  private readonly log = new LogThrottle(10, Date.now);
-  private readonly debugLog = new LogThrottle(10, Date.now);
+  private readonly log: LogThrottle;
+  private readonly debugLog: LogThrottle;
 
   constructor(
     private readonly settings: () => NodeSettings,
     private readonly logger: LoggerPort,
+    private readonly clock: ClockPort,
     private readonly events: DialerEvents,
-  ) {}
+  ) {
+    const now = (): number => clock.now();
+    this.log = new LogThrottle(10, now);
+    this.debugLog = new LogThrottle(10, now);
+  }
 
   /** A valid heartbeat of `id` arrived: its link is kept (or made), and a link waiting out a failed dial tries now. */
   heard(id: Ipv4Address, via: 'tcp' | 'group'): PeerLink | null {
     const link = this.ensure(id, false);
     if (!link) return null;
-    const now = Date.now();
+    const now = this.clock.now();
     link.lastHeardAt = now;
     if (via === 'group') link.heardOnGroupAt = now;
     // Heard while its dials failed: its daemon is (back) up, so dial now rather than at the end of the backoff; at
     // most once a base period. A peer that accepts and closes our links (it refuses what we send) keeps waiting.
-    if (link.retry && link.lastFailure === 'unreachable' && now - link.lastDialAt >= this.baseMs()) this.dial(link, link.confirming);
+    const s = link.state;
+    if (s.kind === 'waiting' && s.failure === 'unreachable' && now - link.lastDialAt >= this.baseMs()) this.dial(link, s.confirming);
     return link;
   }
 
@@ -45,7 +51,7 @@ export class PeerDialer {
     if (this.stopped || id.equals(this.settings().localIp)) return null;
     const existing = this.links.get(id.toNumber());
     if (existing) return existing;
-    const link = this.links.add(id, configured, Date.now(), (evicted) => this.close(evicted));
+    const link = this.links.add(id, configured, this.clock.now(), (evicted) => this.close(evicted));
     if (!link) {
       this.log.write((l) => this.logger.warn(l), `not dialling ${id.toString()}: ${this.links.size} heartbeat links are open`, 'link messages');
       return null;
@@ -64,17 +70,18 @@ export class PeerDialer {
 
   /**
    * The peer's own connection to us closed (not by us): check at once whether its daemon is still there, unless
-   * we dialled a moment ago: a peer that keeps reconnecting must not make us dial as often.
+   * a dial is under way or up, or we dialled a moment ago: a peer that keeps reconnecting must not make us dial as often.
    */
   peerClosed(id: number): void {
     const link = this.links.get(id);
-    if (link && !link.connected && !link.socket && Date.now() - link.lastDialAt >= this.baseMs()) this.dial(link, true);
+    if (!link || link.state.kind === 'dialling' || link.state.kind === 'connected') return;
+    if (this.clock.now() - link.lastDialAt >= this.baseMs()) this.dial(link, true);
   }
 
   /** A peer that does not read what we send: drop the link, and redial. */
   stuck(link: PeerLink): void {
     this.log.write((l) => this.logger.warn(l), `peer ${link.id.toString()} is not reading its heartbeats; reconnecting`, 'link messages');
-    link.socket?.destroy();
+    if (link.state.kind === 'connected') link.state.socket.destroy();
   }
 
   start(): void {
@@ -84,9 +91,13 @@ export class PeerDialer {
   stop(): void {
     this.stopped = true;
     for (const link of this.links.values()) {
-      if (link.retry) clearTimeout(link.retry);
-      link.socket?.end();
-      link.socket?.destroySoon();
+      const s = link.state;
+      if (s.kind === 'waiting') this.clock.clearTimeout(s.retry);
+      // A dial under way keeps its timer: it still destroys a socket whose connect never completes.
+      if (s.kind === 'dialling' || s.kind === 'connected') {
+        s.socket.end();
+        s.socket.destroySoon();
+      }
     }
     this.links.clear();
   }
@@ -96,71 +107,69 @@ export class PeerDialer {
   }
 
   private close(link: PeerLink): void {
-    if (link.retry) clearTimeout(link.retry);
-    link.retry = null;
-    link.connected = false;
-    link.socket?.destroy();
-    link.socket = null;
+    const s = link.state;
+    if (s.kind === 'waiting') this.clock.clearTimeout(s.retry);
+    if (s.kind === 'dialling' || s.kind === 'connected') s.socket.destroy();
+    link.state = { kind: 'idle' };
   }
 
   private dial(link: PeerLink, confirming: boolean): void {
     if (this.stopped) return;
-    if (link.retry) clearTimeout(link.retry);
-    link.retry = null;
-    link.confirming = confirming;
-    link.lastError = '';
-    link.lastDialAt = Date.now();
+    if (link.state.kind === 'waiting') this.clock.clearTimeout(link.state.retry);
+    link.lastDialAt = this.clock.now();
     const { localIp, echo } = this.settings();
     const socket = connect({ host: link.id.toString(), port: echo.port, localAddress: localIp.toString() });
-    link.socket = socket;
     socket.setNoDelay(true);
-    const dialTimer = setTimeout(() => {
-      link.lastError = 'ETIMEDOUT';
+    const timer = this.clock.setTimeout(() => {
+      if (link.state.kind === 'dialling' && link.state.socket === socket) link.state.lastError = 'ETIMEDOUT';
       socket.destroy();
     }, echo.dialTimeoutMs);
+    const dialling = { kind: 'dialling' as const, socket, confirming, timer, lastError: '' };
+    link.state = dialling;
     socket.on('connect', () => {
-      clearTimeout(dialTimer);
-      link.connected = true;
-      link.connectedAt = Date.now();
-      link.confirming = false;
+      this.clock.clearTimeout(timer);
+      if (link.state !== dialling) return;
+      link.state = { kind: 'connected', socket, since: this.clock.now() };
       this.events.connected(link);
     });
     // Peers never send on our outbound link; anything arriving is discarded unread.
     socket.on('data', () => undefined);
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      link.lastError = err.code ?? err.message;
+      dialling.lastError = err.code ?? err.message;
     });
-    socket.on('close', () => {
-      clearTimeout(dialTimer);
-      if (link.socket === socket) link.socket = null;
-      if (this.stopped || this.links.get(link.id.toNumber()) !== link) return;
-      if (link.connected) {
-        link.connected = false;
-        if (Date.now() - link.connectedAt >= healthyLinkMs(this.settings().echo.intervalMs)) {
-          link.failures = 0;
-          link.lastFailure = null;
-          this.debugLog.write((l) => this.logger.debug(l), `heartbeat link to ${link.id.toString()} closed; dialling again to tell a dead daemon from a network fault`, 'link messages');
-          this.dial(link, true);
-        } else {
-          // accepted, then closed at once: the peer refuses what we send; a refused redial still means it is gone
-          this.retryLater(link, 'closed', true);
-        }
-        return;
+    socket.on('close', () => this.closed(link, socket, timer, echo.port));
+  }
+
+  private closed(link: PeerLink, socket: Socket, timer: TimerHandle, port: number): void {
+    this.clock.clearTimeout(timer);
+    const was = link.state;
+    // A socket the link already let go of (closed, evicted, stopped): nothing to decide.
+    if ((was.kind !== 'dialling' && was.kind !== 'connected') || was.socket !== socket) return;
+    link.state = { kind: 'idle' };
+    if (this.stopped || this.links.get(link.id.toNumber()) !== link) return;
+    if (was.kind === 'connected') {
+      if (this.clock.now() - was.since >= healthyLinkMs(this.settings().echo.intervalMs)) {
+        link.failures = 0;
+        this.debugLog.write((l) => this.logger.debug(l), `heartbeat link to ${link.id.toString()} closed; dialling again to tell a dead daemon from a network fault`, 'link messages');
+        this.dial(link, true);
+      } else {
+        // accepted, then closed at once: the peer refuses what we send; a refused redial still means it is gone
+        this.retryLater(link, 'closed', true);
       }
-      if (link.confirming && link.lastError === 'ECONNREFUSED') {
-        this.events.lost(link.id, `connection dropped and ${link.id.toString()}:${echo.port} refused a new one`);
-      }
-      this.retryLater(link, 'unreachable', false);
-    });
+      return;
+    }
+    if (was.confirming && was.lastError === 'ECONNREFUSED') {
+      this.events.lost(link.id, `connection dropped and ${link.id.toString()}:${port} refused a new one`);
+    }
+    this.retryLater(link, 'unreachable', false);
   }
 
   private retryLater(link: PeerLink, failure: 'unreachable' | 'closed', confirming: boolean): void {
     link.failures++;
-    link.lastFailure = failure;
-    link.confirming = confirming;
-    link.retry = setTimeout(() => {
-      link.retry = null;
-      if (!this.expire(link, Date.now())) this.dial(link, link.confirming);
+    const retry = this.clock.setTimeout(() => {
+      link.state = { kind: 'idle' };
+      if (!this.expire(link, this.clock.now())) this.dial(link, confirming);
     }, redialDelayMs(link.failures, this.settings().echo.intervalMs));
+    link.state = { kind: 'waiting', failure, confirming, retry };
   }
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { TimerHandle } from '../../application/index.js';
 import type { Ipv4Address } from '../../domain/index.js';
 
 /** Links to peers heard, beyond the configured ones: spoofed or stray senders cannot make the table grow past it. */
@@ -6,22 +7,27 @@ export const MAX_DIALLED_PEERS = 64;
 /** A dialled peer not heard for this many quiet periods (timeouts) is forgotten; a configured one never is. */
 export const LINK_EXPIRY_QUIET_PERIODS = 5;
 
+/** Where one link is in its life; exactly one socket or one timer at a time. */
+export type LinkState =
+  /** Not dialled yet, or closed for good (evicted, expired, stopped). */
+  | { readonly kind: 'idle' }
+  /** `confirming`: the link just dropped, and this dial decides whether the peer's daemon is gone. */
+  | { readonly kind: 'dialling'; readonly socket: Socket; readonly confirming: boolean; readonly timer: TimerHandle; lastError: string }
+  | { readonly kind: 'connected'; readonly socket: Socket; readonly since: number }
+  /**
+   * Waiting out a backoff: after a dial that never connected (`unreachable`: the peer's daemon may be starting), or
+   * after a link the peer closed before it was healthy (`closed`: it refuses what we send).
+   */
+  | { readonly kind: 'waiting'; readonly failure: 'unreachable' | 'closed'; readonly confirming: boolean; readonly retry: TimerHandle };
+
 export interface PeerLink {
   readonly id: Ipv4Address;
   /** From `peers:`: kept for good, never evicted. */
   readonly configured: boolean;
-  socket: Socket | null;
-  connected: boolean;
-  /** The link just dropped: the next dial decides whether the peer's daemon is gone. */
-  confirming: boolean;
-  lastError: string;
-  retry: NodeJS.Timeout | null;
-  connectedAt: number;
+  state: LinkState;
   lastDialAt: number;
   /** Dials that failed, or links that closed before they were healthy, in a row: how long the next dial waits. */
   failures: number;
-  /** Whether the last failure was a dial that never connected (the peer's daemon may be starting) or a close. */
-  lastFailure: 'unreachable' | 'closed' | null;
   /** When a valid heartbeat of this peer last arrived (group or TCP), on the group, and asking for TCP. */
   lastHeardAt: number;
   heardOnGroupAt: number;
@@ -55,7 +61,7 @@ export class PeerLinkTable {
   add(id: Ipv4Address, configured: boolean, now: number, evict: (link: PeerLink) => void): PeerLink | null {
     if (!configured && this.dialled >= MAX_DIALLED_PEERS) {
       let oldest: PeerLink | null = null;
-      for (const l of this.links.values()) if (!l.configured && !l.connected && (!oldest || l.lastHeardAt < oldest.lastHeardAt)) oldest = l;
+      for (const l of this.links.values()) if (!l.configured && l.state.kind !== 'connected' && (!oldest || l.lastHeardAt < oldest.lastHeardAt)) oldest = l;
       if (!oldest) return null;
       this.delete(oldest);
       evict(oldest);
@@ -63,15 +69,9 @@ export class PeerLinkTable {
     const link: PeerLink = {
       id,
       configured,
-      socket: null,
-      connected: false,
-      confirming: false,
-      lastError: '',
-      retry: null,
-      connectedAt: 0,
+      state: { kind: 'idle' },
       lastDialAt: -Infinity,
       failures: 0,
-      lastFailure: null,
       lastHeardAt: now,
       heardOnGroupAt: -Infinity,
       askedForTcpAt: -Infinity,

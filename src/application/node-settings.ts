@@ -37,13 +37,17 @@ export interface NodeSettings {
 }
 export const NODE_SETTINGS = Symbol.for('floatip.NodeSettings');
 
-/** The timing model of these echo settings (see EchoTiming): every period of the rules comes from it. */
-export function echoTiming(echo: { readonly intervalMs: number; readonly timeoutMs: number }, probeDeadlineMs?: number): EchoTiming {
-  return EchoTiming.create({ intervalMs: echo.intervalMs, timeoutMs: echo.timeoutMs, ...(probeDeadlineMs === undefined ? {} : { probeDeadlineMs }) });
-}
+const timings = new WeakMap<object, EchoTiming>();
 
-type Echo = { readonly intervalMs: number; readonly timeoutMs: number };
-/** A backup's quiet period (EchoTiming.backupQuietPeriodMs), for the transport until it holds a timing model. */
-export const backupQuietPeriodMs = (echo: Echo): number => echoTiming(echo).backupQuietPeriodMs;
-/** Three times per timeout (EchoTiming.thirdOfTimeoutMs), for the transport until it holds a timing model. */
-export const thirdOfTimeoutMs = (echo: Echo): number => echoTiming(echo).thirdOfTimeoutMs;
+/**
+ * The timing model of these echo settings (see EchoTiming), made once per settings object: the transport asks
+ * it for every heartbeat.
+ */
+export function echoTiming(echo: { readonly intervalMs: number; readonly timeoutMs: number }): EchoTiming {
+  let timing = timings.get(echo);
+  if (!timing) {
+    timing = EchoTiming.create({ intervalMs: echo.intervalMs, timeoutMs: echo.timeoutMs });
+    timings.set(echo, timing);
+  }
+  return timing;
+}

@@ -27,6 +27,11 @@ const PASSED_OVER_TIMEOUTS = 10;
 const MIN_CHECK_GAP_MS = 50;
 /** Shortest heartbeat period of a master that hears no peer. */
 const LONELY_MIN_MS = 10;
+/** An inbound connection that carries nothing valid for this many intervals (and at least a second) is idle. */
+const IDLE_INTERVALS = 3;
+const IDLE_MIN_MS = 1000;
+/** A dialled peer not heard for this many quiet periods is forgotten by the transport; a configured one never is. */
+const LINK_EXPIRY_QUIET_PERIODS = 5;
 
 /**
  * Every period of the failover rules, from `echo.interval_in_ms` and `echo.timeout_in_ms`: who speaks how often,
@@ -128,6 +133,16 @@ export class EchoTiming {
    */
   get groupHeardWindowMs(): number {
     return 1.5 * this.backupQuietPeriodMs;
+  }
+
+  /** How long an inbound connection may carry nothing valid before it counts as idle. */
+  get idleLimitMs(): number {
+    return Math.max(IDLE_INTERVALS * this.intervalMs, IDLE_MIN_MS);
+  }
+
+  /** A dialled peer silent this long is no longer dialled (a configured peer always is). */
+  get linkExpiryMs(): number {
+    return LINK_EXPIRY_QUIET_PERIODS * this.backupQuietPeriodMs;
   }
 
   /** A peer silent this long is forgotten: far longer than any of them may be silent and alive. */

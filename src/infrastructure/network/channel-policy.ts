@@ -1,4 +1,4 @@
-import { backupQuietPeriodMs, thirdOfTimeoutMs } from '../../application/index.js';
+import { echoTiming } from '../../application/index.js';
 
 /**
  * Which channels a heartbeat takes, and how long a quiet peer still counts as heard: pure functions of the echo
@@ -17,12 +17,11 @@ export interface LinkFacts {
 }
 
 /**
- * Whether a peer was heard (on the group, or asking for TCP) recently enough to count. A backup speaks once per
- * quiet period, so one missed heartbeat, half a period late, ends the window. It must end well before the peer
- * counts as gone (BACKUP_ALIVE_TIMEOUTS): then a relayed frame asks the peer for TCP, and it answers at once.
+ * Whether a peer was heard (on the group, or asking for TCP) recently enough to count (EchoTiming.groupHeardWindowMs).
+ * It ends well before the peer counts as gone: then a relayed frame asks the peer for TCP, and it answers at once.
  */
 export function recent(at: number, now: number, echo: Echo): boolean {
-  return now - at <= 1.5 * backupQuietPeriodMs(echo);
+  return now - at <= echoTiming(echo).groupHeardWindowMs;
 }
 
 /**
@@ -34,7 +33,7 @@ export function recent(at: number, now: number, echo: Echo): boolean {
 export function sendsOnTcp(link: LinkFacts, state: string, now: number, echo: Echo, everyChannel = false): boolean {
   if (everyChannel || link.lastSentState !== state) return true;
   if (!recent(link.heardOnGroupAt, now, echo) || recent(link.askedForTcpAt, now, echo)) return true;
-  return state === 'MASTER' && now - link.lastSentAt >= thirdOfTimeoutMs(echo) - echo.intervalMs / 2;
+  return state === 'MASTER' && now - link.lastSentAt >= echoTiming(echo).thirdOfTimeoutMs - echo.intervalMs / 2;
 }
 
 /** A peer we do not hear on the group is asked, in each TCP frame, to send us its heartbeats over TCP too. */
@@ -54,7 +53,7 @@ export function remembered(link: LinkFacts, now: number, echo: Echo): boolean {
 
 /** How long an inbound connection may carry nothing valid: three heartbeats, at least a second. */
 export function idleLimitMs(echo: Echo): number {
-  return Math.max(3 * echo.intervalMs, 1000);
+  return echoTiming(echo).idleLimitMs;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { LogThrottle, backupQuietPeriodMs, type ClockPort, type LoggerPort, type NodeSettings, type TimerHandle } from '../../application/index.js';
+import { LogThrottle, echoTiming, type ClockPort, type LoggerPort, type NodeSettings, type TimerHandle } from '../../application/index.js';
 import type { Ipv4Address } from '../../domain/index.js';
 import { PeerLinkTable, type PeerLink } from './peer-link.table.js';
 import { healthyLinkMs, redialBaseMs, redialDelayMs } from './redial-backoff.js';
@@ -62,7 +62,7 @@ export class PeerDialer {
 
   /** Forgets the link if its (dialled) peer has been silent for a few timeouts; true when it did. */
   expire(link: PeerLink, now: number): boolean {
-    if (!this.links.expired(link, now, backupQuietPeriodMs(this.settings().echo))) return false;
+    if (!this.links.expired(link, now, echoTiming(this.settings().echo).linkExpiryMs)) return false;
     this.links.delete(link);
     this.close(link);
     return true;

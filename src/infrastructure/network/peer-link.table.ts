@@ -4,8 +4,6 @@ import type { Ipv4Address } from '../../domain/index.js';
 
 /** Links to peers heard, beyond the configured ones: spoofed or stray senders cannot make the table grow past it. */
 export const MAX_DIALLED_PEERS = 64;
-/** A dialled peer not heard for this many quiet periods (timeouts) is forgotten; a configured one never is. */
-export const LINK_EXPIRY_QUIET_PERIODS = 5;
 
 /** Where one link is in its life; exactly one socket or one timer at a time. */
 export type LinkState =
@@ -89,8 +87,8 @@ export class PeerLinkTable {
     if (!link.configured) this.dialled--;
   }
 
-  expired(link: PeerLink, now: number, quietPeriodMs: number): boolean {
-    return !link.configured && now - link.lastHeardAt > LINK_EXPIRY_QUIET_PERIODS * quietPeriodMs;
+  expired(link: PeerLink, now: number, expiryMs: number): boolean {
+    return !link.configured && now - link.lastHeardAt > expiryMs;
   }
 
   clear(): void {

@@ -107,6 +107,11 @@ export class EchoTiming {
     return Math.max(this.intervalMs, Math.floor(this.timeoutMs / 3));
   }
 
+  /** The master's heartbeat goes over a quiet TCP link again once this long has passed (half an interval early). */
+  get tcpRepeatDueAfterMs(): number {
+    return this.thirdOfTimeoutMs - this.intervalMs / 2;
+  }
+
   /** A master with peers that hears none of them speaks four times per interval, so a heal is noticed soon. */
   get lonelyMasterPeriodMs(): number {
     return Math.max(LONELY_MIN_MS, this.intervalMs / 4);

@@ -33,7 +33,7 @@ export function recent(at: number, now: number, echo: Echo): boolean {
 export function sendsOnTcp(link: LinkFacts, state: string, now: number, echo: Echo, everyChannel = false): boolean {
   if (everyChannel || link.lastSentState !== state) return true;
   if (!recent(link.heardOnGroupAt, now, echo) || recent(link.askedForTcpAt, now, echo)) return true;
-  return state === 'MASTER' && now - link.lastSentAt >= echoTiming(echo).thirdOfTimeoutMs - echo.intervalMs / 2;
+  return state === 'MASTER' && now - link.lastSentAt >= echoTiming(echo).tcpRepeatDueAfterMs;
 }
 
 /** A peer we do not hear on the group is asked, in each TCP frame, to send us its heartbeats over TCP too. */

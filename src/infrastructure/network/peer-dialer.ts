@@ -148,7 +148,7 @@ export class PeerDialer {
     link.state = { kind: 'idle' };
     if (this.stopped || this.links.get(link.id.toNumber()) !== link) return;
     if (was.kind === 'connected') {
-      if (this.clock.now() - was.since >= healthyLinkMs(this.settings().echo.intervalMs)) {
+      if (this.clock.now() - was.since >= healthyLinkMs(this.settings().echo)) {
         link.failures = 0;
         this.debugLog.write((l) => this.logger.debug(l), `heartbeat link to ${link.id.toString()} closed; dialling again to tell a dead daemon from a network fault`, 'link messages');
         this.dial(link, true);

@@ -1,3 +1,5 @@
+import { echoTiming } from '../../application/index.js';
+
 /**
  * When a heartbeat link is dialled again. A healthy link that drops is redialled at once: a refused dial right
  * after a drop is how a killed daemon is told from a network fault. Anything else (a refused or failed dial, or
@@ -23,8 +25,8 @@ export function redialDelayMs(failures: number, intervalMs: number): number {
 
 /**
  * A link that stayed up this long was taken as a peer's: the peer cuts off a connection that sends it nothing it
- * accepts within its idle limit (three intervals, at least a second), so one closed sooner was refused.
+ * accepts within its idle limit (EchoTiming.idleLimitMs), so one closed sooner was refused.
  */
-export function healthyLinkMs(intervalMs: number): number {
-  return Math.max(3 * intervalMs, 1000);
+export function healthyLinkMs(echo: { readonly intervalMs: number; readonly timeoutMs: number }): number {
+  return echoTiming(echo).idleLimitMs;
 }

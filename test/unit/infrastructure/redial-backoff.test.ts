@@ -12,8 +12,8 @@ describe('redial backoff', () => {
   });
 
   it('a link is healthy once it outlived the peer idle limit: three intervals, at least a second', () => {
-    assert.equal(healthyLinkMs(100), 1000);
-    assert.equal(healthyLinkMs(1000), 3000);
+    assert.equal(healthyLinkMs({ intervalMs: 100, timeoutMs: 1000 }), 1000);
+    assert.equal(healthyLinkMs({ intervalMs: 1000, timeoutMs: 10_000 }), 3000);
   });
 });
 

@@ -137,3 +137,8 @@ export class SimCluster {
     return Object.fromEntries([...this.nodes.values()].map((n) => [n.id, n.node.state]));
   }
 }
+
+/** Starts the named nodes of `cluster`, in order. */
+export async function startAll(cluster: SimCluster, ...ids: string[]): Promise<void> {
+  for (const id of ids) await cluster.get(id).node.start();
+}

@@ -1,0 +1,81 @@
+// The lab's shell: where things are, the commands it runs, and the clean-up of labs an earlier run left behind.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const LAB_PREFIX = 'fiplab';
+export const SUBNET = '198.18.0';
+export const VIP = `${SUBNET}.100`;
+export const CLIENT_IP = `${SUBNET}.2`;
+export const SERVICE_PORT = 8080;
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/ root of the compiled project (this file lives in dist/scripts/lab). */
+export const DIST = resolve(here, '..', '..');
+export const CLI = join(DIST, 'src', 'interfaces', 'cli', 'main.js');
+export const PATH = `${process.env['PATH'] ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
+
+/**
+ * Which address tool the lab's daemons get: FLOATIP_LAB_TOOLS=ip runs them on a PATH without ifconfig
+ * (as on a distribution without net-tools), so address_tool: auto must pick iproute2.
+ */
+export const LAB_ADDRESS_TOOL: 'ifconfig' | 'ip' = process.env['FLOATIP_LAB_TOOLS'] === 'ip' ? 'ip' : 'ifconfig';
+
+/** PATH for the daemons: everything, or everything but ifconfig (the sbin tools linked into a directory of the lab's). */
+export function daemonPath(dir: string): string {
+  if (LAB_ADDRESS_TOOL === 'ifconfig') return PATH;
+  const shim = join(dir, 'sbin');
+  if (!existsSync(shim)) {
+    mkdirSync(shim, { recursive: true });
+    for (const d of ['/usr/local/sbin', '/usr/sbin', '/sbin']) {
+      if (!existsSync(d)) continue;
+      for (const tool of readdirSync(d)) {
+        if (tool !== 'ifconfig' && !existsSync(join(shim, tool))) symlinkSync(join(d, tool), join(shim, tool));
+      }
+    }
+  }
+  return `${shim}:/usr/local/bin:/usr/bin:/bin`;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function sh(file: string, args: string[], timeoutMs = 15_000): Promise<CommandResult> {
+  return new Promise((done) => {
+    execFile(file, args, { env: { ...process.env, PATH, LANG: 'C' }, timeout: timeoutMs }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+export async function ip(...args: string[]): Promise<string> {
+  const r = await sh('ip', args);
+  if (r.code !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** Removes labs left behind by a run that was killed before it could clean up. */
+export async function removeStaleLabs(): Promise<void> {
+  const list = await sh('ip', ['netns', 'list']);
+  for (const line of list.stdout.split('\n')) {
+    const name = line.split(' ')[0];
+    if (name?.startsWith(`${LAB_PREFIX}-`)) await deleteNamespace(name);
+  }
+}
+
+export async function deleteNamespace(ns: string): Promise<void> {
+  const pids = await sh('ip', ['netns', 'pids', ns]);
+  for (const pid of pids.stdout.split('\n').filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await sh('ip', ['netns', 'del', ns]);
+}

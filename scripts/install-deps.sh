@@ -17,7 +17,11 @@ if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "installing ${need[*]} needs root: run this as root (sudo)" >&2; exit 2; fi
   echo "installing system packages: ${need[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # policy-rc.d keeps a package (prometheus, for promtool) from starting its service on a machine with an init
+  made_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || { [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d; exit 1; }
+  [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
 fi
 
 node_major=$(node -p 'process.versions.node.split(".").map(Number).join(".")' 2>/dev/null || echo 0)

@@ -1,0 +1,38 @@
+// The benchmark's command-line options: which implementations and scenarios, how many runs, cost and soak.
+import { SCENARIOS, type Scenario } from './scenarios.js';
+
+export interface Options {
+  reps: number;
+  nodes: number;
+  soakMinutes: number;
+  only: string | null;
+  scenarios: Scenario[];
+  cost: boolean;
+  /** measure a JIT-compiled daemon again, minutes later */
+  steadyCost: boolean;
+  costNodes: number[];
+  out: string;
+}
+
+export function parseOptions(argv: string[]): Options {
+  const o: Options = { reps: 5, nodes: 2, soakMinutes: 10, only: null, scenarios: [...SCENARIOS], cost: true, steadyCost: true, costNodes: [2, 4, 8], out: 'docs' };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1];
+    switch (argv[i]) {
+      case '--reps': o.reps = Number(v); i++; break;
+      case '--nodes': o.nodes = Number(v); i++; break;
+      case '--soak-minutes': o.soakMinutes = Number(v); i++; break;
+      case '--only': o.only = v ?? null; i++; break;
+      case '--scenarios': o.scenarios = (v ?? '').split(',') as Scenario[]; i++; break;
+      case '--no-cost': o.cost = false; break;
+      case '--no-steady-cost': o.steadyCost = false; break;
+      case '--cost-nodes': o.costNodes = (v ?? '').split(',').map(Number); i++; break;
+      case '--out': o.out = v ?? 'docs'; i++; break;
+      default: throw new Error(`unknown option ${argv[i]}`);
+    }
+  }
+  if (o.costNodes.length === 0 || o.costNodes.some((n) => !Number.isInteger(n) || n < 2)) {
+    throw new Error(`--cost-nodes takes node counts of at least 2, separated by commas (got ${o.costNodes.join(',')})`);
+  }
+  return o;
+}

@@ -1,0 +1,38 @@
+// The results table: one row per implementation and scenario, medians and maxima over the runs.
+import { type Implementation } from './implementations.js';
+import { SCENARIO_LABEL, type RunResult, type Scenario } from './scenarios.js';
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : Math.round((s[s.length / 2 - 1]! + s[s.length / 2]!) / 2);
+};
+export const fmt = (n: number | null | undefined): string => (n === null || n === undefined || Number.isNaN(n) ? '–' : String(Math.round(n)));
+
+export interface Row {
+  impl: Implementation;
+  scenario: Scenario;
+  runs: RunResult[];
+}
+
+function summarize(row: Row): Record<string, string> {
+  const r = row.runs;
+  const vals = (f: (x: RunResult) => number | null): number[] => r.map(f).filter((x): x is number => x !== null);
+  return {
+    outageMedian: fmt(median(vals((x) => x.outageMs))),
+    outageMax: fmt(Math.max(...vals((x) => x.outageMs))),
+    other: fmt(median(vals((x) => x.otherAnswersMs))),
+    healGap: row.scenario === 'partition' || row.scenario === 'rejoin' ? `${fmt(median(vals((x) => x.healGapMs)))} / ${fmt(Math.max(...vals((x) => x.healGapMs)))}` : '–',
+    twoHolders: row.scenario === 'partition' || row.scenario === 'rejoin' ? `${fmt(median(vals((x) => x.twoHoldersMs)))} / ${fmt(Math.max(...vals((x) => x.twoHoldersMs)))}` : '–',
+    unwanted: String(r.reduce((n, x) => n + x.unwantedMoves, 0)),
+  };
+}
+
+export function table(rows: Row[]): string {
+  const head = '| budget | implementation | scenario | client outage median (ms) | max (ms) | another node answers after (ms, median) | after heal/rejoin: gap median / max (ms) | two holders after heal median / max (ms) | unwanted moves |';
+  const sep = '|---|---|---|---:|---:|---:|---:|---:|---:|';
+  const lines = rows.map((row) => {
+    const s = summarize(row);
+    return `| ${row.impl.group} | ${row.impl.name} | ${SCENARIO_LABEL[row.scenario]} | ${s.outageMedian} | ${s.outageMax} | ${s.other} | ${s.healGap} | ${s.twoHolders} | ${s.unwanted} |`;
+  });
+  return [head, sep, ...lines].join('\n');
+}

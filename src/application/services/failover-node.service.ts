@@ -21,7 +21,7 @@ import {
   type TransitionCause,
 } from '../../domain/index.js';
 import { NODE_SETTINGS, type NodeSettings } from '../node-settings.js';
-import { CLOCK_PORT, type ClockPort, type TimerHandle } from '../ports/clock.port.js';
+import { CLOCK_PORT, type ClockPort } from '../ports/clock.port.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
 import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
 import { ANNOUNCER_PORT, type AnnouncerPort } from '../ports/announcer.port.js';
@@ -29,6 +29,7 @@ import { METRICS_PORT, type MetricsPort } from '../ports/metrics.port.js';
 import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
 import { HealthMonitor } from './health-monitor.service.js';
+import { NodeTimers } from './node-timers.js';
 import { projectStatus, type NodeStatus, type StateChange } from './node-status.projection.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
 import { ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
@@ -56,14 +57,12 @@ export class FailoverNode implements TransportListener {
   private readonly peers = new PeerTable();
   private lease: Lease | null = null;
   private operation: Promise<void> | null = null;
+  private readonly timers: NodeTimers;
   private evaluateAgain = false;
-  private tickTimer: TimerHandle | null = null;
-  private expiryTimer: TimerHandle | null = null;
   /** The probe run just before the master's lease ran out: when it started, and whether it found the address free. */
   private preProbed: { startedAt: number; free: Promise<boolean> } | null = null;
   /** The lease expiry the last pre-expiry probe was for: one probe per lease term. */
   private preProbedExpiry = -1;
-  private reannounceTimer: TimerHandle | null = null;
   private lastReassertAt = -Infinity;
   private lastSentAt = -Infinity;
   private lastConflict = '';
@@ -79,7 +78,6 @@ export class FailoverNode implements TransportListener {
   private waiting: { since: number } | null = null;
   private lastForcedReassertAt = -Infinity;
   private lastForgetAt = -Infinity;
-  private recheckTimer: TimerHandle | null = null;
   /** Checks in a row that found a rival master's claim untrue (see rivalHolds). */
   private rivalMisses: { rival: string; count: number } | null = null;
   private readonly listeners = new Set<(change: StateChange) => void>();
@@ -102,6 +100,7 @@ export class FailoverNode implements TransportListener {
     @inject(CONFLICT_PROBE_PORT) private readonly conflictProbe: ConflictProbePort,
     @inject(VerifyHolder) private readonly verifyHolder: VerifyHolder,
   ) {
+    this.timers = new NodeTimers(clock);
     // alive as in status(): heard within its timeout, and neither lost nor stopping
     this.metrics.watchPeers(() => {
       const now = this.clock.now();
@@ -263,7 +262,7 @@ export class FailoverNode implements TransportListener {
     }
     if ((change === 'stopping' || change === 'released') && !peer.releaseVerified) {
       // Its copy on the peer's own connection is a moment behind, if it is real: wait for it before probing.
-      this.clock.setTimeout(() => this.evaluate(), EchoTiming.UNVERIFIED_RELEASE_WAIT_MS);
+      this.timers.after(EchoTiming.UNVERIFIED_RELEASE_WAIT_MS, () => this.evaluate());
     } else if (change !== 'none' || (msg.state === 'MASTER' && this.current === 'MASTER')) this.evaluate();
   }
 
@@ -378,11 +377,10 @@ export class FailoverNode implements TransportListener {
    * meanwhile), not on every heartbeat: each timer that fires wakes an idle daemon, and that is most of its CPU.
    */
   private armExpiry(): void {
-    if (!this.lease || this.expiryTimer) return;
+    if (!this.lease || this.timers.isSet('expiry')) return;
     const timing = this.timing;
     const { delayMs, probing } = this.lease.wakePlan(this.clock.now(), timing.probeLeadMs, this.preProbedExpiry);
-    this.expiryTimer = this.clock.setTimeout(() => {
-      this.expiryTimer = null;
+    this.timers.set('expiry', delayMs, () => {
       if (!this.lease || this.lease.isExpired(this.clock.now())) {
         this.evaluate();
         return;
@@ -395,7 +393,7 @@ export class FailoverNode implements TransportListener {
         this.preProbe();
       }
       this.armExpiry();
-    }, delayMs);
+    });
   }
 
   private preProbe(): void {
@@ -421,8 +419,7 @@ export class FailoverNode implements TransportListener {
 
   /** Runs from the tick timer or from start(); a tick already scheduled (by the INIT transition) would be a second chain. */
   private tick(): void {
-    if (this.tickTimer) this.clock.clearTimeout(this.tickTimer);
-    this.tickTimer = null;
+    this.timers.clear('tick');
     if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
     // The master (and a starting node, to be counted in the election) speaks every interval. A backup's
     // heartbeats only need to keep it alive in its peers' eyes, so it speaks once per quiet period: with many
@@ -434,11 +431,11 @@ export class FailoverNode implements TransportListener {
 
   /** Idempotent: evaluate() calls it to restart a tick that stopped. No tick at all where isTickless says so. */
   private scheduleTick(): void {
-    if (this.tickTimer || this.current === 'STOPPED' || this.current === 'STOPPING') return;
+    if (this.timers.isSet('tick') || this.current === 'STOPPED' || this.current === 'STOPPING') return;
     const cadence = this.cadence();
     if (isTickless(cadence, this.timing)) return;
     const lonely = isLonelyMaster(this.current, this.peers.values(), this.clock.now(), this.timing);
-    this.tickTimer = this.clock.setTimeout(() => this.tick(), tickPeriodMs(cadence, lonely, this.timing));
+    this.timers.set('tick', tickPeriodMs(cadence, lonely, this.timing), () => this.tick());
   }
 
   private cadence(): CadenceView {
@@ -447,8 +444,7 @@ export class FailoverNode implements TransportListener {
 
   /** The tick comes again on the period of the current state. */
   private rescheduleTick(): void {
-    if (this.tickTimer) this.clock.clearTimeout(this.tickTimer);
-    this.tickTimer = null;
+    this.timers.clear('tick');
     this.scheduleTick();
   }
 
@@ -581,7 +577,7 @@ export class FailoverNode implements TransportListener {
       this.metrics.addressConflict();
       // the guard may still be at work: look again shortly rather than at the next heartbeat
       if (cause === 'daemon-gone' && this.daemonGoneRetries++ < DAEMON_GONE_RETRIES) {
-        this.clock.setTimeout(() => this.evaluate(), EchoTiming.QUICK_PROBE_MS);
+        this.timers.after(EchoTiming.QUICK_PROBE_MS, () => this.evaluate());
       }
       if (outcome.evidence !== this.lastConflict) {
         // a host answering ARP with ever new MACs would otherwise write a line per probe
@@ -601,11 +597,9 @@ export class FailoverNode implements TransportListener {
     this.metrics.arpAnnounced(3);
     const notes = `${outcome.alreadyBound ? ', address was already bound' : ''}${outcome.displaced ? `, taken from the stalled host ${plan.displace?.toString() ?? ''} (${outcome.displaced}) that still answered for it` : ''}`;
     this.transition('MASTER', `${reason} (term ${this.term}, bound in ${took} ms${notes})`, cause);
-    this.clearReannounce();
-    this.reannounceTimer = this.clock.setTimeout(() => {
-      this.reannounceTimer = null;
+    this.timers.set('reannounce', EchoTiming.REANNOUNCE_DELAY_MS, () => {
       if (this.current === 'MASTER') this.announce();
-    }, EchoTiming.REANNOUNCE_DELAY_MS);
+    });
   }
 
   /**
@@ -650,10 +644,7 @@ export class FailoverNode implements TransportListener {
   }
 
   private scheduleRecheck(): void {
-    this.recheckTimer ??= this.clock.setTimeout(() => {
-      this.recheckTimer = null;
-      this.evaluate();
-    }, this.timing.rivalCheckGapMs);
+    this.timers.ensure('recheck', this.timing.rivalCheckGapMs, () => this.evaluate());
   }
 
   private sleep(ms: number): Promise<void> {
@@ -742,13 +733,11 @@ export class FailoverNode implements TransportListener {
   }
 
   private clearReannounce(): void {
-    if (this.reannounceTimer) this.clock.clearTimeout(this.reannounceTimer);
-    this.reannounceTimer = null;
+    this.timers.clear('reannounce');
   }
 
   private clearTimers(): void {
-    for (const t of [this.tickTimer, this.expiryTimer, this.reannounceTimer, this.recheckTimer]) if (t) this.clock.clearTimeout(t);
-    this.tickTimer = this.expiryTimer = this.reannounceTimer = this.recheckTimer = null;
+    this.timers.clearAll();
   }
 }
 

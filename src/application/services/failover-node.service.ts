@@ -30,6 +30,7 @@ import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
 import { HealthMonitor } from './health-monitor.service.js';
 import { NodeTimers } from './node-timers.js';
+import { OperationQueue } from './operation-queue.js';
 import { projectStatus, type NodeStatus, type StateChange } from './node-status.projection.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
 import { ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
@@ -56,9 +57,8 @@ export class FailoverNode implements TransportListener {
   private startedAt = 0;
   private readonly peers = new PeerTable();
   private lease: Lease | null = null;
-  private operation: Promise<void> | null = null;
   private readonly timers: NodeTimers;
-  private evaluateAgain = false;
+  private readonly operations: OperationQueue;
   /** The probe run just before the master's lease ran out: when it started, and whether it found the address free. */
   private preProbed: { startedAt: number; free: Promise<boolean> } | null = null;
   /** The lease expiry the last pre-expiry probe was for: one probe per lease term. */
@@ -101,6 +101,13 @@ export class FailoverNode implements TransportListener {
     @inject(VerifyHolder) private readonly verifyHolder: VerifyHolder,
   ) {
     this.timers = new NodeTimers(clock);
+    this.operations = new OperationQueue(
+      () => this.evaluate(),
+      (err) => {
+        this.logger.error(`${this.current}: address operation failed: ${message(err)}`);
+        return this.cleanupAfterFailure();
+      },
+    );
     // alive as in status(): heard within its timeout, and neither lost nor stopping
     this.metrics.watchPeers(() => {
       const now = this.clock.now();
@@ -181,12 +188,11 @@ export class FailoverNode implements TransportListener {
     if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
     const wasMaster = this.current === 'MASTER';
     this.clearTimers();
-    this.evaluateAgain = false;
     // Set STOPPING before waiting so a running operation cannot schedule more work.
     const from = this.current;
     this.current = 'STOPPING';
     this.health.stop();
-    await this.operation?.catch(() => undefined);
+    await this.operations.drain();
     let releasedOk = true;
     try {
       const released = await this.releaseAddress.execute({ address: this.settings.address });
@@ -472,14 +478,11 @@ export class FailoverNode implements TransportListener {
 
   private evaluate(): void {
     if (this.current === 'STOPPED' || this.current === 'STOPPING') return;
-    if (this.operation) {
-      this.evaluateAgain = true;
-      return;
-    }
+    if (this.operations.deferIfBusy()) return;
     this.metrics.state(this.current, this.effectivePriority);
     const fault = this.faultReason();
     if (fault && this.current !== 'FAULT') {
-      this.run(async () => {
+      this.operations.run(async () => {
         const released = await this.releaseAddress.execute({ address: this.settings.address });
         this.clearReannounce();
         this.transition('FAULT', `${fault}${released.kind === 'released' ? '; released the address' : ''}`, 'fault');
@@ -538,18 +541,18 @@ export class FailoverNode implements TransportListener {
         this.reassert(decision.reason);
         return;
       case 'become-backup':
-        this.run(async () => {
+        this.operations.run(async () => {
           const released = await this.releaseAddress.execute({ address: this.settings.address });
           const stale = released.kind === 'released' ? '; removed the address left bound by an earlier run' : '';
           this.transition('BACKUP', decision.reason + stale, decision.cause);
         });
         return;
       case 'take-over':
-        this.run(() => this.takeOver(decision.reason, decision.handover, decision.cause));
+        this.operations.run(() => this.takeOver(decision.reason, decision.handover, decision.cause));
         return;
       case 'step-down':
       case 'hand-over':
-        this.run(async () => {
+        this.operations.run(async () => {
           if (decision.kind === 'step-down' && !(await this.rivalHolds(decision.to))) return;
           if (decision.kind === 'step-down') {
             // Stop announcing at once (a pending packet would pull clients back here), tell the winner, and give
@@ -674,23 +677,6 @@ export class FailoverNode implements TransportListener {
       .catch((err: unknown) => this.logger.warn(`gratuitous ARP failed: ${message(err)}`));
   }
 
-  /** One address operation at a time; decisions that arrive meanwhile are re-evaluated after it. */
-  private run(op: () => Promise<void>): void {
-    this.operation = op()
-      .catch((err: unknown) => {
-        this.logger.error(`${this.current}: address operation failed: ${message(err)}`);
-        return this.cleanupAfterFailure();
-      })
-      .finally(() => {
-        this.operation = null;
-        if (this.evaluateAgain) {
-          this.evaluateAgain = false;
-          this.evaluate();
-        }
-      });
-  }
-
-  /** A failed takeover may have left a half-bound address: never leave it bound outside MASTER. */
   private async cleanupAfterFailure(): Promise<void> {
     if (this.current === 'MASTER') return;
     try {

@@ -17,7 +17,6 @@ import {
   type HeartbeatMessage,
   type Ipv4Address,
   type NodeState,
-  type PeerNode,
   type TransitionCause,
 } from '../../domain/index.js';
 import { NODE_SETTINGS, type NodeSettings } from '../node-settings.js';
@@ -29,6 +28,7 @@ import { METRICS_PORT, type MetricsPort } from '../ports/metrics.port.js';
 import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
 import { HealthMonitor } from './health-monitor.service.js';
+import { ClaimChecks } from './claim-checks.service.js';
 import { NodeTimers } from './node-timers.js';
 import { OperationQueue } from './operation-queue.js';
 import { projectStatus, type NodeStatus, type StateChange } from './node-status.projection.js';
@@ -40,10 +40,6 @@ import { LogThrottle } from '../log-throttle.js';
 
 /** Quick looks again after a conflict on that path, for a release guard still removing the address. */
 const DAEMON_GONE_RETRIES = 3;
-/** Checks in a row, a quarter interval apart, that must find a rival master's claim untrue before a master ignores it. */
-const RIVAL_MISSES = 2;
-/** Checks of a master's claim that must all find it untrue before a backup stops following it. */
-const CLAIM_MISSES = 3;
 
 /**
  * The failover state machine of one node: it listens, elects, binds and releases through the use cases,
@@ -59,6 +55,7 @@ export class FailoverNode implements TransportListener {
   private lease: Lease | null = null;
   private readonly timers: NodeTimers;
   private readonly operations: OperationQueue;
+  private readonly claims: ClaimChecks;
   /** The probe run just before the master's lease ran out: when it started, and whether it found the address free. */
   private preProbed: { startedAt: number; free: Promise<boolean> } | null = null;
   /** The lease expiry the last pre-expiry probe was for: one probe per lease term. */
@@ -71,15 +68,10 @@ export class FailoverNode implements TransportListener {
   private readonly peerNoise = new LogThrottle(10, () => this.clock.now());
   private readonly reassertNoise = new LogThrottle(10, () => this.clock.now());
   /** When a rival master's claim was last checked on the wire: a few checks per interval at most. */
-  private lastRivalCheckAt = -Infinity;
-  /** A backup's check of a master's claim, one at a time (see checkClaim). */
-  private claimCheck: Promise<void> | null = null;
   /** The better node this backup waits for to take over, and since when (see waitFor). */
   private waiting: { since: number } | null = null;
   private lastForcedReassertAt = -Infinity;
   private lastForgetAt = -Infinity;
-  /** Checks in a row that found a rival master's claim untrue (see rivalHolds). */
-  private rivalMisses: { rival: string; count: number } | null = null;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
   private timingFor: NodeSettings['echo'] | null = null;
@@ -101,6 +93,21 @@ export class FailoverNode implements TransportListener {
     @inject(VerifyHolder) private readonly verifyHolder: VerifyHolder,
   ) {
     this.timers = new NodeTimers(clock);
+    this.claims = new ClaimChecks(verifyHolder, metrics, logger, this.peerNoise, {
+      now: () => this.clock.now(),
+      timing: () => this.timing,
+      address: () => this.settings.address,
+      stopped: () => this.current === 'STOPPED',
+      peer: (id) => this.peers.get(id),
+      revokeLeaseOf: (peer) => {
+        if (this.lease?.isHeldBy(peer.id)) this.lease.revoke(this.clock.now());
+      },
+      evaluate: () => this.evaluate(),
+      recheckSoon: () => this.scheduleRecheck(),
+      reassert: (reason) => this.reassert(reason),
+      sleep: (ms) => this.sleep(ms),
+      resolvesMacs: () => this.conflictProbe.resolvesMacs,
+    });
     this.operations = new OperationQueue(
       () => this.evaluate(),
       (err) => {
@@ -252,7 +259,7 @@ export class FailoverNode implements TransportListener {
     if (this.current === 'MASTER') this.masterHeard(msg, change);
     else {
       this.term = latestTerm(this.term, msg.term);
-      if (msg.state === 'MASTER' && !peer.claimConfirmed()) this.checkClaim(peer);
+      if (msg.state === 'MASTER' && !peer.claimConfirmed()) this.claims.checkMaster(peer);
     }
     this.keepLease(msg, change, now);
     // Once more even if this node announced a moment ago: until it let go, the rival still answered the clients,
@@ -301,39 +308,6 @@ export class FailoverNode implements TransportListener {
     } else if (msg.state === 'MASTER' && (change === 'joined' || change === 'returned' || change === 'became-master') && !isNewerTerm(msg.term, this.term)) {
       this.forgetNeighbours();
     }
-  }
-
-  /**
-   * A backup checks each master's claim on the wire once per term: anyone on the segment can say MASTER, and a
-   * claim believed blindly would keep every backup waiting for a master that holds nothing. Three misses half an
-   * interval apart refute it (one lost ARP reply must not): its heartbeats then grant no lease and it counts as no
-   * master for a timeout.
-   */
-  private checkClaim(peer: PeerNode): void {
-    if (this.claimCheck || !this.conflictProbe.resolvesMacs || peer.claimRefuted(this.clock.now(), this.timing.claimRecheckAfterMs)) return;
-    const term = peer.term;
-    this.claimCheck = (async () => {
-      for (let miss = 0; miss < CLAIM_MISSES; miss++) {
-        if (miss > 0) await this.sleep(this.timing.claimCheckGapMs);
-        if (peer.state !== 'MASTER' || peer.term !== term || this.current === 'STOPPED') return;
-        const verdict = await this.verifyHolder.execute({ address: this.settings.address, claimant: peer.id });
-        if (verdict.kind !== 'not-held') {
-          peer.confirmClaim(term);
-          return;
-        }
-        if (miss === CLAIM_MISSES - 1) {
-          peer.refuteClaim(this.clock.now());
-          if (this.lease?.isHeldBy(peer.id)) this.lease.revoke(this.clock.now());
-          this.metrics.addressConflict();
-          this.peerNoise.write((l) => this.logger.warn(l), `${peer.id.toString()} says it is master, but ${verdict.why}: not following it`, 'peer messages');
-          this.evaluate();
-        }
-      }
-    })()
-      .catch((err: unknown) => this.logger.debug(`checking ${peer.id.toString()}'s claim failed: ${message(err)}`))
-      .finally(() => {
-        this.claimCheck = null;
-      });
   }
 
   /**
@@ -553,7 +527,7 @@ export class FailoverNode implements TransportListener {
       case 'step-down':
       case 'hand-over':
         this.operations.run(async () => {
-          if (decision.kind === 'step-down' && !(await this.rivalHolds(decision.to))) return;
+          if (decision.kind === 'step-down' && !(await this.claims.rivalHolds(decision.to))) return;
           if (decision.kind === 'step-down') {
             // Stop announcing at once (a pending packet would pull clients back here), tell the winner, and give
             // its announcement a moment to land, so clients move over before this copy of the address disappears.
@@ -603,47 +577,6 @@ export class FailoverNode implements TransportListener {
     this.timers.set('reannounce', EchoTiming.REANNOUNCE_DELAY_MS, () => {
       if (this.current === 'MASTER') this.announce();
     });
-  }
-
-  /**
-   * Before giving the address up for a rival master, see that the rival's host really answers for it: anyone on the
-   * segment can send a heartbeat that says MASTER. Otherwise this node keeps the address and announces it again,
-   * and that rival's claim is passed over for a timeout, so that a real rival behind it is checked next. Checks
-   * are spaced a quarter interval apart, so many forged rivals cost a bounded number of ARP probes.
-   */
-  private async rivalHolds(rival: Ipv4Address): Promise<boolean> {
-    const now = this.clock.now();
-    if (now - this.lastRivalCheckAt < this.timing.rivalCheckGapMs) {
-      this.scheduleRecheck();
-      return false;
-    }
-    this.lastRivalCheckAt = now;
-    let verdict;
-    try {
-      verdict = await this.verifyHolder.execute({ address: this.settings.address, claimant: rival });
-    } catch (err) {
-      // no answer either way (arping failed): look again shortly, and count no miss
-      this.peerNoise.write((l) => this.logger.warn(l), `could not check ${rival.toString()}'s claim to the address: ${message(err)}`, 'peer messages');
-      this.scheduleRecheck();
-      return false;
-    }
-    if (verdict.kind !== 'not-held') {
-      this.rivalMisses = null;
-      return true;
-    }
-    // one missed ARP reply must not keep a real split standing: a second look a quarter interval later decides
-    const misses = this.rivalMisses?.rival === rival.toString() ? this.rivalMisses.count + 1 : 1;
-    this.rivalMisses = { rival: rival.toString(), count: misses };
-    if (misses < RIVAL_MISSES) {
-      this.scheduleRecheck();
-      return false;
-    }
-    this.rivalMisses = null;
-    this.peers.get(rival)?.refuteClaim(this.clock.now());
-    this.metrics.addressConflict();
-    this.peerNoise.write((l) => this.logger.warn(l), `not stepping down for ${rival.toString()}, which says it is master: ${verdict.why}`, 'peer messages');
-    this.reassert(`${rival.toString()} claims the address, but ${verdict.why}`);
-    return false;
   }
 
   private scheduleRecheck(): void {

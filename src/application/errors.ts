@@ -14,3 +14,8 @@ export class AddressVerificationError extends FloatipError {
     );
   }
 }
+
+/** What went wrong, for a log line: an Error's message, or whatever else was thrown, as text. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,4 +1,5 @@
 import type { EchoTiming, FloatingAddress, Ipv4Address, PeerNode } from '../../domain/index.js';
+import { errorText } from '../errors.js';
 import type { LogThrottle } from '../log-throttle.js';
 import type { LoggerPort } from '../ports/logger.port.js';
 import type { MetricsPort } from '../ports/metrics.port.js';
@@ -71,7 +72,7 @@ export class ClaimChecks {
         }
       }
     })()
-      .catch((err: unknown) => this.logger.debug(`checking ${peer.id.toString()}'s claim failed: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) => this.logger.debug(`checking ${peer.id.toString()}'s claim failed: ${errorText(err)}`))
       .finally(() => {
         this.masterCheck = null;
       });
@@ -96,7 +97,7 @@ export class ClaimChecks {
       verdict = await this.verifyHolder.execute({ address: host.address(), claimant: rival });
     } catch (err) {
       // no answer either way (arping failed): look again shortly, and count no miss
-      this.noise.write((l) => this.logger.warn(l), `could not check ${rival.toString()}'s claim to the address: ${err instanceof Error ? err.message : String(err)}`, 'peer messages');
+      this.noise.write((l) => this.logger.warn(l), `could not check ${rival.toString()}'s claim to the address: ${errorText(err)}`, 'peer messages');
       host.recheckSoon();
       return false;
     }

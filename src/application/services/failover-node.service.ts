@@ -19,7 +19,7 @@ import {
   type NodeState,
   type TransitionCause,
 } from '../../domain/index.js';
-import { NODE_SETTINGS, type NodeSettings } from '../node-settings.js';
+import { NODE_SETTINGS, echoTiming, type NodeSettings } from '../node-settings.js';
 import { CLOCK_PORT, type ClockPort } from '../ports/clock.port.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
 import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
@@ -36,6 +36,7 @@ import { BindAddress } from '../use-cases/bind-address.use-case.js';
 import { ElectMaster, type ElectionDecision } from '../use-cases/elect-master.use-case.js';
 import { ReleaseAddress } from '../use-cases/release-address.use-case.js';
 import { VerifyHolder } from '../use-cases/verify-holder.use-case.js';
+import { errorText } from '../errors.js';
 import { LogThrottle } from '../log-throttle.js';
 
 /** Quick looks again after a conflict on that path, for a release guard still removing the address. */
@@ -67,15 +68,12 @@ export class FailoverNode implements TransportListener {
   /** Lines caused by what peers send (or what is sent in their name): a flood costs a bounded number of them. */
   private readonly peerNoise = new LogThrottle(10, () => this.clock.now());
   private readonly reassertNoise = new LogThrottle(10, () => this.clock.now());
-  /** When a rival master's claim was last checked on the wire: a few checks per interval at most. */
   /** The better node this backup waits for to take over, and since when (see waitFor). */
   private waiting: { since: number } | null = null;
   private lastForcedReassertAt = -Infinity;
   private lastForgetAt = -Infinity;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
-  private timingFor: NodeSettings['echo'] | null = null;
-  private cachedTiming: EchoTiming | null = null;
 
   constructor(
     @inject(NODE_SETTINGS) private settings: NodeSettings,
@@ -111,7 +109,7 @@ export class FailoverNode implements TransportListener {
     this.operations = new OperationQueue(
       () => this.evaluate(),
       (err) => {
-        this.logger.error(`${this.current}: address operation failed: ${message(err)}`);
+        this.logger.error(`${this.current}: address operation failed: ${errorText(err)}`);
         return this.cleanupAfterFailure();
       },
     );
@@ -150,12 +148,7 @@ export class FailoverNode implements TransportListener {
 
   /** Every period of the rules, from the echo settings and this platform's probe deadline. */
   private get timing(): EchoTiming {
-    const echo = this.settings.echo;
-    if (this.timingFor !== echo) {
-      this.timingFor = echo;
-      this.cachedTiming = EchoTiming.create({ intervalMs: echo.intervalMs, timeoutMs: echo.timeoutMs, probeDeadlineMs: this.conflictProbe.deadlineMs });
-    }
-    return this.cachedTiming!;
+    return echoTiming(this.settings.echo, this.conflictProbe.deadlineMs);
   }
 
   onStateChange(listener: (change: StateChange) => void): () => void {
@@ -206,12 +199,12 @@ export class FailoverNode implements TransportListener {
       if (released.kind === 'released') this.logger.info(`released ${this.settings.address.toString()}`);
     } catch (err) {
       releasedOk = false;
-      this.logger.error(`could not release ${this.settings.address.toString()} while stopping: ${message(err)}`);
+      this.logger.error(`could not release ${this.settings.address.toString()} while stopping: ${errorText(err)}`);
     }
     let told = true;
     await this.transport.send(this.heartbeat()).catch((err: unknown) => {
       told = false;
-      this.logger.warn(`could not tell peers: ${message(err)}`);
+      this.logger.warn(`could not tell peers: ${errorText(err)}`);
     });
     await this.transport.stop();
     this.current = from;
@@ -335,7 +328,7 @@ export class FailoverNode implements TransportListener {
     this.lastForgetAt = now;
     this.announcer
       .forgetUnresolvedNeighbours(this.settings.address)
-      .catch((err: unknown) => this.logger.warn(`could not clear unresolved neighbour entries: ${message(err)}`));
+      .catch((err: unknown) => this.logger.warn(`could not clear unresolved neighbour entries: ${errorText(err)}`));
   }
 
   private keepLease(msg: HeartbeatMessage, change: string, now: number): void {
@@ -381,7 +374,7 @@ export class FailoverNode implements TransportListener {
     const free = this.conflictProbe.probe(this.settings.address).then(
       (r) => !r.inUse,
       (err: unknown) => {
-        this.logger.debug(`pre-expiry probe failed: ${message(err)}`);
+        this.logger.debug(`pre-expiry probe failed: ${errorText(err)}`);
         return false;
       },
     );
@@ -435,7 +428,7 @@ export class FailoverNode implements TransportListener {
   private sendHeartbeat(options?: { everyChannel: boolean }): void {
     this.lastSentAt = this.clock.now();
     this.metrics.heartbeatSent();
-    this.transport.send(this.heartbeat(), options).catch((err: unknown) => this.logger.warn(`heartbeat not sent: ${message(err)}`));
+    this.transport.send(this.heartbeat(), options).catch((err: unknown) => this.logger.warn(`heartbeat not sent: ${errorText(err)}`));
   }
 
   private heartbeat(): HeartbeatMessage {
@@ -607,7 +600,7 @@ export class FailoverNode implements TransportListener {
     this.metrics.arpAnnounced(3);
     this.announcer
       .announce(this.settings.address, 3)
-      .catch((err: unknown) => this.logger.warn(`gratuitous ARP failed: ${message(err)}`));
+      .catch((err: unknown) => this.logger.warn(`gratuitous ARP failed: ${errorText(err)}`));
   }
 
   private async cleanupAfterFailure(): Promise<void> {
@@ -615,7 +608,7 @@ export class FailoverNode implements TransportListener {
     try {
       await this.releaseAddress.execute({ address: this.settings.address });
     } catch (err) {
-      this.logger.error(`cleanup release failed: ${message(err)}`);
+      this.logger.error(`cleanup release failed: ${errorText(err)}`);
     }
     if (this.current === 'INIT') this.transition('BACKUP', 'takeover failed; will retry as a backup', 'failed');
   }
@@ -646,7 +639,7 @@ export class FailoverNode implements TransportListener {
       try {
         listener(change);
       } catch (err) {
-        this.logger.warn(`state listener threw: ${message(err)}`);
+        this.logger.warn(`state listener threw: ${errorText(err)}`);
       }
     }
   }
@@ -658,8 +651,4 @@ export class FailoverNode implements TransportListener {
   private clearTimers(): void {
     this.timers.clearAll();
   }
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

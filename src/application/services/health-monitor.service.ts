@@ -5,6 +5,7 @@ import { CLOCK_PORT, type ClockPort, type TimerHandle } from '../ports/clock.por
 import { HEALTH_PROBE_PORT, type HealthProbePort } from '../ports/health-probe.port.js';
 import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
 import { METRICS_PORT, type MetricsPort } from '../ports/metrics.port.js';
+import { errorText } from '../errors.js';
 
 export interface CheckStatus {
   readonly name: string;
@@ -113,7 +114,7 @@ export class HealthMonitor {
     try {
       outcome = await this.probe.check(c.spec.target, c.spec.timeoutMs);
     } catch (err) {
-      outcome = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      outcome = { ok: false, detail: errorText(err) };
     }
     c.running = false;
     if (!this.active || !this.checks.includes(c)) return;

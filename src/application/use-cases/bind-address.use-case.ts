@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { FloatingAddress, Ipv4Address } from '../../domain/index.js';
-import { AddressVerificationError } from '../errors.js';
+import { AddressVerificationError, errorText } from '../errors.js';
 import { ADDRESS_TABLE_PORT, type AddressTablePort } from '../ports/address-table.port.js';
 import { ANNOUNCER_PORT, type AnnouncerPort } from '../ports/announcer.port.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort, type ProbeResult } from '../ports/conflict-probe.port.js';
@@ -91,7 +91,7 @@ export class BindAddress {
   private announce(input: BindAddressInput): void {
     const ip = input.address.ip.toString();
     this.announcer.announce(input.address, input.announceCount ?? 3).catch((err: unknown) => {
-      this.logger.warn(`gratuitous ARP for ${ip} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(`gratuitous ARP for ${ip} failed: ${errorText(err)}`);
     });
   }
 }

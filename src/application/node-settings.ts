@@ -37,17 +37,22 @@ export interface NodeSettings {
 }
 export const NODE_SETTINGS = Symbol.for('floatip.NodeSettings');
 
-const timings = new WeakMap<object, EchoTiming>();
+const timings = new WeakMap<object, Map<number | undefined, EchoTiming>>();
 
 /**
- * The timing model of these echo settings (see EchoTiming), made once per settings object: the transport asks
- * it for every heartbeat.
+ * The timing model of these echo settings (see EchoTiming) and probe deadline, made once per settings object: the
+ * transport and the node ask it for every heartbeat, and a reload brings a new settings object.
  */
-export function echoTiming(echo: { readonly intervalMs: number; readonly timeoutMs: number }): EchoTiming {
-  let timing = timings.get(echo);
+export function echoTiming(echo: { readonly intervalMs: number; readonly timeoutMs: number }, probeDeadlineMs?: number): EchoTiming {
+  let byDeadline = timings.get(echo);
+  if (!byDeadline) {
+    byDeadline = new Map();
+    timings.set(echo, byDeadline);
+  }
+  let timing = byDeadline.get(probeDeadlineMs);
   if (!timing) {
-    timing = EchoTiming.create({ intervalMs: echo.intervalMs, timeoutMs: echo.timeoutMs });
-    timings.set(echo, timing);
+    timing = EchoTiming.create({ intervalMs: echo.intervalMs, timeoutMs: echo.timeoutMs, ...(probeDeadlineMs === undefined ? {} : { probeDeadlineMs }) });
+    byDeadline.set(probeDeadlineMs, timing);
   }
   return timing;
 }

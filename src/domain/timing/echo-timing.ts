@@ -67,11 +67,6 @@ export class EchoTiming {
     return new EchoTiming(intervalMs, timeoutMs, probeDeadlineMs);
   }
 
-  /** The same echo settings with another probe deadline (the platform's probe is known only once it is wired). */
-  withProbeDeadline(probeDeadlineMs: number): EchoTiming {
-    return EchoTiming.create({ intervalMs: this.intervalMs, timeoutMs: this.timeoutMs, probeDeadlineMs });
-  }
-
   // --- start-up and preemption
 
   /** A node that hears no master this long after start takes over: at least a second, at most the timeout. */

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FloatingAddress, Ipv4Address, Netmask } from '../../../src/domain/index.js';
+import type { FloatingAddress } from '../../../src/domain/index.js';
 import {
   ArpingAnnouncer,
   CONFLICT_PROBE_DEADLINE_MS,
@@ -23,7 +23,7 @@ import { anAddress } from '../../support/builders.js';
 import { RecordingLogger } from '../../support/fakes.js';
 
 const linuxVip = anAddress();
-const macVip = FloatingAddress.create({ ip: Ipv4Address.create('192.168.3.234'), netmask: Netmask.create('255.255.255.0'), interfaceName: 'en0', label: 'fip' });
+const macVip = anAddress('192.168.3.234', 'en0');
 
 describe('the adapters a toolkit picks (createPlatformAdapters)', () => {
   const linux = (addressTool: 'ip' | 'ifconfig', addressCommand: string, arping: string | null = '/usr/sbin/arping'): Toolkit => ({

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FloatingAddress, Ipv4Address, Netmask } from '../../../src/domain/index.js';
+import { Ipv4Address } from '../../../src/domain/index.js';
 import {
   CommandFailedError,
   IfconfigAddressTable,
@@ -23,7 +23,7 @@ import { anAddress } from '../../support/builders.js';
 import * as F from '../../support/command-fixtures.js';
 
 const linuxVip = anAddress();
-const macVip = FloatingAddress.create({ ip: Ipv4Address.create('192.168.3.234'), netmask: Netmask.create('255.255.255.0'), interfaceName: 'en0', label: 'fip' });
+const macVip = anAddress('192.168.3.234', 'en0');
 
 describe('Linux net-tools ifconfig adapter', () => {
   it('binds a labelled alias and releases it by label', async () => {

@@ -8,6 +8,7 @@ export * from './ports/conflict-probe.port.js';
 export * from './ports/logger.port.js';
 export * from './ports/peer-transport.port.js';
 export * from './ports/release-guard.port.js';
+export * from './ports/election-strategy.port.js';
 export * from './use-cases/elect-master.use-case.js';
 export * from './use-cases/bind-address.use-case.js';
 export * from './use-cases/release-address.use-case.js';

@@ -6,6 +6,7 @@ import {
   BindAddress,
   CLOCK_PORT,
   CONFLICT_PROBE_PORT,
+  ELECTION_STRATEGY_PORT,
   ElectMaster,
   FailoverNode,
   HEALTH_PROBE_PORT,
@@ -23,6 +24,7 @@ import {
   type MetricsPort,
   type NodeSettings,
 } from '../application/index.js';
+import { PeerHeartbeatElection } from '../domain/index.js';
 import {
   FrameAuthenticator,
   PrometheusMetrics,
@@ -72,6 +74,7 @@ export function createContainer(options: ContainerOptions): Container {
   provide(ANNOUNCER_PORT, () => platform().announcer);
   provide(RELEASE_GUARD_PORT, () => platform().releaseGuard);
   provide(HEALTH_PROBE_PORT, () => platform().healthProbe);
+  provide(ELECTION_STRATEGY_PORT, () => new PeerHeartbeatElection());
   provide(METRICS_PORT, () => new PrometheusMetrics());
   provide(NOTIFIER_PORT, () => new ProcessNotifier(container.get<LoggerPort>(LOGGER_PORT)));
   provide(PEER_TRANSPORT_PORT, () => {

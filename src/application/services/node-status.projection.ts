@@ -1,14 +1,8 @@
-import type { EchoTiming, Lease, NodeState, PeerNode, TransitionCause, WireState } from '../../domain/index.js';
+import type { EchoTiming, Lease, NodeState, PeerNode, StateChange, WireState } from '../../domain/index.js';
 import type { NodeSettings } from '../node-settings.js';
 import type { CheckStatus } from './health-monitor.service.js';
 
-export interface StateChange {
-  readonly from: NodeState;
-  readonly to: NodeState;
-  readonly reason: string;
-  readonly cause: TransitionCause;
-  readonly at: number;
-}
+export type { StateChange } from '../../domain/index.js';
 
 export interface PeerStatus {
   readonly id: string;

@@ -1,7 +1,5 @@
+import type { TimerName } from '../../domain/index.js';
 import type { ClockPort, TimerHandle } from '../ports/clock.port.js';
-
-/** The node's deadlines, one of each kind (keepalived keeps one per instance). */
-export type TimerName = 'tick' | 'expiry' | 'reannounce' | 'recheck';
 
 /**
  * Every timer a node sets, through the clock port, so that a stop clears them all: one deadline per kind, and

@@ -1,42 +1,22 @@
 /**
- * One address operation at a time (a takeover, a release, a step-down): the address is never bound and released
- * at once. A decision asked for while one runs is not dropped: the caller is asked again when it is done.
+ * The address operations running (a takeover, a release, a step-down's check): the machine starts one at a time
+ * and asks its decision again when one ends; this is what a stop waits for before it releases the address.
  */
 export class OperationQueue {
-  private running: Promise<void> | null = null;
-  private askAgain = false;
+  private readonly running = new Set<Promise<void>>();
 
-  /**
-   * @param again what to run once an operation is done and something asked meanwhile (the node's evaluation)
-   * @param failed what to do when an operation throws (log it, clean up); its own errors are the caller's
-   */
-  constructor(
-    private readonly again: () => void,
-    private readonly failed: (err: unknown) => Promise<void>,
-  ) {}
-
-  /** Whether an operation runs; if so, the caller is asked again once it is done. */
-  deferIfBusy(): boolean {
-    if (!this.running) return false;
-    this.askAgain = true;
-    return true;
+  get busy(): boolean {
+    return this.running.size > 0;
   }
 
-  run(op: () => Promise<void>): void {
-    this.running = op()
-      .catch((err: unknown) => this.failed(err))
-      .finally(() => {
-        this.running = null;
-        if (this.askAgain) {
-          this.askAgain = false;
-          this.again();
-        }
-      });
+  /** `op` reports its own end (to the machine); a rejection here would be a bug in that report, and is kept out. */
+  run(op: Promise<void>): void {
+    const tracked = op.catch(() => undefined).finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
   }
 
-  /** For a stop: nothing is asked again, and the running operation (if any) has ended, however it ended. */
+  /** For a stop: every operation running (and any one started meanwhile) has ended, however it ended. */
   async drain(): Promise<void> {
-    this.askAgain = false;
-    await this.running?.catch(() => undefined);
+    while (this.running.size > 0) await Promise.all([...this.running]);
   }
 }

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import type { FloatingAddress, Ipv4Address } from '../../domain/index.js';
+import type { FloatingAddress, HolderVerdict, Ipv4Address } from '../../domain/index.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
 
 export interface VerifyHolderInput {
@@ -18,10 +18,7 @@ export const VERIFY_DEADLINE_MS = 500;
  * 'holds': the address answers ARP from the MAC the claimant's own address answers from. 'unverifiable': this
  * platform cannot ask (no arping), so the claim is taken as it is.
  */
-export type HolderVerdict =
-  | { kind: 'holds'; mac: string }
-  | { kind: 'not-held'; why: string }
-  | { kind: 'unverifiable' };
+export type { HolderVerdict } from '../../domain/index.js';
 
 /**
  * A heartbeat saying "I am master" is only words, and anyone on the segment can send them. Before this node gives

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ElectMaster, type ElectionView } from '../../../src/application/index.js';
-import { EchoTiming, Ipv4Address, Lease, type NodeState, type PeerNode } from '../../../src/domain/index.js';
+import { EchoTiming, Ipv4Address, Lease, PeerHeartbeatElection, type NodeState, type PeerNode } from '../../../src/domain/index.js';
 import { aPeer } from '../../support/builders.js';
 
-const elect = new ElectMaster();
+const elect = new ElectMaster(new PeerHeartbeatElection());
 const NOW = 100_000;
 /** A 10 s timeout and a 1 s interval: a 3 s listen window and preemption delay. */
 const TIMING = EchoTiming.create({ intervalMs: 1000, timeoutMs: 10_000 });

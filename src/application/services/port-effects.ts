@@ -1,0 +1,85 @@
+import type { Effect, FloatingAddress, LogLine, Metric } from '../../domain/index.js';
+import { errorText } from '../errors.js';
+import { LogThrottle } from '../log-throttle.js';
+import type { AnnouncerPort } from '../ports/announcer.port.js';
+import type { ClockPort } from '../ports/clock.port.js';
+import type { LoggerPort } from '../ports/logger.port.js';
+import type { MetricsPort } from '../ports/metrics.port.js';
+import type { PeerTransportPort } from '../ports/peer-transport.port.js';
+
+/** The effects that are one call on a port and need nothing back: heartbeats, announcements, log lines, metrics. */
+export type PortEffect = Extract<Effect, { kind: 'send' | 'announce' | 'cancel-announce' | 'forget-neighbours' | 'log' | 'metric' }>;
+
+export function isPortEffect(e: Effect): e is PortEffect {
+  return e.kind === 'send' || e.kind === 'announce' || e.kind === 'cancel-announce' || e.kind === 'forget-neighbours' || e.kind === 'log' || e.kind === 'metric';
+}
+
+export interface PortEffectPorts {
+  readonly transport: PeerTransportPort;
+  readonly announcer: AnnouncerPort;
+  readonly logger: LoggerPort;
+  readonly metrics: MetricsPort;
+  readonly clock: ClockPort;
+}
+
+/** Runs port effects for one address. A failed call is a log line: none of them is worth stopping the machine for. */
+export class PortEffects {
+  /** Lines caused by what peers send (or what is sent in their name), and announcements they ask for: each bounded. */
+  private readonly throttles: Record<NonNullable<LogLine['noise']>, LogThrottle>;
+
+  constructor(
+    private readonly ports: PortEffectPorts,
+    private readonly address: () => FloatingAddress,
+  ) {
+    const now = (): number => ports.clock.now();
+    this.throttles = { 'peer messages': new LogThrottle(10, now), announcements: new LogThrottle(10, now) };
+  }
+
+  run(e: PortEffect): void {
+    const { transport, announcer, logger } = this.ports;
+    switch (e.kind) {
+      case 'send':
+        transport.send(e.message, e.everyChannel ? { everyChannel: true } : undefined).catch((err: unknown) => logger.warn(`heartbeat not sent: ${errorText(err)}`));
+        return;
+      case 'announce':
+        announcer.announce(this.address(), e.count).catch((err: unknown) => logger.warn(`gratuitous ARP failed: ${errorText(err)}`));
+        return;
+      case 'cancel-announce':
+        announcer.cancel();
+        return;
+      case 'forget-neighbours':
+        announcer.forgetUnresolvedNeighbours(this.address()).catch((err: unknown) => logger.warn(`could not clear unresolved neighbour entries: ${errorText(err)}`));
+        return;
+      case 'log':
+        this.log(e.log);
+        return;
+      case 'metric':
+        this.count(e.metric);
+        return;
+    }
+  }
+
+  private log({ level, line, noise }: LogLine): void {
+    const write = (l: string): void => this.ports.logger[level](l);
+    if (noise) this.throttles[noise].write(write, line, noise);
+    else write(line);
+  }
+
+  private count(m: Metric): void {
+    const { metrics } = this.ports;
+    switch (m.kind) {
+      case 'heartbeat-received':
+        return metrics.heartbeatReceived();
+      case 'heartbeat-sent':
+        return metrics.heartbeatSent();
+      case 'address-conflict':
+        return metrics.addressConflict();
+      case 'arp-announced':
+        return metrics.arpAnnounced(m.count);
+      case 'takeover':
+        return metrics.takeover(m.ms);
+      case 'state':
+        return metrics.state(m.state, m.priority);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import type { ElectionStrategy } from '../election/election-strategy.js';
+import type { FloatingAddress } from '../entities/floating-address.js';
+import type { Lease } from '../entities/lease.js';
+import { PeerTable } from '../entities/peer-table.js';
+import type { NodeState, TransitionCause } from '../node-state.js';
+import type { EchoTiming } from '../timing/echo-timing.js';
+import type { Ipv4Address } from '../value-objects/ipv4-address.js';
+import type { Priority } from '../value-objects/priority.js';
+import type { ReleasePurpose, TimerName } from './machine-io.js';
+
+/** What one address's machine runs on: its settings, read once per (re)configuration. */
+export interface MachineConfig {
+  readonly address: FloatingAddress;
+  readonly localIp: Ipv4Address;
+  readonly priority: Priority;
+  readonly preempt: boolean;
+  readonly timing: EchoTiming;
+  /** named in the isolation fault's reason */
+  readonly witnesses: readonly Ipv4Address[];
+  /** This node's conflict probe can tell which host answers (no MACs: no claim is checked on the wire). */
+  readonly resolvesMacs: boolean;
+  readonly election: ElectionStrategy;
+}
+
+/** The operation in flight (one at a time: the address is never bound and released at once). */
+export type Operation =
+  | { kind: 'bind'; startedAt: number; reason: string; cause: TransitionCause; displace?: string }
+  | { kind: 'release'; purpose: ReleasePurpose }
+  | { kind: 'check-rival'; rival: Ipv4Address; reason: string; cause: TransitionCause };
+
+/**
+ * Everything one address's machine knows. The machine owns it: step() updates it in place (as raft's step does
+ * its `raft` struct) and returns the effects; nothing else writes it, and the driver only reads it for status.
+ */
+export interface MachineState {
+  config: MachineConfig;
+  role: NodeState;
+  term: number;
+  seq: number;
+  startedAt: number;
+  readonly peers: PeerTable;
+  /** the lease this node grants the master it follows */
+  lease: Lease | null;
+  /** the named deadlines set now */
+  readonly deadlines: Set<TimerName>;
+  /** whether the expiry deadline set now is the one for the pre-expiry probe */
+  expiryProbing: boolean;
+  /** the pre-expiry probe last started, if its result has not been used */
+  preProbeAt: number | null;
+  /** the lease expiry the last pre-expiry probe was for: one probe per lease term */
+  preProbedExpiry: number;
+  operation: Operation | null;
+  /** a decision was asked for while the operation ran: it is asked again when it ends */
+  askAgain: boolean;
+  /** a master's claim being checked on the wire, and how many looks found it untrue */
+  claimCheck: { claimant: Ipv4Address; term: number; misses: number } | null;
+  lastRivalCheckAt: number;
+  rivalMisses: { rival: string; count: number } | null;
+  lastReassertAt: number;
+  lastForcedReassertAt: number;
+  lastSentAt: number;
+  lastForgetAt: number;
+  /** the evidence of the last conflict found at a takeover; '' when the last takeover bound */
+  lastConflict: string;
+  daemonGoneRetries: number;
+  /** the better node this backup waits for to take over, and since when */
+  waiting: { since: number } | null;
+  /** while stopping: the state it stopped from, why, and whether its release worked */
+  stopping: { from: NodeState; reason: string; released: boolean } | null;
+}
+
+export function initialState(config: MachineConfig): MachineState {
+  return {
+    config,
+    role: 'STOPPED',
+    term: 0,
+    seq: 0,
+    startedAt: 0,
+    peers: new PeerTable(),
+    lease: null,
+    deadlines: new Set(),
+    expiryProbing: false,
+    preProbeAt: null,
+    preProbedExpiry: -1,
+    operation: null,
+    askAgain: false,
+    claimCheck: null,
+    lastRivalCheckAt: -Infinity,
+    rivalMisses: null,
+    lastReassertAt: -Infinity,
+    lastForcedReassertAt: -Infinity,
+    lastSentAt: -Infinity,
+    lastForgetAt: -Infinity,
+    lastConflict: '',
+    daemonGoneRetries: 0,
+    waiting: null,
+    stopping: null,
+  };
+}
+
+/** STOPPED or STOPPING: nothing from the network or a timer moves the machine then. */
+export function isHalted(s: MachineState): boolean {
+  return s.role === 'STOPPED' || s.role === 'STOPPING';
+}

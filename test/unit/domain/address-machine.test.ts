@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Ipv4Address } from '../../../src/domain/index.js';
+import { aHeartbeat } from '../../support/builders.js';
+import { MachineHarness, kinds, only } from '../../support/machine-harness.js';
+
+const MASTER = '198.18.0.12';
+
+/** A backup of MASTER (timeout 10 s, interval 1 s): started, heard the master at t=100, released nothing. */
+function aBackupOfAMaster(): MachineHarness {
+  const m = new MachineHarness();
+  m.at(0).step({ kind: 'start' });
+  m.at(100).step({ kind: 'heartbeat', message: aHeartbeat({ id: MASTER, state: 'MASTER', term: 1, priority: 150 }), trusted: true });
+  m.step({ kind: 'released', purpose: { kind: 'become-backup', reason: 'master alive', cause: 'master-alive' }, removed: false });
+  assert.equal(m.state.role, 'BACKUP');
+  return m;
+}
+
+describe('the address machine (pure: events in, effects out)', () => {
+  it('a backup whose master falls silent speaks on every channel and probes before the lease ends, then binds at its end', () => {
+    const m = aBackupOfAMaster();
+    m.fire('tick');
+    assert.equal(m.dueAt('tick'), undefined, 'a backup that hears its master needs no tick, only the lease');
+    const lead = m.dueAt('expiry')!;
+    assert.ok(lead < 100 + 10_000, 'woken before the lease runs out');
+    const expiring = m.fire('expiry');
+    assert.deepEqual(kinds(expiring).filter((k) => k === 'send' || k === 'pre-probe'), ['send', 'pre-probe']);
+    assert.equal(only(expiring, 'send')[0]!.everyChannel, true);
+    const expired = m.fire('expiry');
+    assert.equal(m.now, 100 + 10_000, 'at the end of the lease, not at a tick');
+    const [bind] = only(expired, 'bind');
+    assert.ok(bind, `a bind among ${kinds(expired).join(', ')}`);
+    assert.equal(bind.plan.skipProbe, false);
+    assert.equal(bind.plan.displace?.toString(), MASTER, 'only the silent master may still answer for the address');
+    assert.equal(bind.ifPreProbedFree?.skipProbe, true, 'the pre-expiry probe, if it found the address free, saves the probe');
+    const bound = m.step({ kind: 'bind-done', result: { kind: 'bound', alreadyBound: false } });
+    const [change] = only(bound, 'transition');
+    assert.equal(change?.change.to, 'MASTER');
+    assert.equal(change?.change.cause, 'timeout');
+    assert.equal(m.state.term, 2, 'a newer term than the master it replaced');
+  });
+
+  it('a decision asked for while an operation runs is not made then, and is asked again once it ends', () => {
+    const m = new MachineHarness();
+    m.at(0).step({ kind: 'start' });
+    m.at(100).step({ kind: 'heartbeat', message: aHeartbeat({ id: MASTER, state: 'MASTER', term: 1 }), trusted: true });
+    assert.equal(m.state.operation?.kind, 'release');
+    const meanwhile = m.at(150).step({ kind: 'health-changed' });
+    assert.deepEqual(only(meanwhile, 'metric'), [], 'not evaluated while the release runs');
+    const after = m.at(160).step({ kind: 'released', purpose: { kind: 'become-backup', reason: 'master alive', cause: 'master-alive' }, removed: false });
+    assert.equal(only(after, 'metric').filter((e) => e.metric.kind === 'state').length, 1, 'evaluated once, after the operation');
+    assert.equal(m.state.operation, null);
+  });
+
+  it('a stop while a takeover binds: the bind ends, the node does not become master, and stops from INIT', () => {
+    const m = new MachineHarness();
+    m.at(0).step({ kind: 'start' });
+    let effects = m.fire('tick');
+    while (only(effects, 'bind').length === 0) effects = m.fire('tick');
+    assert.equal(m.state.role, 'INIT');
+    assert.deepEqual(kinds(m.step({ kind: 'stop', reason: 'SIGTERM' })), ['clear-timers', 'stop-health']);
+    assert.deepEqual(m.step({ kind: 'bind-done', result: { kind: 'bound', alreadyBound: false } }), []);
+    assert.equal(m.state.role, 'STOPPING');
+    const [goodbye] = only(m.step({ kind: 'stop-released', removed: true }), 'goodbye');
+    assert.equal(goodbye?.message.state, 'STOPPING');
+    const [stopped] = only(m.step({ kind: 'stopped', told: true }), 'transition');
+    assert.deepEqual([stopped?.change.from, stopped?.change.to, stopped?.change.reason], ['INIT', 'STOPPED', 'SIGTERM']);
+  });
+
+  it('a fatal check releases the address and faults; the check passing again makes it a backup', () => {
+    const m = aBackupOfAMaster();
+    m.health = { penalty: 0, fatal: 'check nginx failed', witnessOkAt: null };
+    const [release] = only(m.at(200).step({ kind: 'health-changed' }), 'release');
+    assert.equal(release?.purpose.kind, 'fault');
+    const [fault] = only(m.step({ kind: 'released', purpose: release!.purpose, removed: false }), 'transition');
+    assert.equal(fault?.change.to, 'FAULT');
+    m.health = { penalty: 0, fatal: null, witnessOkAt: null };
+    const [recovered] = only(m.at(300).step({ kind: 'health-changed' }), 'transition');
+    assert.deepEqual([recovered?.change.to, recovered?.change.cause], ['BACKUP', 'recovered']);
+  });
+
+  it('nothing from the network moves a stopped machine', () => {
+    const m = new MachineHarness();
+    assert.deepEqual(m.step({ kind: 'heartbeat', message: aHeartbeat({ state: 'MASTER', term: 9 }), trusted: true }), []);
+    assert.deepEqual(m.step({ kind: 'peer-lost', id: Ipv4Address.create(MASTER), detail: 'refused' }), []);
+    assert.equal(m.state.peers.size, 0);
+  });
+});

@@ -9,6 +9,7 @@ export * from './heartbeat-message.js';
 export * from './value-objects/ipv4-address.js';
 export * from './value-objects/netmask.js';
 export * from './value-objects/priority.js';
+export * from './value-objects/host-port.js';
 export * from './entities/floating-address.js';
 export * from './entities/lease.js';
 export * from './entities/peer-node.js';

@@ -44,7 +44,7 @@ export class FailoverNode implements TransportListener {
   private readonly portEffects: PortEffects;
   /** The probe run just before the master's lease ran out: whether it found the address free. */
   private preProbe: Promise<boolean> | null = null;
-  private goodbye: Promise<boolean> = Promise.resolve(true);
+  private goodbye: Promise<boolean> = Promise.resolve(false);
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
 
@@ -78,7 +78,7 @@ export class FailoverNode implements TransportListener {
   }
 
   get effectivePriority(): number {
-    return this.settings.priority.lessPenalty(this.health.penalty());
+    return this.settings.priority.lessPenalty(this.health.penalty()).value;
   }
 
   /** A node that hears no master this long after start takes over (see EchoTiming.listenWindowMs). */
@@ -132,6 +132,8 @@ export class FailoverNode implements TransportListener {
   async stop(reason = 'stop requested'): Promise<void> {
     if (isHalted(this.machine)) return;
     this.dispatch({ kind: 'stop', reason });
+    // a stop asked for from inside a step (a state listener): the rest of that step's effects run first
+    await Promise.resolve();
     await this.operations.drain();
     const released = await this.releaseAddress.execute({ address: this.settings.address }).then(
       (r) => ({ removed: r.kind === 'released' }),
@@ -167,7 +169,16 @@ export class FailoverNode implements TransportListener {
   /** One step of the machine, with the time and the node's health of this moment; its effects run in order. */
   private dispatch(event: MachineEvent): void {
     const health = { penalty: this.health.penalty(), fatal: this.health.fatal(), witnessOkAt: this.health.witnessOkAt() };
-    for (const effect of step(this.machine, event, { now: this.clock.now(), health })) this.run(effect);
+    for (const effect of step(this.machine, event, { now: this.clock.now(), health })) this.runSafely(effect);
+  }
+
+  /** A port that throws where it should have rejected costs its effect and a line, not the rest of the step. */
+  private runSafely(e: Effect): void {
+    try {
+      this.run(e);
+    } catch (err) {
+      this.logger.error(`${e.kind} failed: ${errorText(err)}`);
+    }
   }
 
   private run(e: Effect): void {

@@ -61,6 +61,12 @@ export function step(state: MachineState, event: MachineEvent, at: StepInputs): 
     case 'stop':
       onStop(t, event.reason);
       break;
+    // also while stopped: a later start runs on the new settings
+    case 'reconfigured':
+      state.config = event.config;
+      t.metric({ kind: 'state', state: state.role, priority: t.priority });
+      evaluate(t);
+      break;
     case 'stop-released':
       onStopReleased(t, event.removed, event.error);
       break;
@@ -98,11 +104,6 @@ function stepRunning(t: Turn, role: RunningState, event: MachineEvent): void {
       return;
     case 'wake':
     case 'health-changed':
-      evaluate(t);
-      return;
-    case 'reconfigured':
-      t.s.config = event.config;
-      t.metric({ kind: 'state', state: t.s.role, priority: t.priority });
       evaluate(t);
       return;
     case 'timer':

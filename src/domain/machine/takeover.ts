@@ -101,6 +101,8 @@ export function onOperationFailed(t: Turn, error: string, purpose?: ReleasePurpo
   const { s } = t;
   if (!s.operation) return;
   if (isHalted(s)) {
+    // the stop releases the address next: no clean-up of its own, but the failure is still worth a line
+    t.log('error', `${s.role}: address operation failed: ${error}`);
     s.operation = null;
     return;
   }

@@ -22,9 +22,9 @@ export class Turn {
     return this.s.config.timing;
   }
 
-  /** The configured priority less the weights of failing checks. */
+  /** The configured priority less the weights of failing checks, as it goes on the wire and into the election. */
   get priority(): number {
-    return this.s.config.priority.lessPenalty(this.health.penalty);
+    return this.s.config.priority.lessPenalty(this.health.penalty).value;
   }
 
   emit(effect: Effect): void {

@@ -28,8 +28,9 @@ export class Priority {
   }
 
   /** Less the weights of failing checks; a ranked node never drops to unranked, an unranked one stays there. */
-  lessPenalty(penalty: number): number {
-    return this.isUnranked ? Priority.UNRANKED : Math.max(Priority.MIN, this.value - penalty);
+  lessPenalty(penalty: number): Priority {
+    if (this.isUnranked || penalty <= 0) return this;
+    return new Priority(Math.max(Priority.MIN, this.value - penalty));
   }
 
   toJSON(): number {

@@ -1,5 +1,5 @@
 import type { CheckSettings, CheckTarget, NodeSettings, NotifyHooks } from '../../application/index.js';
-import { FloatingAddress, InvalidValueError, Ipv4Address, Netmask, Priority } from '../../domain/index.js';
+import { FloatingAddress, HostPort, InvalidValueError, Ipv4Address, Netmask, Priority } from '../../domain/index.js';
 import { ConfigError } from '../errors.js';
 import type { Nic } from '../system/interface-inventory.js';
 import type { CheckConfigDto, FloatingIpConfigDto } from './floating-ip.config-dto.js';
@@ -75,13 +75,12 @@ function resolveCheck(c: CheckConfigDto, i: number, problems: string[]): CheckSe
   }
   let target: CheckTarget;
   if (c.tcp !== undefined) {
-    const at = c.tcp.lastIndexOf(':');
-    const port = Number(c.tcp.slice(at + 1));
-    if (port < 1 || port > 65535) {
+    const endpoint = HostPort.parse(c.tcp);
+    if (!endpoint) {
       problems.push(`${key}.tcp: ${JSON.stringify(c.tcp)} is not allowed: the port must be from 1 to 65535`);
       return undefined;
     }
-    target = { kind: 'tcp', host: c.tcp.slice(0, at), port };
+    target = { kind: 'tcp', host: endpoint.host, port: endpoint.port };
   } else if (c.http !== undefined) target = { kind: 'http', url: c.http };
   else target = { kind: 'command', argv: toArgv(c.command)! };
   const timeoutMs = c.timeout_in_ms ?? DEFAULTS.check.timeoutMs;
@@ -261,10 +260,9 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
   let status: { host: string; port: number } | null = null;
   const listen = dto.status?.listen ?? DEFAULTS.statusListen;
   if (listen !== 'off') {
-    const at = listen.lastIndexOf(':');
-    const port = Number(listen.slice(at + 1));
-    if (port < 1 || port > 65535) problems.push(`${P}status.listen: ${JSON.stringify(listen)} is not allowed: the port must be from 1 to 65535`);
-    else status = { host: listen.slice(0, at), port };
+    const endpoint = HostPort.parse(listen);
+    if (!endpoint) problems.push(`${P}status.listen: ${JSON.stringify(listen)} is not allowed: the port must be from 1 to 65535`);
+    else status = { host: endpoint.host, port: endpoint.port };
   }
 
   const address =
@@ -284,13 +282,10 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
 }
 
 function parseBinding(binding: string): { group: Ipv4Address; port: number } {
-  const [host, portText] = binding.split(':');
   const allowed = 'must be a multicast group (224.0.0.0 to 239.255.255.255) and a port from 1 to 65535, such as 224.3.2.2:7654';
-  const port = Number(portText);
-  if (!Ipv4Address.isValid(host) || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InvalidValueError('broadcast.binding', binding, allowed);
-  }
-  const group = Ipv4Address.create(host);
+  const endpoint = HostPort.parse(binding);
+  if (!endpoint || !Ipv4Address.isValid(endpoint.host)) throw new InvalidValueError('broadcast.binding', binding, allowed);
+  const group = Ipv4Address.create(endpoint.host);
   if (!group.isMulticast()) throw new InvalidValueError('broadcast.binding', binding, allowed);
-  return { group, port };
+  return { group, port: endpoint.port };
 }

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { HostPort } from '../../domain/index.js';
 import type { LogFormat, LogLevel } from '../../infrastructure/index.js';
 import { COMMANDS, COMMAND_HELP, DEFAULT_CONFIG, SYNOPSIS, USAGE, type CommandName } from './cli-help.js';
 
@@ -17,7 +18,7 @@ export type CliCommand =
       readonly command: 'status';
       /** null: ask `listen`, or the default address. */
       readonly config: string | null;
-      readonly listen: { readonly host: string; readonly port: number } | null;
+      readonly listen: HostPort | null;
       readonly json: boolean;
     };
 
@@ -95,9 +96,9 @@ function parseCommand(command: CommandName, args: readonly string[]): ParsedComm
   if (command === 'status') {
     const listenText = str('listen');
     if (listenText !== undefined && str('config') !== undefined) return error('status: give --config or --listen, not both', usage);
-    let listen: { host: string; port: number } | null = null;
+    let listen: HostPort | null = null;
     if (listenText !== undefined) {
-      listen = parseHostPort(listenText);
+      listen = HostPort.parse(listenText);
       if (!listen) return error(`status: --listen ${quote(listenText)} is not allowed: must be HOST:PORT with a port from 1 to 65535, such as 127.0.0.1:61112`, usage);
     }
     return { kind: 'command', command: { command, config: str('config') ?? null, listen, json: values['json'] === true } };
@@ -111,16 +112,6 @@ function parseCommand(command: CommandName, args: readonly string[]): ParsedComm
   return { kind: 'command', command: { command, config, logLevel: logLevel as LogLevel, logFormat: logFormat as LogFormat } };
 }
 
-/** HOST:PORT; the host may be an [IPv6] literal. */
-export function parseHostPort(text: string): { host: string; port: number } | null {
-  const at = text.lastIndexOf(':');
-  if (at <= 0) return null;
-  const host = text.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-  const portText = text.slice(at + 1);
-  const port = Number(portText);
-  if (!host || !/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) return null;
-  return { host, port };
-}
 
 /** node:util's messages, in one line each and in this CLI's words. */
 function explain(err: NodeJS.ErrnoException): string {

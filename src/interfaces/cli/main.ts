@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { FloatipError } from '../../domain/index.js';
+import { FloatipError, HostPort } from '../../domain/index.js';
 import {
   ConfigError,
   OsInterfaceInventory,
@@ -17,7 +17,7 @@ import {
   type ResolvedConfig,
 } from '../../infrastructure/index.js';
 import { FloatipService, type ServiceStatus } from '../floatip.service.js';
-import { parseCommandLine, parseHostPort, type CliCommand } from './cli-args.parser.js';
+import { parseCommandLine, type CliCommand } from './cli-args.parser.js';
 import { DEFAULT_STATUS } from './cli-help.js';
 import { formatSettings } from './format-settings.js';
 import { formatStatus } from './format-status.js';
@@ -72,7 +72,7 @@ function check(args: CommandOf<'check'>, loader: YamlConfigLoader): number {
 }
 
 async function status(args: CommandOf<'status'>, loader: YamlConfigLoader): Promise<number> {
-  let { host, port } = args.listen ?? parseHostPort(DEFAULT_STATUS)!;
+  let { host, port } = args.listen ?? HostPort.parse(DEFAULT_STATUS)!;
   try {
     if (args.config !== null) {
       const loaded = loader.load(args.config, { resolveDisabled: true });

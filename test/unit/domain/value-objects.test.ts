@@ -40,9 +40,9 @@ describe('Priority', () => {
   });
 
   it('less the weights of failing checks: a ranked node stays ranked, an unranked one stays unranked', () => {
-    assert.equal(Priority.create(100).lessPenalty(30), 70);
-    assert.equal(Priority.create(100).lessPenalty(300), 1);
-    assert.equal(Priority.unranked().lessPenalty(10), 0);
+    assert.equal(Priority.create(100).lessPenalty(30).value, 70);
+    assert.equal(Priority.create(100).lessPenalty(300).value, 1);
+    assert.equal(Priority.unranked().lessPenalty(10).value, 0);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCommandLine, parseHostPort, type ParsedCommandLine } from '../../../src/interfaces/cli/cli-args.parser.js';
+import { parseCommandLine, type ParsedCommandLine } from '../../../src/interfaces/cli/cli-args.parser.js';
+import { HostPort } from '../../../src/domain/index.js';
 import { COMMAND_HELP, DEFAULT_CONFIG, USAGE } from '../../../src/interfaces/cli/cli-help.js';
 
 const parse = (line: string): ParsedCommandLine => parseCommandLine(line === '' ? [] : line.split(' '));
@@ -67,8 +68,8 @@ describe('command line: options of each command', () => {
   it('status: nothing, --config, --listen, --json', () => {
     assert.deepEqual(command('status'), { command: 'status', config: null, listen: null, json: false });
     assert.deepEqual(command('status -c /s.yml --json'), { command: 'status', config: '/s.yml', listen: null, json: true });
-    assert.deepEqual(command('status --listen=10.0.0.1:9000'), { command: 'status', config: null, listen: { host: '10.0.0.1', port: 9000 }, json: false });
-    assert.deepEqual(command('status --listen [::1]:61112'), { command: 'status', config: null, listen: { host: '::1', port: 61112 }, json: false });
+    assert.deepEqual(command('status --listen=10.0.0.1:9000'), { command: 'status', config: null, listen: HostPort.parse('10.0.0.1:9000'), json: false });
+    assert.deepEqual(command('status --listen [::1]:61112'), { command: 'status', config: null, listen: HostPort.parse('[::1]:61112'), json: false });
   });
 
   it('status: a bad --listen, or both --config and --listen, is refused', () => {
@@ -130,10 +131,11 @@ describe('command line: help, usage and version', () => {
 
 describe('HOST:PORT', () => {
   it('takes the last colon, brackets off an IPv6 host', () => {
-    assert.deepEqual(parseHostPort('127.0.0.1:61112'), { host: '127.0.0.1', port: 61112 });
-    assert.deepEqual(parseHostPort('localhost:1'), { host: 'localhost', port: 1 });
-    assert.deepEqual(parseHostPort('[::1]:65535'), { host: '::1', port: 65535 });
-    assert.equal(parseHostPort('127.0.0.1'), null);
-    assert.equal(parseHostPort('127.0.0.1:-1'), null);
+    assert.deepEqual({ ...HostPort.parse('127.0.0.1:61112') }, { host: '127.0.0.1', port: 61112 });
+    assert.deepEqual({ ...HostPort.parse('localhost:1') }, { host: 'localhost', port: 1 });
+    assert.deepEqual({ ...HostPort.parse('[::1]:65535') }, { host: '::1', port: 65535 });
+    assert.equal(HostPort.parse('[::1]:65535')?.toString(), '[::1]:65535');
+    assert.equal(HostPort.parse('127.0.0.1'), null);
+    assert.equal(HostPort.parse('127.0.0.1:-1'), null);
   });
 });

@@ -1,4 +1,4 @@
-import { EchoTiming, type FloatingAddress, type Ipv4Address, type Priority } from '../domain/index.js';
+import { EchoTiming, type FloatingAddress, type Ipv4Address, type Netmask, type Priority } from '../domain/index.js';
 import type { CheckTarget } from './ports/health-probe.port.js';
 import type { NotifyHooks } from './ports/notifier.port.js';
 
@@ -13,6 +13,19 @@ export interface CheckSettings {
   readonly weight: number;
   /** While the check fails the node is FAULT: it releases the address and will not take it. */
   readonly fatal: boolean;
+  /** The units (addresses or groups, by name) the check weighs on; null: every one. */
+  readonly addresses?: readonly string[] | null;
+}
+
+/**
+ * One election: an address, or a group of addresses that move together. The first address names it on the wire;
+ * `name` is the group's name, or the first address, in logs, status, metrics and hooks.
+ */
+export interface AddressUnit {
+  readonly name: string;
+  readonly addresses: readonly FloatingAddress[];
+  readonly priority: Priority;
+  readonly preempt: boolean;
 }
 
 /** Resolved, validated settings of one node: what the use cases run on. */
@@ -34,6 +47,13 @@ export interface NodeSettings {
   /** Probed with ICMP: a node that reaches none of them and no peer for echo.timeout is isolated. */
   readonly witnesses: readonly Ipv4Address[];
   readonly hooks: NotifyHooks;
+  /**
+   * The addresses' form (`addresses:`): every unit this daemon runs, one election each, on one transport. Absent
+   * (the single-address form): one unit of `address`, `priority` and `preempt`.
+   */
+  readonly units?: readonly AddressUnit[];
+  /** The heartbeat segment, for admitting sources; absent: the address's netmask. null: configured peers only. */
+  readonly peerSubnet?: Netmask | null;
 }
 export const NODE_SETTINGS = Symbol.for('floatip.NodeSettings');
 
@@ -55,4 +75,32 @@ export function echoTiming(echo: { readonly intervalMs: number; readonly timeout
     byDeadline.set(probeDeadlineMs, timing);
   }
   return timing;
+}
+
+/** The units these settings run: the list form's, or the one address of the single form. */
+export function unitsOf(settings: NodeSettings): readonly AddressUnit[] {
+  return settings.units ?? [{ name: settings.address.ip.toString(), addresses: [settings.address], priority: settings.priority, preempt: settings.preempt }];
+}
+
+/** Whether the list form is in use: then frames carry every unit's state, and status has a row per unit. */
+export function isMultiAddress(settings: NodeSettings): boolean {
+  return settings.units !== undefined;
+}
+
+export function peerSubnetOf(settings: Pick<NodeSettings, 'address' | 'peerSubnet'>): Netmask | null {
+  return settings.peerSubnet === undefined ? settings.address.netmask : settings.peerSubnet;
+}
+
+/**
+ * The settings one unit's node runs on: the unit's first address, priority and preemption, and the checks that
+ * weigh on it. Echo, peers, witnesses and hooks are the daemon's.
+ */
+export function settingsOfUnit(settings: NodeSettings, unit: AddressUnit): NodeSettings {
+  return {
+    ...settings,
+    address: unit.addresses[0]!,
+    priority: unit.priority,
+    preempt: unit.preempt,
+    checks: settings.checks.filter((c) => !c.addresses || c.addresses.includes(unit.name)),
+  };
 }

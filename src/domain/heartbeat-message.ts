@@ -1,4 +1,5 @@
 import { WIRE_STATES, type WireState } from './node-state.js';
+import { isIpAddress, parseIpAddress, type IpAddress } from './value-objects/ip-address.js';
 import { Ipv4Address } from './value-objects/ipv4-address.js';
 import { Priority } from './value-objects/priority.js';
 import { isTerm } from './term.js';
@@ -8,7 +9,7 @@ export const PROTOCOL_VERSION = 1;
 /** What every node says about itself each interval, over TCP and multicast alike. */
 export interface HeartbeatMessage {
   readonly id: Ipv4Address;
-  readonly vip: Ipv4Address;
+  readonly vip: IpAddress;
   readonly priority: number;
   readonly state: WireState;
   readonly term: number;
@@ -50,7 +51,7 @@ export function parseHeartbeat(data: unknown): ParseResult {
   const w = data as Record<string, unknown>;
   if (w['v'] !== PROTOCOL_VERSION) return { ok: false, reason: `unsupported protocol version ${JSON.stringify(w['v'])}` };
   if (!Ipv4Address.isValid(w['id'])) return { ok: false, reason: 'bad id' };
-  if (!Ipv4Address.isValid(w['vip'])) return { ok: false, reason: 'bad vip' };
+  if (!isIpAddress(w['vip'])) return { ok: false, reason: 'bad vip' };
   const pri = w['pri'];
   if (typeof pri !== 'number' || !Number.isInteger(pri) || pri < Priority.UNRANKED || pri > Priority.MAX) return { ok: false, reason: 'bad priority' };
   if (!WIRE_STATES.includes(w['st'] as WireState)) return { ok: false, reason: 'bad state' };
@@ -61,7 +62,7 @@ export function parseHeartbeat(data: unknown): ParseResult {
     ok: true,
     message: {
       id: Ipv4Address.create(w['id']),
-      vip: Ipv4Address.create(w['vip']),
+      vip: parseIpAddress(w['vip']),
       priority: pri,
       state: w['st'] as WireState,
       term: w['term'] as number,

@@ -7,6 +7,8 @@ export * from './rules/heartbeat-cadence.js';
 export * from './rules/takeover-probe-plan.js';
 export * from './heartbeat-message.js';
 export * from './value-objects/ipv4-address.js';
+export * from './value-objects/ipv6-address.js';
+export * from './value-objects/ip-address.js';
 export * from './value-objects/netmask.js';
 export * from './value-objects/priority.js';
 export * from './value-objects/host-port.js';

@@ -1,4 +1,4 @@
-import type { FloatingAddress, Ipv4Address } from '../../domain/index.js';
+import type { FloatingAddress, IpAddress } from '../../domain/index.js';
 
 /** `mac`: the link-layer address that answered ARP for it, where one did. */
 export type ProbeResult = { inUse: false } | { inUse: true; evidence: string; mac?: string };
@@ -15,6 +15,6 @@ export interface ConflictProbePort {
    */
   readonly resolvesMacs: boolean;
   /** The MAC that answers ARP for `ip` on the address's interface within the deadline, lower case; null: none did. */
-  macOf(address: FloatingAddress, ip: Ipv4Address, deadlineMs?: number): Promise<string | null>;
+  macOf(address: FloatingAddress, ip: IpAddress, deadlineMs?: number): Promise<string | null>;
 }
 export const CONFLICT_PROBE_PORT = Symbol.for('floatip.ConflictProbePort');

@@ -3,6 +3,8 @@ import { InvalidValueError } from '../errors.js';
 const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 export class Ipv4Address {
+  readonly family = 4 as const;
+
   private constructor(private readonly value: number) {}
 
   static create(text: unknown, field = 'ip'): Ipv4Address {
@@ -32,8 +34,9 @@ export class Ipv4Address {
     return this.value;
   }
 
-  equals(other: Ipv4Address): boolean {
-    return this.value === other.value;
+  /** Also takes an IPv6 address, which is never equal. */
+  equals(other: { readonly family: 4 | 6 }): boolean {
+    return other instanceof Ipv4Address && this.value === other.value;
   }
 
   compare(other: Ipv4Address): number {

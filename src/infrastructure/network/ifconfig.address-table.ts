@@ -6,7 +6,7 @@ import { CommandAddressTable } from './release-command.js';
 /** Linux net-tools: the address is a labelled alias, `ifconfig eth0:fip <ip> netmask <mask> up`. */
 export class IfconfigAddressTable extends CommandAddressTable {
   bindCommand(address: FloatingAddress): CommandLine {
-    return { file: this.tool, args: [address.aliasName, address.ip.toString(), 'netmask', address.netmask.toString(), 'up'] };
+    return { file: this.tool, args: [address.aliasName, address.ip.toString(), 'netmask', String(address.netmask), 'up'] };
   }
 
   releaseCommand(address: FloatingAddress): CommandLine {

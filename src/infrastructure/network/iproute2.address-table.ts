@@ -11,10 +11,6 @@ export function parseIpAddrShow(output: string): string[] {
 
 /** Linux iproute2, for distributions without net-tools; the same eth0:fip label, so ifconfig users see it too. */
 export class Iproute2AddressTable extends CommandAddressTable {
-  private cidr(address: FloatingAddress): string {
-    return `${address.ip.toString()}/${address.netmask.prefixLength}`;
-  }
-
   override async bind(address: FloatingAddress): Promise<void> {
     try {
       await super.bind(address);
@@ -25,11 +21,11 @@ export class Iproute2AddressTable extends CommandAddressTable {
   }
 
   bindCommand(address: FloatingAddress): CommandLine {
-    return { file: this.tool, args: ['addr', 'add', this.cidr(address), 'dev', address.interfaceName, 'label', address.aliasName] };
+    return { file: this.tool, args: ['addr', 'add', address.cidr, 'dev', address.interfaceName, 'label', address.aliasName] };
   }
 
   releaseCommand(address: FloatingAddress): CommandLine {
-    return { file: this.tool, args: ['addr', 'del', this.cidr(address), 'dev', address.interfaceName] };
+    return { file: this.tool, args: ['addr', 'del', address.cidr, 'dev', address.interfaceName] };
   }
 
   async holds(address: FloatingAddress): Promise<boolean> {

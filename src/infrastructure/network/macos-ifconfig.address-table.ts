@@ -12,7 +12,7 @@ export function parseMacosIfconfig(output: string): string[] {
 /** macOS: BSD ifconfig has no labelled aliases; an alias is added to and removed from the interface itself. */
 export class MacosIfconfigAddressTable extends CommandAddressTable {
   bindCommand(address: FloatingAddress): CommandLine {
-    return { file: this.tool, args: [address.interfaceName, 'alias', address.ip.toString(), address.netmask.toString()] };
+    return { file: this.tool, args: [address.interfaceName, 'alias', address.ip.toString(), String(address.netmask)] };
   }
 
   releaseCommand(address: FloatingAddress): CommandLine {

@@ -1,4 +1,4 @@
-import type { NodeSettings } from '../../application/index.js';
+import { peerSubnetOf, type NodeSettings } from '../../application/index.js';
 import { Ipv4Address } from '../../domain/index.js';
 
 /**
@@ -9,17 +9,19 @@ import { Ipv4Address } from '../../domain/index.js';
 export class PeerSourceFilter {
   private readonly peers: ReadonlySet<number>;
 
-  constructor(private readonly settings: Pick<NodeSettings, 'address' | 'localIp' | 'peers'>) {
+  constructor(private readonly settings: Pick<NodeSettings, 'address' | 'localIp' | 'peers' | 'peerSubnet'>) {
     this.peers = new Set(settings.peers.map((p) => p.toNumber()));
   }
 
   allows(remote: string): boolean {
     if (!Ipv4Address.isValid(remote)) return false;
     const address = Ipv4Address.create(remote);
-    return this.settings.address.netmask.contains(this.settings.localIp, address) || this.peers.has(address.toNumber());
+    const subnet = peerSubnetOf(this.settings);
+    return (subnet !== null && subnet.contains(this.settings.localIp, address)) || this.peers.has(address.toNumber());
   }
 
   describe(): string {
-    return `local_ip ${this.settings.localIp.toString()}'s subnet /${this.settings.address.netmask.prefixLength}`;
+    const subnet = peerSubnetOf(this.settings);
+    return subnet ? `local_ip ${this.settings.localIp.toString()}'s subnet /${subnet.prefixLength}` : 'the configured peers (no IPv4 floating address gives a subnet)';
   }
 }

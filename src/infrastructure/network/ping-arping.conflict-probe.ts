@@ -1,5 +1,5 @@
 import type { ConflictProbePort, ProbeResult } from '../../application/index.js';
-import type { FloatingAddress, Ipv4Address } from '../../domain/index.js';
+import type { FloatingAddress, IpAddress } from '../../domain/index.js';
 import { CommandFailedError } from '../errors.js';
 import { runCommand, type CommandResult, type RunCommand } from '../system/command-runner.js';
 import type { PingFlavor } from '../system/platform.preflight.js';
@@ -25,7 +25,7 @@ export class PingArpingConflictProbe implements ConflictProbePort {
   }
 
   /** Duplicate-address detection for `ip` (sender 0.0.0.0): whoever has it answers, this host's own kernel never. */
-  async macOf(address: FloatingAddress, ip: Ipv4Address, deadlineMs = this.deadlineMs): Promise<string | null> {
+  async macOf(address: FloatingAddress, ip: IpAddress, deadlineMs = this.deadlineMs): Promise<string | null> {
     if (!this.arping) return null;
     const r = await this.run(this.arping, ['-D', '-c', '1', '-w', '1', '-I', address.interfaceName, ip.toString()], deadlineMs);
     if (r.code === 1) return REPLY_FROM.exec(r.stdout)?.[1]?.toLowerCase() ?? null;

@@ -9,7 +9,7 @@ export function formatSettings(source: string, resolved: ResolvedConfig, verdict
   const rows: [string, string][] = [
     ['enabled', String(resolved.enabled)],
     ['ip', s.address.ip.toString() + auto('ip')],
-    ['netmask', s.address.netmask.toString() + auto('netmask')],
+    s.address.netmask ? ['netmask', s.address.netmask.toString() + auto('netmask')] : ['prefix_length', String(s.address.prefixLength)],
     ['interface', s.address.interfaceName + auto('interface')],
     ['alias', s.address.aliasName],
     ['address_tool', resolved.addressTool],

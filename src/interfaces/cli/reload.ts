@@ -6,7 +6,7 @@ export function restartNeededFor(old: ResolvedConfig, next: ResolvedConfig): str
   const b = next.settings;
   const fields: [string, unknown, unknown][] = [
     ['ip', a.address.ip.toString(), b.address.ip.toString()],
-    ['netmask', a.address.netmask.toString(), b.address.netmask.toString()],
+    ['netmask', a.address.prefixLength, b.address.prefixLength],
     ['interface', a.address.interfaceName, b.address.interfaceName],
     ['label', a.address.label, b.address.label],
     ['local_ip', a.localIp.toString(), b.localIp.toString()],

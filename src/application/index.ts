@@ -21,3 +21,5 @@ export * from './ports/notifier.port.js';
 export * from './ports/metrics.port.js';
 export * from './ports/service-manager.port.js';
 export * from './services/readiness-reporter.service.js';
+export * from './services/heartbeat-mux.service.js';
+export * from './services/address-logger.js';

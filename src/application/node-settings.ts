@@ -52,6 +52,8 @@ export interface NodeSettings {
    * (the single-address form): one unit of `address`, `priority` and `preempt`.
    */
   readonly units?: readonly AddressUnit[];
+  /** The unit this node runs, in the list form (settingsOfUnit); absent: the one address. */
+  readonly unit?: AddressUnit;
   /** The heartbeat segment, for admitting sources; absent: the address's netmask. null: configured peers only. */
   readonly peerSubnet?: Netmask | null;
 }
@@ -101,6 +103,12 @@ export function settingsOfUnit(settings: NodeSettings, unit: AddressUnit): NodeS
     address: unit.addresses[0]!,
     priority: unit.priority,
     preempt: unit.preempt,
+    unit,
     checks: settings.checks.filter((c) => !c.addresses || c.addresses.includes(unit.name)),
   };
+}
+
+/** The addresses one node binds and releases together: its unit's, or the one address. */
+export function addressesOf(settings: NodeSettings): readonly FloatingAddress[] {
+  return settings.unit?.addresses ?? [settings.address];
 }

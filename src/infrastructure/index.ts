@@ -32,3 +32,5 @@ export * from './system/http.status-client.js';
 export * from './system/prepared-commands.js';
 export * from './system/port-holder.lookup.js';
 export * from './system/executable.lookup.js';
+export * from './network/keyed.release-guard.js';
+export * from './config/address-list.resolver.js';

@@ -19,6 +19,11 @@ import {
   RELEASE_GUARD_PORT,
   ReleaseAddress,
   VerifyHolder,
+  HeartbeatMux,
+  addressLogger,
+  isMultiAddress,
+  settingsOfUnit,
+  type AddressUnit,
   type ClockPort,
   type LoggerPort,
   type MetricsPort,
@@ -27,7 +32,10 @@ import {
 import { PeerHeartbeatElection } from '../domain/index.js';
 import {
   FrameAuthenticator,
+  KeyedReleaseGuard,
   PrometheusMetrics,
+  XargsReleaseGuard,
+  type CommandAddressTable,
   ProcessNotifier,
   SystemClock,
   TcpEchoPeerTransport,
@@ -51,6 +59,9 @@ export interface ContainerOptions {
 }
 
 const PLATFORM_ADAPTERS = Symbol.for('floatip.PlatformAdapters');
+const TOOLKIT = Symbol.for('floatip.Toolkit');
+/** The one transport's lanes, one per address, in a node of several (the list form). */
+export const HEARTBEAT_MUX = Symbol.for('floatip.HeartbeatMux');
 
 /** A fresh container per daemon or test: never a global. */
 export function createContainer(options: ContainerOptions): Container {
@@ -63,24 +74,31 @@ export function createContainer(options: ContainerOptions): Container {
   };
   const platform = (): PlatformAdapters => container.get<PlatformAdapters>(PLATFORM_ADAPTERS);
 
+  const multi = isMultiAddress(options.settings);
   container.bind<NodeSettings>(NODE_SETTINGS).toConstantValue(options.settings);
+  container.bind<Toolkit>(TOOLKIT).toDynamicValue(() => options.toolkit ?? preflight());
   container
     .bind<PlatformAdapters>(PLATFORM_ADAPTERS)
-    .toDynamicValue(() => createPlatformAdapters(options.toolkit ?? preflight(), container.get<LoggerPort>(LOGGER_PORT), options.settings.address));
+    .toDynamicValue(() => createPlatformAdapters(container.get<Toolkit>(TOOLKIT), container.get<LoggerPort>(LOGGER_PORT), options.settings.address));
   provide(CLOCK_PORT, () => new SystemClock());
   provide<LoggerPort>(LOGGER_PORT, () => new WinstonLogger());
   provide(ADDRESS_TABLE_PORT, () => platform().addressTable);
   provide(CONFLICT_PROBE_PORT, () => platform().conflictProbe);
   provide(ANNOUNCER_PORT, () => platform().announcer);
-  provide(RELEASE_GUARD_PORT, () => platform().releaseGuard);
+  // several addresses: a dead man's switch each, so releasing one never disarms another's
+  provide(RELEASE_GUARD_PORT, () =>
+    multi ? new KeyedReleaseGuard(() => new XargsReleaseGuard(container.get<Toolkit>(TOOLKIT).xargs, platform().addressTable as CommandAddressTable)) : platform().releaseGuard,
+  );
   provide(HEALTH_PROBE_PORT, () => platform().healthProbe);
   provide(ELECTION_STRATEGY_PORT, () => new PeerHeartbeatElection());
-  provide(METRICS_PORT, () => new PrometheusMetrics());
+  provide(METRICS_PORT, () => new PrometheusMetrics({ perAddress: multi }));
   provide(NOTIFIER_PORT, () => new ProcessNotifier(container.get<LoggerPort>(LOGGER_PORT)));
   provide(PEER_TRANSPORT_PORT, () => {
     const auth = options.auth ? new FrameAuthenticator(options.auth.secrets.map((k) => Buffer.from(k, 'utf8')), options.auth.maxClockSkewMs) : null;
     return new TcpEchoPeerTransport(options.settings, container.get<LoggerPort>(LOGGER_PORT), auth, container.get<MetricsPort>(METRICS_PORT), container.get<ClockPort>(CLOCK_PORT));
   });
+
+  container.bind(HEARTBEAT_MUX).toDynamicValue(() => new HeartbeatMux(container.get(PEER_TRANSPORT_PORT), container.get<ClockPort>(CLOCK_PORT)));
 
   container.bind(ElectMaster).toSelf();
   container.bind(BindAddress).toSelf();
@@ -89,4 +107,23 @@ export function createContainer(options: ContainerOptions): Container {
   container.bind(HealthMonitor).toSelf();
   container.bind(FailoverNode).toSelf();
   return container;
+}
+
+/**
+ * One address's (or group's) node in a node of several: its own settings, machine, checks, log prefix and labelled
+ * metrics, on the root's transport (a lane of the mux), clock, platform adapters and notifier.
+ */
+export function createUnitContainer(root: Container, settings: NodeSettings, unit: AddressUnit): Container {
+  const child = new Container({ parent: root, defaultScope: 'Singleton' });
+  const metrics = root.get<MetricsPort>(METRICS_PORT);
+  child.bind<NodeSettings>(NODE_SETTINGS).toConstantValue(settingsOfUnit(settings, unit));
+  child.bind(PEER_TRANSPORT_PORT).toConstantValue(root.get<HeartbeatMux>(HEARTBEAT_MUX).lane(unit.addresses[0]!.ip));
+  child.bind<MetricsPort>(METRICS_PORT).toConstantValue(metrics.forAddress ? metrics.forAddress(unit.name) : metrics);
+  child.bind<LoggerPort>(LOGGER_PORT).toConstantValue(addressLogger(root.get<LoggerPort>(LOGGER_PORT), unit.name));
+  child.bind(BindAddress).toSelf();
+  child.bind(ReleaseAddress).toSelf();
+  child.bind(VerifyHolder).toSelf();
+  child.bind(HealthMonitor).toSelf();
+  child.bind(FailoverNode).toSelf();
+  return child;
 }

@@ -5,7 +5,7 @@ export interface AnnouncerPort {
   /** Sends the first packet now and the rest spaced out; resolves when the first is sent. */
   announce(address: FloatingAddress, count: number): Promise<void>;
   /** Drops the packets not sent yet: after a release they would point neighbours back here. */
-  cancel(): void;
+  cancel(address?: FloatingAddress): void;
   /**
    * Forgets this host's own neighbour entries on the address's interface that never resolved. A host cut off from
    * its segment keeps them, and retries each only once a second: after the heal its replies to clients would wait

@@ -19,6 +19,11 @@ export interface MetricsPort {
   watchPeers(read: () => readonly PeerLiveness[]): void;
   /** A configuration reload was applied (true) or refused (false: invalid, or it disables the node). */
   configReload(successful: boolean): void;
+  /**
+   * A node of several addresses: the metrics of one of them, its series labelled `address` (the unit's name).
+   * Absent: one address, unlabelled.
+   */
+  forAddress?(name: string): MetricsPort;
 }
 
 export interface PeerLiveness {

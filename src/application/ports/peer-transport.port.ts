@@ -23,9 +23,14 @@ export interface PeerTransportPort {
   start(listener: TransportListener): Promise<void>;
   /**
    * Resolves once the message is handed to every open channel. `everyChannel`: a message that must arrive goes
-   * over every TCP link too, even where the group would carry it.
+   * over every TCP link too, even where the group would carry it. Several messages (one per address) go as one frame.
    */
-  send(message: HeartbeatMessage, options?: { readonly everyChannel?: boolean }): Promise<void>;
+  send(message: HeartbeatMessage | readonly HeartbeatMessage[], options?: { readonly everyChannel?: boolean }): Promise<void>;
+  /**
+   * Where several addresses share the transport: the delay to use for a heartbeat tick asked for in `ms`, moved
+   * earlier (by at most half) onto another address's tick, so their heartbeats share a frame. Absent: `ms`.
+   */
+  alignTick?(ms: number): number;
   stop(): Promise<void>;
   /** New timers on a live reload; the port, group and peers do not change there. */
   reconfigure?(settings: NodeSettings): void;

@@ -2,10 +2,12 @@ import type { FloatingAddress } from '../../domain/index.js';
 
 /**
  * A dead man's switch: once armed it removes the address if this process dies without releasing it
- * (kill -9, a crash), so a dead daemon never leaves the address bound beside the new master.
+ * (kill -9, a crash), so a dead daemon never leaves the address bound beside the new master. Each address has its
+ * own: a node of several addresses arms and disarms them one by one.
  */
 export interface ReleaseGuardPort {
   arm(address: FloatingAddress): Promise<void>;
-  disarm(): Promise<void>;
+  /** Disarms the address's guard; without an address, every guard. */
+  disarm(address?: FloatingAddress): Promise<void>;
 }
 export const RELEASE_GUARD_PORT = Symbol.for('floatip.ReleaseGuardPort');

@@ -12,7 +12,7 @@ import {
   type NodeState,
   type StateChange,
 } from '../../domain/index.js';
-import { NODE_SETTINGS, echoTiming, type NodeSettings } from '../node-settings.js';
+import { NODE_SETTINGS, addressesOf, echoTiming, type NodeSettings } from '../node-settings.js';
 import { CLOCK_PORT, type ClockPort } from '../ports/clock.port.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
 import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
@@ -26,6 +26,7 @@ import { OperationQueue } from './operation-queue.js';
 import { PortEffects, isPortEffect } from './port-effects.js';
 import { projectStatus, type NodeStatus } from './node-status.projection.js';
 import { BindAddress } from '../use-cases/bind-address.use-case.js';
+import { UnitAddresses } from './unit-addresses.js';
 import { ElectMaster } from '../use-cases/elect-master.use-case.js';
 import { ReleaseAddress } from '../use-cases/release-address.use-case.js';
 import { VerifyHolder } from '../use-cases/verify-holder.use-case.js';
@@ -42,6 +43,7 @@ export class FailoverNode implements TransportListener {
   private readonly timers: NodeTimers;
   private readonly operations = new OperationQueue();
   private readonly portEffects: PortEffects;
+  private readonly unit: UnitAddresses;
   /** The probe run just before the master's lease ran out: whether it found the address free. */
   private preProbe: Promise<boolean> | null = null;
   private goodbye: Promise<boolean> = Promise.resolve(false);
@@ -65,7 +67,8 @@ export class FailoverNode implements TransportListener {
   ) {
     this.machine = initialState(this.configOf(settings));
     this.timers = new NodeTimers(clock);
-    this.portEffects = new PortEffects({ transport, announcer, logger, metrics, clock }, () => this.settings.address);
+    this.unit = new UnitAddresses(bindAddress, releaseAddress, () => addressesOf(this.settings));
+    this.portEffects = new PortEffects({ transport, announcer, logger, metrics, clock }, () => addressesOf(this.settings));
     // alive as in status(): heard within its timeout, and neither lost nor stopping
     this.metrics.watchPeers(() => {
       const now = this.clock.now();
@@ -135,8 +138,8 @@ export class FailoverNode implements TransportListener {
     // a stop asked for from inside a step (a state listener): the rest of that step's effects run first
     await Promise.resolve();
     await this.operations.drain();
-    const released = await this.releaseAddress.execute({ address: this.settings.address }).then(
-      (r) => ({ removed: r.kind === 'released' }),
+    const released = await this.unit.release().then(
+      (removed) => ({ removed }),
       (err: unknown) => ({ removed: false, error: errorText(err) }),
     );
     this.dispatch({ kind: 'stop-released', ...released });
@@ -188,9 +191,12 @@ export class FailoverNode implements TransportListener {
     }
     const address = this.settings.address;
     switch (e.kind) {
-      case 'set-timer':
-        this.timers.set(e.name, e.ms, () => this.dispatch({ kind: 'timer', name: e.name }));
+      case 'set-timer': {
+        // several addresses: a heartbeat tick may come a little early, to share a frame with another address's
+        const ms = e.name === 'tick' && this.transport.alignTick ? this.transport.alignTick(e.ms) : e.ms;
+        this.timers.set(e.name, ms, () => this.dispatch({ kind: 'timer', name: e.name }));
         return;
+      }
       case 'clear-timer':
         this.timers.clear(e.name);
         return;
@@ -203,15 +209,14 @@ export class FailoverNode implements TransportListener {
       case 'bind':
         this.operate(async () => {
           const plan = e.ifPreProbedFree && (await (this.preProbe ?? false)) ? e.ifPreProbedFree : e.plan;
-          return { kind: 'bind-done', result: await this.bindAddress.execute({ address, ...plan }) };
+          return { kind: 'bind-done', result: await this.unit.bind(plan) };
         });
         return;
       case 'release':
         this.operate(
           async () => {
             if (e.afterMs !== undefined) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, e.afterMs!));
-            const released = await this.releaseAddress.execute({ address });
-            return { kind: 'released', purpose: e.purpose, removed: released.kind === 'released' };
+            return { kind: 'released', purpose: e.purpose, removed: await this.unit.release() };
           },
           e.purpose,
         );

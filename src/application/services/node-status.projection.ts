@@ -1,5 +1,5 @@
 import type { EchoTiming, Lease, NodeState, PeerNode, StateChange, WireState } from '../../domain/index.js';
-import type { NodeSettings } from '../node-settings.js';
+import { addressesOf, type NodeSettings } from '../node-settings.js';
 import type { CheckStatus } from './health-monitor.service.js';
 
 export type { StateChange } from '../../domain/index.js';
@@ -52,7 +52,7 @@ export function projectStatus(src: StatusSources): NodeStatus {
   const { settings, now, lease, lastChange } = src;
   return {
     id: settings.localIp.toString(),
-    address: settings.address.toString(),
+    address: addressesOf(settings).map(String).join(', '),
     state: src.state,
     priority: settings.priority.value,
     effectivePriority: src.effectivePriority,

@@ -29,7 +29,8 @@ export class PortEffects {
 
   constructor(
     private readonly ports: PortEffectPorts,
-    private readonly address: () => FloatingAddress,
+    /** the unit's addresses: one, or a group's */
+    private readonly addresses: () => readonly FloatingAddress[],
   ) {
     const now = (): number => ports.clock.now();
     this.throttles = { 'peer messages': new LogThrottle(10, now), announcements: new LogThrottle(10, now) };
@@ -42,13 +43,18 @@ export class PortEffects {
         transport.send(e.message, e.everyChannel ? { everyChannel: true } : undefined).catch((err: unknown) => logger.warn(`heartbeat not sent: ${errorText(err)}`));
         return;
       case 'announce':
-        announcer.announce(this.address(), e.count).catch((err: unknown) => logger.warn(`gratuitous ARP failed: ${errorText(err)}`));
+        for (const address of this.addresses()) {
+          announcer.announce(address, e.count).catch((err: unknown) => logger.warn(`announcing ${address.ip.toString()} failed: ${errorText(err)}`));
+        }
         return;
       case 'cancel-announce':
-        announcer.cancel();
+        for (const address of this.addresses()) announcer.cancel(address);
         return;
       case 'forget-neighbours':
-        announcer.forgetUnresolvedNeighbours(this.address()).catch((err: unknown) => logger.warn(`could not clear unresolved neighbour entries: ${errorText(err)}`));
+        // one flush per interface and family: a group's addresses share them
+        for (const address of distinctLinks(this.addresses())) {
+          announcer.forgetUnresolvedNeighbours(address).catch((err: unknown) => logger.warn(`could not clear unresolved neighbour entries: ${errorText(err)}`));
+        }
         return;
       case 'log':
         this.log(e.log);
@@ -82,4 +88,14 @@ export class PortEffects {
         return metrics.state(m.state, m.priority);
     }
   }
+}
+
+function distinctLinks(addresses: readonly FloatingAddress[]): FloatingAddress[] {
+  const seen = new Set<string>();
+  return addresses.filter((a) => {
+    const key = `${a.interfaceName}/${a.family}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -12,18 +12,36 @@ const STATUS_MAX = 200;
  */
 export class ReadinessReporter {
   private isReady = false;
+  /** Several addresses: start-up ends when every one has left INIT; the status line sums them up. */
+  private readonly states = new Map<string, string>();
 
   constructor(
     private readonly manager: ServiceManagerPort,
-    private readonly address: string,
-  ) {}
+    addresses: string | readonly string[],
+  ) {
+    for (const a of typeof addresses === 'string' ? [addresses] : addresses) this.states.set(a, 'INIT');
+  }
 
-  stateChanged(change: StateChange): void {
-    if (change.to === 'INIT' || change.to === 'STOPPING' || change.to === 'STOPPED') return;
-    const line = this.line(`${change.to} for ${this.address}: ${change.reason}`);
+  stateChanged(change: StateChange, address = this.states.keys().next().value!): void {
+    if (change.to === 'STOPPING' || change.to === 'STOPPED') return;
+    this.states.set(address, change.to);
+    if (change.to === 'INIT') return;
+    const line = this.line(this.states.size === 1 ? `${change.to} for ${address}: ${change.reason}` : this.summary(`${address} ${change.to}: ${change.reason}`));
     if (this.isReady) return this.manager.status(line);
+    if ([...this.states.values()].includes('INIT')) return;
     this.isReady = true;
     this.manager.ready(line);
+  }
+
+  /** An address removed by a reload no longer holds start-up back or shows in the line. */
+  forget(address: string): void {
+    this.states.delete(address);
+  }
+
+  private summary(latest: string): string {
+    const counts = new Map<string, number>();
+    for (const s of this.states.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
+    return `${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}; ${latest}`;
   }
 
   private line(text: string): string {

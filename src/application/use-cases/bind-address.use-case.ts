@@ -46,7 +46,7 @@ export class BindAddress {
     // Armed before binding: a daemon killed right after the bind must not leave the address behind.
     const armed = this.guard.arm(address);
     armed.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
-    const disarm = (): Promise<void> => armed.then(() => this.guard.disarm(), () => undefined);
+    const disarm = (): Promise<void> => armed.then(() => this.guard.disarm(address), () => undefined);
     let alreadyBound = false;
     let displaced: string | undefined;
     if (!input.skipProbe) {
@@ -81,7 +81,7 @@ export class BindAddress {
     // read-back withdraws it, and the caller releases.
     this.announce(input);
     if (!alreadyBound && !(await this.table.holds(address))) {
-      this.announcer.cancel();
+      this.announcer.cancel(address);
       throw new AddressVerificationError('bind', address.toString());
     }
     return { kind: 'bound', alreadyBound, ...(displaced ? { displaced } : {}) };

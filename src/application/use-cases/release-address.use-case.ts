@@ -18,15 +18,15 @@ export class ReleaseAddress {
   async execute(input: { readonly address: FloatingAddress }): Promise<ReleaseOutcome> {
     const { address } = input;
     // an announcement still to come would draw clients back to a host about to lose the address
-    this.announcer.cancel();
+    this.announcer.cancel(address);
     if (!(await this.table.holds(address))) {
-      await this.guard.disarm();
+      await this.guard.disarm(address);
       return { kind: 'not-bound' };
     }
     await this.table.unbind(address);
     if (await this.table.holds(address)) throw new AddressVerificationError('release', address.toString());
     // Disarmed only after the address is gone: dying in between still leaves nothing bound.
-    await this.guard.disarm();
+    await this.guard.disarm(address);
     return { kind: 'released' };
   }
 }

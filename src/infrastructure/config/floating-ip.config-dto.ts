@@ -91,6 +91,24 @@ export class CheckConfigDto {
   @intRange(1, 100) rise?: number;
   @intRange(1, 65534) weight?: number;
   @IsOptional() @IsBoolean(BOOLEAN) fatal?: boolean;
+  @IsOptional()
+  @IsArray({ message: 'must be a list of the addresses (or groups) the check weighs on' })
+  @IsString({ each: true, message: 'must be a list of the addresses (or groups) the check weighs on' })
+  addresses?: string[];
+}
+
+/** One entry of `addresses:`; what it leaves out comes from the section. */
+export class AddressEntryDto {
+  @IsString({ message: 'must be an IPv4 or IPv6 address' }) ip!: string;
+  @IsOptional() @IsString({ message: 'must be a dotted netmask such as 255.255.255.0' }) netmask?: string;
+  @intRange(1, 128) prefix_length?: number;
+  @isPriority() priority?: number;
+  @IsOptional() @IsBoolean(BOOLEAN) forced_by_priority?: boolean;
+  @IsOptional() @IsString({ message: 'must be a short alias label such as fip' }) label?: string;
+  @IsOptional()
+  @IsString({ message: 'must be a group name of 1 to 32 letters, digits, "_" or "-"' })
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be a group name of 1 to 32 letters, digits, "_" or "-"' })
+  group?: string;
 }
 
 export class NotifyConfigDto {
@@ -117,11 +135,18 @@ export class FloatingIpConfigDto {
   @IsOptional() @IsString({ message: 'must be an interface name such as eth0' }) interface?: string;
   @IsOptional() @IsString({ message: 'must be a dotted IPv4 address' }) @Matches(DOTTED, { message: 'must be a dotted IPv4 address' }) local_ip?: string;
   @isPriority() priority?: number;
+  @intRange(1, 128) prefix_length?: number;
   /** INFINI's one peer; floatip adds it to peers. */
   @IsOptional() @IsString({ message: 'must be a dotted IPv4 address' }) @Matches(DOTTED, { message: 'must be a dotted IPv4 address' }) peer_ip?: string;
   @IsOptional() @IsBoolean(BOOLEAN) forced_by_priority?: boolean;
   @IsOptional() @IsString({ message: 'must be a short alias label such as fip' }) label?: string;
   @IsOptional() @IsIn(['auto', 'ifconfig', 'ip'], { message: 'must be auto, ifconfig or ip' }) address_tool?: 'auto' | 'ifconfig' | 'ip';
+
+  @IsOptional()
+  @IsArray({ message: 'must be a list of addresses, each a mapping with ip and optionally netmask, prefix_length, priority, forced_by_priority, label, group' })
+  @ValidateNested({ each: true })
+  @Type(() => AddressEntryDto)
+  addresses?: AddressEntryDto[];
 
   @IsOptional()
   @IsObject({ message: 'must be a mapping with port, dial_timeout_in_ms, timeout_in_ms, interval_in_ms' })

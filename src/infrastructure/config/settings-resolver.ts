@@ -1,8 +1,12 @@
-import type { CheckSettings, CheckTarget, NodeSettings, NotifyHooks } from '../../application/index.js';
-import { FloatingAddress, HostPort, InvalidValueError, Ipv4Address, Netmask, Priority } from '../../domain/index.js';
+import type { AddressUnit, CheckSettings, NodeSettings, NotifyHooks } from '../../application/index.js';
+import { FloatingAddress, HostPort, InvalidValueError, Ipv4Address, Netmask, Priority, parseIpAddress, type IpAddress } from '../../domain/index.js';
 import { ConfigError } from '../errors.js';
 import type { Nic } from '../system/interface-inventory.js';
-import type { CheckConfigDto, FloatingIpConfigDto } from './floating-ip.config-dto.js';
+import type { FloatingIpConfigDto } from './floating-ip.config-dto.js';
+import { CHECK_DEFAULTS, resolveCheck, toArgv } from './check-settings.resolver.js';
+import { attachChecks, resolveAddressList } from './address-list.resolver.js';
+
+export { toArgv } from './check-settings.resolver.js';
 
 export const DEFAULTS = {
   echoPort: 61111,
@@ -16,7 +20,7 @@ export const DEFAULTS = {
   statusListen: '127.0.0.1:61112',
   hookTimeoutMs: 10_000,
   maxClockSkewMs: 30_000,
-  check: { intervalMs: 2000, timeoutMs: 1000, fall: 3, rise: 2 },
+  check: CHECK_DEFAULTS,
 };
 
 export interface AuthSettings {
@@ -42,63 +46,6 @@ export interface ResolvedConfig {
   readonly auth: AuthSettings | null;
   /** null: no status endpoint. */
   readonly status: { readonly host: string; readonly port: number } | null;
-}
-
-/** A command from the config: a YAML list of arguments, or one string split on spaces (never a shell). */
-export function toArgv(v: string | readonly (string | number)[] | undefined): string[] | undefined {
-  if (v === undefined) return undefined;
-  return typeof v === 'string' ? v.trim().split(/\s+/) : v.map(String);
-}
-
-/** A check's name is a metric label and a log field: the URL's user and password stay in its target only. */
-function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^/@]*@/, '//');
-  }
-}
-
-function resolveCheck(c: CheckConfigDto, i: number, problems: string[]): CheckSettings | undefined {
-  const key = `${P}checks[${i}]`;
-  const kinds = [c.tcp !== undefined, c.http !== undefined, c.command !== undefined].filter(Boolean).length;
-  if (kinds !== 1) {
-    problems.push(`${key}: must have exactly one of tcp, http or command`);
-    return undefined;
-  }
-  if ((c.weight !== undefined) === (c.fatal === true)) {
-    problems.push(`${key}: must have either a weight (lowers the priority while failing) or fatal: true (FAULT while failing), not ${c.weight !== undefined ? 'both' : 'neither'}`);
-    return undefined;
-  }
-  let target: CheckTarget;
-  if (c.tcp !== undefined) {
-    const endpoint = HostPort.parse(c.tcp);
-    if (!endpoint) {
-      problems.push(`${key}.tcp: ${JSON.stringify(c.tcp)} is not allowed: the port must be from 1 to 65535`);
-      return undefined;
-    }
-    target = { kind: 'tcp', host: endpoint.host, port: endpoint.port };
-  } else if (c.http !== undefined) target = { kind: 'http', url: c.http };
-  else target = { kind: 'command', argv: toArgv(c.command)! };
-  const timeoutMs = c.timeout_in_ms ?? DEFAULTS.check.timeoutMs;
-  const intervalMs = c.interval_in_ms ?? Math.max(DEFAULTS.check.intervalMs, timeoutMs);
-  if (timeoutMs > intervalMs) {
-    problems.push(`${key}.timeout_in_ms: ${timeoutMs} is not allowed: must be at most interval_in_ms (${intervalMs})`);
-  }
-  const name = c.name ?? (target.kind === 'tcp' ? `tcp:${c.tcp}` : target.kind === 'http' ? `http:${withoutCredentials(target.url)}` : `command:${target.argv[0]}`);
-  return {
-    name,
-    target,
-    intervalMs,
-    timeoutMs,
-    fall: c.fall ?? DEFAULTS.check.fall,
-    rise: c.rise ?? DEFAULTS.check.rise,
-    weight: c.weight ?? 0,
-    fatal: c.fatal === true,
-  };
 }
 
 const P = 'floating_ip.';
@@ -186,7 +133,7 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
 
   let ip: Ipv4Address | undefined;
   if (dto.ip !== undefined) ip = attempt(() => Ipv4Address.create(dto.ip, 'ip'));
-  else if (localIp && netmask) {
+  else if (localIp && netmask && dto.addresses === undefined) {
     ip = defaultFloatingIp(localIp, netmask);
     detected.push('ip');
   }
@@ -265,19 +212,36 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
     else status = { host: endpoint.host, port: endpoint.port };
   }
 
-  const address =
-    ip && netmask && nic
+  const preempt = dto.forced_by_priority ?? false;
+  let units: AddressUnit[] | undefined;
+  let attached = checks;
+  if (dto.addresses !== undefined) {
+    if (dto.ip !== undefined) problems.push(`${P}ip: ${JSON.stringify(dto.ip)} is not allowed beside addresses: list every address under addresses`);
+    if (nic && localIp && netmask && priority) {
+      const heldBy = (a: IpAddress): string | undefined => nics.find((n) => n.addresses.some((x) => sameText(x.ip, a)))?.name;
+      const section = { interfaceName: nic.name, localIp, netmask, label: dto.label ?? DEFAULTS.label, priority, preempt, prefixLength: dto.prefix_length, heldBy };
+      units = resolveAddressList(dto.addresses, section, problems);
+      attached = attachChecks(checks, (dto.checks ?? []).map((c) => c.addresses), units, problems);
+    }
+  } else if (dto.checks?.some((c) => c.addresses !== undefined)) problems.push(`${P}checks: addresses applies to the list form (floating_ip.addresses) only`);
+  const first = units?.[0];
+  const address = first
+    ? first.addresses[0]
+    : ip && netmask && nic
       ? attempt(() => FloatingAddress.create({ ip, netmask, interfaceName: nic.name, label: dto.label ?? DEFAULTS.label }))
       : undefined;
 
   if (problems.length > 0 || !address || !localIp || !priority || !multicast) throw new ConfigError(problems.length ? problems : ['incomplete configuration']);
+  const common = { localIp, echo, multicast, peers, checks: attached, witnesses, hooks };
   return {
     enabled: dto.enabled ?? false,
     addressTool: dto.address_tool ?? 'auto',
     detected,
     auth,
     status,
-    settings: { address, localIp, priority, preempt: dto.forced_by_priority ?? false, echo, multicast, peers, checks, witnesses, hooks },
+    settings: first
+      ? { ...common, address: address, priority: first.priority, preempt: first.preempt, units, peerSubnet: units!.flatMap((u) => u.addresses).find((a) => a.netmask)?.netmask ?? null }
+      : { ...common, address, priority, preempt },
   };
 }
 
@@ -288,4 +252,13 @@ function parseBinding(binding: string): { group: Ipv4Address; port: number } {
   const group = Ipv4Address.create(endpoint.host);
   if (!group.isMulticast()) throw new InvalidValueError('broadcast.binding', binding, allowed);
   return { group, port: endpoint.port };
+}
+
+/** An interface's address as the inventory lists it (IPv6 may come in any spelling), against a floating one. */
+function sameText(text: string, ip: IpAddress): boolean {
+  try {
+    return ip.equals(ip.family === 6 ? parseIpAddress(text) : Ipv4Address.create(text));
+  } catch {
+    return false;
+  }
 }

@@ -29,11 +29,12 @@ export function recent(at: number, now: number, echo: Echo): boolean {
  * (which must arrive even if its datagram is lost), and from the master now and then: if the group stops
  * carrying the master's heartbeats, the backups' leases must not run out before they can ask for TCP.
  * A peer we do not hear on the group, or that asked for TCP, gets every heartbeat; `everyChannel` sends to all.
+ * `state` stands for all the node's addresses' states (several: one string of them), `master` for any of them.
  */
-export function sendsOnTcp(link: LinkFacts, state: string, now: number, echo: Echo, everyChannel = false): boolean {
+export function sendsOnTcp(link: LinkFacts, state: string, now: number, echo: Echo, everyChannel = false, master = state === 'MASTER'): boolean {
   if (everyChannel || link.lastSentState !== state) return true;
   if (!recent(link.heardOnGroupAt, now, echo) || recent(link.askedForTcpAt, now, echo)) return true;
-  return state === 'MASTER' && now - link.lastSentAt >= echoTiming(echo).tcpRepeatDueAfterMs;
+  return master && now - link.lastSentAt >= echoTiming(echo).tcpRepeatDueAfterMs;
 }
 
 /** A peer we do not hear on the group is asked, in each TCP frame, to send us its heartbeats over TCP too. */

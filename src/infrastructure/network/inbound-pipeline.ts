@@ -1,5 +1,5 @@
-import type { NodeSettings } from '../../application/index.js';
-import { parseHeartbeat, type HeartbeatMessage } from '../../domain/index.js';
+import { unitsOf, type NodeSettings } from '../../application/index.js';
+import { parseHeartbeats, type HeartbeatMessage, type IpAddress } from '../../domain/index.js';
 import type { Rejection } from './drop-log.js';
 import { FrameAuthenticator } from './frame-authenticator.js';
 import { FrameDecoder, decodeDatagram, type RawFrame } from './frame-codec.js';
@@ -10,7 +10,18 @@ export type Via = 'tcp' | 'group';
 
 /** What one frame off the wire comes to. */
 export type Inbound =
-  | { readonly kind: 'heartbeat'; readonly msg: HeartbeatMessage; readonly via: Via; readonly remote: string; readonly asksTcp: boolean }
+  | {
+      readonly kind: 'heartbeat';
+      /** the first of `msgs` */
+      readonly msg: HeartbeatMessage;
+      /** one per address of ours the frame speaks of (a single-address node sends one) */
+      readonly msgs: readonly HeartbeatMessage[];
+      readonly via: Via;
+      readonly remote: string;
+      readonly asksTcp: boolean;
+      /** the frame also spoke of addresses this node does not run: said, not acted on */
+      readonly foreign?: Rejection;
+    }
   /** Signed, and already taken on the other channel: no news, but the sender's (its MAC verified). */
   | { readonly kind: 'duplicate'; readonly remote: string }
   /** Our own datagram: not an input at all. */
@@ -25,6 +36,8 @@ const NOT_A_PEER = 'and not a configured peer';
  */
 export class InboundPipeline {
   private sources: PeerSourceFilter;
+  /** The addresses this node runs, as frames name them (a group by its first address). */
+  private vips: readonly IpAddress[];
 
   constructor(
     private settings: NodeSettings,
@@ -32,11 +45,13 @@ export class InboundPipeline {
     private readonly auth: FrameAuthenticator | null,
   ) {
     this.sources = new PeerSourceFilter(settings);
+    this.vips = vipsOf(settings);
   }
 
   reconfigure(settings: NodeSettings): void {
     this.settings = settings;
     this.sources = new PeerSourceFilter(settings);
+    this.vips = vipsOf(settings);
   }
 
   /** A connection is refused before it sends anything when it comes from outside the subnet and no peer has its address. */
@@ -91,16 +106,17 @@ export class InboundPipeline {
       if (opened.duplicate) return { kind: 'duplicate', remote };
       return rejected(authReason(opened.reason), `${dropping}: ${opened.reason}`);
     }
-    const parsed = parseHeartbeat(opened.data);
+    const parsed = parseHeartbeats(opened.data);
     if (!parsed.ok) return rejected('bad-fields', `${dropping}: ${parsed.reason}`);
-    const msg = parsed.message;
-    if (msg.id.toString() !== remote) return rejected('impostor', `${dropping}: it claims to be ${msg.id.toString()}`);
+    if (parsed.id.toString() !== remote) return rejected('impostor', `${dropping}: it claims to be ${parsed.id.toString()}`);
     // Another group's heartbeat: it must cost no link and no peer entry (and its log lines have their own budget).
-    const vip = this.settings.address.ip;
-    if (!msg.vip.equals(vip)) {
-      return rejected('foreign-address', `ignoring ${via === 'tcp' ? 'TCP' : 'multicast'} heartbeats from ${remote}: it manages ${msg.vip.toString()}, not ${vip.toString()}`);
-    }
-    return { kind: 'heartbeat', msg, via, remote, asksTcp: (opened.data as Record<string, unknown>)[ASK_TCP] === 1 };
+    const ours = parsed.messages.filter((m) => this.vips.some((v) => v.equals(m.vip)));
+    const others = parsed.messages.filter((m) => !ours.includes(m)).map((m) => m.vip.toString());
+    const mine = this.vips.map(String).join(', ');
+    const heartbeats = `${via === 'tcp' ? 'TCP' : 'multicast'} heartbeats from ${remote}`;
+    if (ours.length === 0) return rejected('foreign-address', `ignoring ${heartbeats}: it manages ${others.join(', ')}, not ${mine}`);
+    const foreign = others.length > 0 ? { reason: 'foreign-address', detail: `ignoring part of ${heartbeats}: this node does not run ${others.join(', ')}` } : undefined;
+    return { kind: 'heartbeat', msg: ours[0]!, msgs: ours, via, remote, asksTcp: (opened.data as Record<string, unknown>)[ASK_TCP] === 1, ...(foreign ? { foreign } : {}) };
   }
 }
 
@@ -115,4 +131,8 @@ function message(err: unknown): string {
 /** The authenticator's reason, up to its first ':' or '(', as a metric label: "bad MAC" is bad-mac, "stale: ..." stale. */
 function authReason(reason: string): string {
   return reason.split(/[:(]/)[0]!.trim().replace(/\s+/g, '-').toLowerCase();
+}
+
+function vipsOf(settings: NodeSettings): IpAddress[] {
+  return unitsOf(settings).map((u) => u.addresses[0]!.ip);
 }

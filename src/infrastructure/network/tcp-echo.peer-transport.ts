@@ -1,4 +1,4 @@
-import { NoMetrics, type ClockPort, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
+import { NoMetrics, isMultiAddress, type ClockPort, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
 import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
 import { SystemClock } from '../system/system.clock.js';
 import { answersAskAtOnce, asksForTcp, remembered, sendsOnTcp } from './channel-policy.js';
@@ -31,8 +31,10 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private readonly group: MulticastChannel;
   private readonly dialer: PeerDialer;
   private stopped = false;
-  /** The last heartbeat sent, for a link that connects between two. */
-  private latest: HeartbeatMessage | null = null;
+  /** The last heartbeat sent for each address, for a link that connects between two. */
+  private readonly latest = new Map<string, HeartbeatMessage>();
+  /** A batch frame's own sequence (several addresses): what authentication orders. */
+  private frameSeq = 0;
 
   constructor(
     private settings: NodeSettings,
@@ -74,9 +76,11 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     for (const peer of this.settings.peers) this.dialer.ensure(peer, true);
   }
 
-  send(msg: HeartbeatMessage, options?: { readonly everyChannel?: boolean }): Promise<void> {
-    this.latest = msg;
-    const frames = new FrameCache(msg, this.auth);
+  send(content: HeartbeatMessage | readonly HeartbeatMessage[], options?: { readonly everyChannel?: boolean }): Promise<void> {
+    const messages = Array.isArray(content) ? (content as readonly HeartbeatMessage[]) : [content as HeartbeatMessage];
+    for (const m of messages) this.latest.set(m.vip.toString(), m);
+    const frames = this.framesOf(messages);
+    const { state, master } = this.sentState();
     // Resolves once every frame is handed to the kernel: one promise per send, not one per channel.
     return new Promise((resolve) => {
       let pending = 1;
@@ -87,8 +91,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       const now = this.clock.now();
       for (const link of this.dialer.links.values()) {
         if (this.dialer.expire(link, now)) continue;
-        if (!sendsOnTcp(link, msg.state, now, this.settings.echo, options?.everyChannel)) continue;
-        if (this.write(link, frames, done)) pending++;
+        if (!sendsOnTcp(link, state, now, this.settings.echo, options?.everyChannel, master)) continue;
+        if (this.write(link, frames, state, done)) pending++;
       }
       done();
     });
@@ -107,7 +111,23 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   }
 
   /** One heartbeat on one link; a peer we do not hear on the group is asked for TCP in the same frame. */
-  private write(link: PeerLink, frames: FrameCache, done?: () => void): boolean {
+  /** One frame per send: a single address's heartbeat (protocol v1), or, with several addresses, a batch. */
+  private framesOf(messages: readonly HeartbeatMessage[]): FrameCache {
+    if (!isMultiAddress(this.settings) && messages.length === 1) return new FrameCache(messages[0]!, this.auth);
+    return new FrameCache({ id: this.settings.localIp, seq: ++this.frameSeq, messages }, this.auth);
+  }
+
+  /**
+   * What the peers last heard of this node's states, for the channel policy: a change of any address's state must
+   * arrive on TCP too, and a master of any address repeats on TCP now and then.
+   */
+  private sentState(): { state: string; master: boolean } {
+    const all = [...this.latest.values()];
+    if (all.length === 1) return { state: all[0]!.state, master: all[0]!.state === 'MASTER' };
+    return { state: all.map((m) => `${m.vip.toString()}=${m.state}`).join(','), master: all.some((m) => m.state === 'MASTER') };
+  }
+
+  private write(link: PeerLink, frames: FrameCache, state: string, done?: () => void): boolean {
     if (link.state.kind !== 'connected') return false;
     const socket = link.state.socket;
     if (socket.writableLength > TRANSPORT_LIMITS.maxQueuedBytes) {
@@ -115,7 +135,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
       return false;
     }
     const now = this.clock.now();
-    link.lastSentState = frames.msg.state;
+    link.lastSentState = state;
     link.lastSentAt = now;
     socket.write(frames.get(asksForTcp(link, now, this.settings.echo)), done);
     return true;
@@ -123,7 +143,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   /** The last heartbeat sent, now, on one link: it just connected, or its peer just asked for TCP. */
   private writeLatest(link: PeerLink): void {
-    if (this.latest) this.write(link, new FrameCache(this.latest, this.auth));
+    if (this.latest.size === 0) return;
+    this.write(link, this.framesOf([...this.latest.values()]), this.sentState().state);
   }
 
   private onDatagram(buf: Buffer, remote: string): void {
@@ -137,7 +158,9 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private heard(got: Extract<Inbound, { kind: 'heartbeat' }>): void {
     this.dialer.heard(got.msg.id, got.via);
     if (got.via === 'tcp') this.noteAsk(got.msg.id, got.asksTcp);
-    this.listener?.onHeartbeat(got.msg, { via: got.via, signed: this.auth !== null });
+    if (got.foreign) this.drops.reject(got.foreign);
+    const origin = { via: got.via, signed: this.auth !== null };
+    for (const msg of got.msgs) this.listener?.onHeartbeat(msg, origin);
   }
 
   /** A peer that starts asking for TCP hears from us at once: its lease on us may be running out. */

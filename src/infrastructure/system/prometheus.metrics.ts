@@ -10,23 +10,23 @@ export interface PrometheusMetricsOptions {
   readonly now?: () => number;
   /** The version in floatip_build_info (the package's unless a test says otherwise). */
   readonly version?: string;
+  /** Several addresses (the list form): the per-address series carry an `address` label; see forAddress. */
+  readonly perAddress?: boolean;
 }
+
+type Labels = Partial<Record<'address', string>>;
 
 /** Prometheus metrics in a registry of this node's own (never the global one), for /metrics. */
 export class PrometheusMetrics implements MetricsPort {
   readonly registry = new Registry();
-  private readonly stateGauge = new Gauge({ name: 'floatip_state', help: '1 for the current state of this node', labelNames: ['state'], registers: [this.registry] });
-  private readonly priorityGauge = new Gauge({ name: 'floatip_effective_priority', help: 'configured priority less failing check weights', registers: [this.registry] });
-  private readonly transitions = new Counter({ name: 'floatip_transitions_total', help: 'state changes by cause', labelNames: ['from', 'to', 'cause'], registers: [this.registry] });
+  private readonly by: string[];
+  private readonly stateGauge: Gauge;
+  private readonly priorityGauge: Gauge;
+  private readonly transitions: Counter;
   private readonly rejected = new Counter({ name: 'floatip_heartbeats_rejected_total', help: 'inputs dropped on the echo and multicast ports, by reason', labelNames: ['reason'], registers: [this.registry] });
-  private readonly takeoverSeconds = new Histogram({
-    name: 'floatip_takeover_duration_seconds',
-    help: 'from the decision to take over to the address bound and verified',
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
-  private readonly conflicts = new Counter({ name: 'floatip_address_conflicts_total', help: 'takeovers refused because another host answered for the address', registers: [this.registry] });
-  private readonly arps = new Counter({ name: 'floatip_gratuitous_arp_sent_total', help: 'gratuitous ARP packets sent', registers: [this.registry] });
+  private readonly takeoverSeconds: Histogram;
+  private readonly conflicts: Counter;
+  private readonly arps: Counter;
   private readonly checks = new Gauge({ name: 'floatip_check_healthy', help: '1 while a health check passes', labelNames: ['check'], registers: [this.registry] });
   private readonly counts = { sent: 0, received: 0, rejected: {} as Record<string, number>, transitions: 0, takeovers: 0, arps: 0 };
   // Heartbeats are counted in plain numbers and read into Prometheus at scrape time: at 100 ms heartbeats the
@@ -35,18 +35,9 @@ export class PrometheusMetrics implements MetricsPort {
   private readonly received = this.counterOf('floatip_heartbeats_received_total', 'heartbeats accepted from peers', () => this.counts.received);
 
   private readonly buildInfo = new Gauge({ name: 'floatip_build_info', help: 'the running floatip version; always 1', labelNames: ['version'], registers: [this.registry] });
-  private peerReader: (() => readonly PeerLiveness[]) | null = null;
-  // read from the node's peer table at scrape time, so a forgotten peer leaves no series; bounded like the table
-  private readonly peerUp: Gauge = new Gauge({
-    name: 'floatip_peer_up',
-    help: '1 while a peer is heard within its timeout, 0 while it is silent, lost or stopping',
-    labelNames: ['peer'],
-    registers: [this.registry],
-    collect: () => {
-      this.peerUp.reset();
-      for (const p of (this.peerReader?.() ?? []).slice(0, MAX_PEERS)) this.peerUp.set({ peer: p.peer }, p.up ? 1 : 0);
-    },
-  });
+  /** Each address's peer table, by address ('' for the one address of the single form). */
+  private readonly peerReaders = new Map<string, () => readonly PeerLiveness[]>();
+  private readonly peerUp: Gauge;
   private readonly reloadOk = new Gauge({ name: 'floatip_config_last_reload_successful', help: 'whether the last configuration reload was applied (1) or refused (0); 1 at start', registers: [this.registry] });
   private readonly reloadAt = new Gauge({
     name: 'floatip_config_last_reload_success_timestamp_seconds',
@@ -55,11 +46,39 @@ export class PrometheusMetrics implements MetricsPort {
   });
   private readonly now: () => number;
 
-  private lastState: NodeState | null = null;
-  private lastPriority: number | null = null;
+  private readonly lastState = new Map<string, NodeState>();
+  private readonly lastPriority = new Map<string, number>();
 
   constructor(options: PrometheusMetricsOptions = {}) {
     this.now = options.now ?? Date.now;
+    const by = (this.by = options.perAddress ? ['address'] : []);
+    const registers = [this.registry];
+    this.stateGauge = new Gauge({ name: 'floatip_state', help: '1 for the current state of this node', labelNames: [...by, 'state'], registers });
+    this.priorityGauge = new Gauge({ name: 'floatip_effective_priority', help: 'configured priority less failing check weights', labelNames: by, registers });
+    this.transitions = new Counter({ name: 'floatip_transitions_total', help: 'state changes by cause', labelNames: [...by, 'from', 'to', 'cause'], registers });
+    this.takeoverSeconds = new Histogram({
+      name: 'floatip_takeover_duration_seconds',
+      help: 'from the decision to take over to the address bound and verified',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      labelNames: by,
+      registers,
+    });
+    this.conflicts = new Counter({ name: 'floatip_address_conflicts_total', help: 'takeovers refused because another host answered for the address', labelNames: by, registers });
+    this.arps = new Counter({ name: 'floatip_gratuitous_arp_sent_total', help: 'gratuitous ARP (or unsolicited NA) packets sent', labelNames: by, registers });
+    // read from the nodes' peer tables at scrape time, so a forgotten peer leaves no series; bounded like the table
+    const peerUp: Gauge = new Gauge({
+      name: 'floatip_peer_up',
+      help: '1 while a peer is heard within its timeout, 0 while it is silent, lost or stopping',
+      labelNames: [...by, 'peer'],
+      registers,
+      collect: () => {
+        peerUp.reset();
+        for (const [address, read] of this.peerReaders) {
+          for (const p of read().slice(0, MAX_PEERS)) peerUp.set({ ...this.labels(address), peer: p.peer }, p.up ? 1 : 0);
+        }
+      },
+    });
+    this.peerUp = peerUp;
     this.buildInfo.set({ version: options.version ?? packageVersion() }, 1);
     // the node is built from a configuration that was just loaded
     this.configReload(true);
@@ -71,18 +90,19 @@ export class PrometheusMetrics implements MetricsPort {
   }
 
   /** Called on every evaluation: the gauges are touched only when something changed. */
-  state(state: NodeState, effectivePriority: number): void {
-    if (state !== this.lastState) {
-      for (const s of STATES) this.stateGauge.set({ state: s }, s === state ? 1 : 0);
-      this.lastState = state;
+  state(state: NodeState, effectivePriority: number, address = ''): void {
+    const labels = this.labels(address);
+    if (state !== this.lastState.get(address)) {
+      for (const s of STATES) this.stateGauge.set({ ...labels, state: s }, s === state ? 1 : 0);
+      this.lastState.set(address, state);
     }
-    if (effectivePriority !== this.lastPriority) {
-      this.priorityGauge.set(effectivePriority);
-      this.lastPriority = effectivePriority;
+    if (effectivePriority !== this.lastPriority.get(address)) {
+      this.priorityGauge.set(labels, effectivePriority);
+      this.lastPriority.set(address, effectivePriority);
     }
   }
-  transition(from: NodeState, to: NodeState, cause: TransitionCause): void {
-    this.transitions.inc({ from, to, cause });
+  transition(from: NodeState, to: NodeState, cause: TransitionCause, address = ''): void {
+    this.transitions.inc({ ...this.labels(address), from, to, cause });
     this.counts.transitions++;
   }
   heartbeatSent(): void {
@@ -95,23 +115,56 @@ export class PrometheusMetrics implements MetricsPort {
     this.rejected.inc({ reason });
     this.counts.rejected[reason] = (this.counts.rejected[reason] ?? 0) + 1;
   }
-  takeover(durationMs: number): void {
-    this.takeoverSeconds.observe(durationMs / 1000);
+  takeover(durationMs: number, address = ''): void {
+    this.takeoverSeconds.observe(this.labels(address), durationMs / 1000);
     this.counts.takeovers++;
   }
-  addressConflict(): void {
-    this.conflicts.inc();
+  addressConflict(address = ''): void {
+    this.conflicts.inc(this.labels(address));
   }
-  arpAnnounced(packets: number): void {
-    this.arps.inc(packets);
+  arpAnnounced(packets: number, address = ''): void {
+    this.arps.inc(this.labels(address), packets);
     this.counts.arps += packets;
   }
   checkResult(name: string, healthy: boolean): void {
     this.checks.set({ check: name }, healthy ? 1 : 0);
   }
 
-  watchPeers(read: () => readonly PeerLiveness[]): void {
-    this.peerReader = read;
+  watchPeers(read: () => readonly PeerLiveness[], address = ''): void {
+    this.peerReaders.set(address, read);
+  }
+
+  /** One address's view (the list form): the same registry, its series labelled with the address. */
+  forAddress(name: string): MetricsPort {
+    return {
+      state: (state, priority) => this.state(state, priority, name),
+      transition: (from, to, cause) => this.transition(from, to, cause, name),
+      heartbeatSent: () => this.heartbeatSent(),
+      heartbeatReceived: () => this.heartbeatReceived(),
+      heartbeatRejected: (reason) => this.heartbeatRejected(reason),
+      takeover: (ms) => this.takeover(ms, name),
+      addressConflict: () => this.addressConflict(name),
+      arpAnnounced: (packets) => this.arpAnnounced(packets, name),
+      checkResult: (check, healthy) => this.checkResult(check, healthy),
+      watchPeers: (read) => this.watchPeers(read, name),
+      configReload: (ok) => this.configReload(ok),
+    };
+  }
+
+  /**
+   * An address no longer run (a reload removed it) leaves no state or peer series behind: the gauges start again,
+   * and each remaining address sets its own at its next evaluation. Counters keep their history.
+   */
+  forgetAddress(name: string): void {
+    this.peerReaders.delete(name);
+    this.lastState.clear();
+    this.lastPriority.clear();
+    this.stateGauge.reset();
+    this.priorityGauge.reset();
+  }
+
+  private labels(address: string): Labels {
+    return this.by.length ? { address } : {};
   }
   configReload(successful: boolean): void {
     this.reloadOk.set(successful ? 1 : 0);

@@ -1,4 +1,5 @@
-import type { CheckSettings } from '../../application/index.js';
+import type { AddressUnit, CheckSettings } from '../../application/index.js';
+import type { Priority } from '../../domain/index.js';
 import type { ResolvedConfig } from '../../infrastructure/index.js';
 import { HOOK_KEYS } from './programs.preflight.js';
 
@@ -8,14 +9,22 @@ export function formatSettings(source: string, resolved: ResolvedConfig, verdict
   const auto = (key: string): string => (resolved.detected.includes(key) ? '  (auto-detected)' : '');
   const rows: [string, string][] = [
     ['enabled', String(resolved.enabled)],
-    ['ip', s.address.ip.toString() + auto('ip')],
-    s.address.netmask ? ['netmask', s.address.netmask.toString() + auto('netmask')] : ['prefix_length', String(s.address.prefixLength)],
+    ...(s.units
+      ? addressRows(s.units)
+      : ([
+          ['ip', s.address.ip.toString() + auto('ip')],
+          s.address.netmask ? ['netmask', s.address.netmask.toString() + auto('netmask')] : ['prefix_length', String(s.address.prefixLength)],
+        ] as [string, string][])),
     ['interface', s.address.interfaceName + auto('interface')],
-    ['alias', s.address.aliasName],
+    ...(s.units ? [] : ([['alias', s.address.aliasName]] as [string, string][])),
     ['address_tool', resolved.addressTool],
     ['local_ip', s.localIp.toString() + auto('local_ip')],
-    ['priority', s.priority.isUnranked ? '0 (unranked: loses to every ranked node; ties go to the higher local_ip)' : String(s.priority.value)],
-    ['forced_by_priority', String(s.preempt)],
+    ...(s.units
+      ? []
+      : ([
+          ['priority', showPriority(s.priority)],
+          ['forced_by_priority', String(s.preempt)],
+        ] as [string, string][])),
     ['echo.port', String(s.echo.port)],
     ['echo.dial_timeout_in_ms', String(s.echo.dialTimeoutMs)],
     ['echo.timeout_in_ms', String(s.echo.timeoutMs)],
@@ -23,13 +32,28 @@ export function formatSettings(source: string, resolved: ResolvedConfig, verdict
     ['broadcast.binding', s.multicast ? `${s.multicast.group.toString()}:${s.multicast.port}` : 'off'],
     ['peers', s.peers.map((p) => p.toString()).join(', ') || '(none; discovered by multicast)'],
     ...authRows(source, resolved.auth),
-    ...(s.checks.length ? s.checks.map((c, i): [string, string] => [`checks[${i}]`, describeCheck(c)]) : [['checks', '(none)'] as [string, string]]),
+    ...(s.checks.length ? s.checks.map((c, i): [string, string] => [`checks[${i}]`, describeCheck(c) + (c.addresses ? `; on ${c.addresses.join(', ')}` : '')]) : [['checks', '(none)'] as [string, string]]),
     ['witness', s.witnesses.map((w) => w.toString()).join(', ') || '(none; no self-fencing)'],
     ...hookRows(s.hooks),
     ['status.listen', resolved.status ? `${resolved.status.host.includes(':') ? `[${resolved.status.host}]` : resolved.status.host}:${resolved.status.port}` : 'off'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [`${source}: ${verdict}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+}
+
+const showPriority = (p: Priority): string => (p.isUnranked ? '0 (unranked: loses to every ranked node; ties go to the higher local_ip)' : String(p.value));
+
+/** The list form: each address with what it resolved to, in the order of the file; a group's entries share a row. */
+function addressRows(units: readonly AddressUnit[]): [string, string][] {
+  const rows: [string, string][] = [];
+  for (const u of units) {
+    for (const a of u.addresses) {
+      const where = a.family === 4 ? `${a.ip.toString()} netmask ${a.netmask!.toString()} (/${a.prefixLength}) as ${a.aliasName}` : `${a.cidr} (IPv6)`;
+      const group = u.addresses.length > 1 || u.name !== a.ip.toString() ? `, group ${u.name}` : '';
+      rows.push([rows.length === 0 ? 'addresses' : '', `${where}, priority ${showPriority(u.priority)}, forced_by_priority ${u.preempt}${group}`]);
+    }
+  }
+  return rows;
 }
 
 function authRows(source: string, auth: ResolvedConfig['auth']): [string, string][] {

@@ -2,8 +2,9 @@ import type { ServiceStatus } from '../floatip.service.js';
 
 const ago = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '-' : ms < 10_000 ? `${ms} ms ago` : `${Math.round(ms / 1000)} s ago`);
 
-/** `floatip status` as a person reads it. */
+/** `floatip status` as a person reads it: the list form has one row per address (or group). */
 export function formatStatus(s: ServiceStatus): string {
+  if (s.addresses) return formatRows(s, s.addresses);
   const lines = [
     `node      ${s.id}  ${s.state}  priority ${s.priority}${s.effectivePriority !== s.priority ? ` (effective ${s.effectivePriority})` : ''}${s.preempt ? '  preempt' : ''}`,
     `address   ${s.address}`,
@@ -18,10 +19,36 @@ export function formatStatus(s: ServiceStatus): string {
     lines.push('', 'checks');
     for (const c of s.checks) lines.push(`  ${c.name.padEnd(30)}  ${c.healthy ? 'ok     ' : 'FAILING'}  ${c.fatal ? 'fatal' : `weight ${c.weight}`}  ${c.detail}`);
   }
+  counterLines(s, lines);
+  return lines.join('\n');
+}
+
+function formatRows(s: ServiceStatus, rows: NonNullable<ServiceStatus['addresses']>): string {
+  const lines = [`node      ${s.id}`, '', 'addresses'];
+  for (const r of rows) {
+    const priority = `priority ${r.priority}${r.effectivePriority !== r.priority ? ` (effective ${r.effectivePriority})` : ''}${r.preempt ? ' preempt' : ''}`;
+    const holder = `holder ${r.holder ?? 'none known'}  term ${r.term}`;
+    const changed = r.lastChange ? `  changed ${ago(r.lastChange.msAgo)}` : '';
+    const name = r.name === r.address.split('/')[0] ? r.address : `${r.name}: ${r.address}`;
+    lines.push(`  ${r.state.padEnd(8)}  ${name}  ${priority}  ${holder}${changed}`);
+  }
+  if (s.witnessLastAnsweredMsAgo !== null) lines.push('', `witness   last answered ${ago(s.witnessLastAnsweredMsAgo)}`);
+  lines.push('', 'peers');
+  if (s.peers.length === 0) lines.push('  (none heard)');
+  for (const p of s.peers) lines.push(`  ${p.id.padEnd(15)}  ${p.alive ? 'alive' : 'LOST '}  seen ${ago(p.lastSeenMsAgo)}`);
+  const checks = new Map(rows.flatMap((r) => r.checks.map((c) => [c.name, c] as const)));
+  if (checks.size > 0) {
+    lines.push('', 'checks');
+    for (const c of checks.values()) lines.push(`  ${c.name.padEnd(30)}  ${c.healthy ? 'ok     ' : 'FAILING'}  ${c.fatal ? 'fatal' : `weight ${c.weight}`}  ${c.detail}`);
+  }
+  counterLines(s, lines);
+  return lines.join('\n');
+}
+
+function counterLines(s: ServiceStatus, lines: string[]): void {
   if (s.counters) {
     const rejected = Object.entries(s.counters.heartbeatsRejected).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
     lines.push('', `heartbeats sent ${s.counters.heartbeatsSent}, received ${s.counters.heartbeatsReceived}, rejected: ${rejected}`);
     lines.push(`transitions ${s.counters.transitions}, takeovers ${s.counters.takeovers}, gratuitous ARPs ${s.counters.gratuitousArps}`);
   }
-  return lines.join('\n');
 }

@@ -134,7 +134,7 @@ async function run(args: CommandOf<'run'>, loader: YamlConfigLoader): Promise<nu
       `tools: ${kit.addressTool === 'ip' ? 'ip (iproute2)' : kit.addressTool === 'macos-ifconfig' ? 'ifconfig (macOS)' : 'ifconfig (net-tools)'} ${kit.addressCommand} for the address, ${kit.pingFlavor} ping, ${kit.arping ? `arping ${kit.arping}` : 'kernel announcements'}`,
     );
     logger.info(
-      `floatip ${packageVersion()} managing ${config.settings.address.toString()} as ${config.settings.localIp.toString()} (priority ${config.settings.priority.value})` +
+      `floatip ${packageVersion()} managing ${describeAddresses(config.settings)} as ${config.settings.localIp.toString()} (priority ${config.settings.priority.value})` +
         `${config.auth ? ', heartbeats signed' : ''}${config.status ? `, status on http://${config.status.host}:${config.status.port}/status` : ''}`,
     );
   } catch (err) {
@@ -184,7 +184,7 @@ async function run(args: CommandOf<'run'>, loader: YamlConfigLoader): Promise<nu
     const changed = restartNeededFor(config, next);
     if (changed.length === 0) {
       config = next;
-      service.reconfigure(next.settings);
+      await service.reconfigure(next.settings);
       return;
     }
     logger.info(`SIGHUP: ${changed.join(', ')} changed; restarting the node (a master hands the address over first)`);
@@ -251,3 +251,10 @@ main(process.argv.slice(2)).then(
     process.exit(EXIT.runtime);
   },
 );
+
+/** The one address, or the list form's addresses by election (a group's in brackets). */
+function describeAddresses(settings: ResolvedConfig['settings']): string {
+  if (!settings.units) return settings.address.toString();
+  const units = settings.units.map((u) => (u.addresses.length > 1 ? `${u.name} [${u.addresses.map(String).join(', ')}]` : u.addresses[0]!.toString()));
+  return `${units.length} addresses (${units.join('; ')})`;
+}

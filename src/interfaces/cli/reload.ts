@@ -4,11 +4,18 @@ import type { ResolvedConfig } from '../../infrastructure/index.js';
 export function restartNeededFor(old: ResolvedConfig, next: ResolvedConfig): string[] {
   const a = old.settings;
   const b = next.settings;
+  // the list form adds, removes and restarts its addresses one by one (FloatipService.reconfigure)
+  const listed = a.units !== undefined && b.units !== undefined;
   const fields: [string, unknown, unknown][] = [
-    ['ip', a.address.ip.toString(), b.address.ip.toString()],
-    ['netmask', a.address.prefixLength, b.address.prefixLength],
+    ['addresses', a.units === undefined, b.units === undefined],
+    ...(listed
+      ? []
+      : ([
+          ['ip', a.address.ip.toString(), b.address.ip.toString()],
+          ['netmask', a.address.prefixLength, b.address.prefixLength],
+          ['label', a.address.label, b.address.label],
+        ] as [string, unknown, unknown][])),
     ['interface', a.address.interfaceName, b.address.interfaceName],
-    ['label', a.address.label, b.address.label],
     ['local_ip', a.localIp.toString(), b.localIp.toString()],
     ['echo.port', a.echo.port, b.echo.port],
     ['broadcast.binding', a.multicast && `${a.multicast.group.toString()}:${a.multicast.port}`, b.multicast && `${b.multicast.group.toString()}:${b.multicast.port}`],

@@ -1,0 +1,30 @@
+import type { ReleaseGuardPort } from '../../application/index.js';
+import type { FloatingAddress } from '../../domain/index.js';
+
+/**
+ * One guard per address, for a node of several: each is armed when its address is bound and disarmed when it is
+ * released, so releasing one address never leaves another unguarded.
+ */
+export class KeyedReleaseGuard implements ReleaseGuardPort {
+  private readonly guards = new Map<string, ReleaseGuardPort>();
+
+  constructor(private readonly make: () => ReleaseGuardPort) {}
+
+  arm(address: FloatingAddress): Promise<void> {
+    const key = address.cidr;
+    let guard = this.guards.get(key);
+    if (!guard) {
+      guard = this.make();
+      this.guards.set(key, guard);
+    }
+    return guard.arm(address);
+  }
+
+  async disarm(address?: FloatingAddress): Promise<void> {
+    if (address) {
+      await this.guards.get(address.cidr)?.disarm();
+      return;
+    }
+    await Promise.all([...this.guards.values()].map((g) => g.disarm()));
+  }
+}

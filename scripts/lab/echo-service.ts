@@ -6,5 +6,7 @@ const server = createServer((socket) => {
   socket.on('error', () => undefined);
   socket.end(`${name}\n`);
 });
-server.listen({ port: Number(portText), host: '0.0.0.0' }, () => console.log('ready'));
+// both families (the floating IPv6 address too), or IPv4 alone where the namespace has no IPv6
+server.once('error', () => server.listen({ port: Number(portText), host: '0.0.0.0' }, () => console.log('ready')));
+server.listen({ port: Number(portText), host: '::' }, () => console.log('ready'));
 process.on('SIGTERM', () => process.exit(0));

@@ -14,6 +14,8 @@ export interface DaemonOptions {
   extra?: string;
   /** Run as this uid and gid with CAP_NET_ADMIN and CAP_NET_RAW only, as the systemd unit does (root otherwise). */
   runAs?: number;
+  /** The list form: each entry's YAML lines (without the leading "- "), such as ['ip: 198.18.0.234', 'priority: 150']; replaces ip and priority. */
+  addresses?: readonly (readonly string[])[];
   /** More environment for the daemon (NOTIFY_SOCKET, say). */
   env?: Record<string, string>;
   /** Another copy of the CLI (one that runAs can read). */
@@ -76,11 +78,11 @@ export class LabNode {
     return [
       'floating_ip:',
       '  enabled: true',
-      `  ip: ${VIP}`,
+      ...(opts.addresses ? ['  addresses:', ...opts.addresses.flatMap((e) => e.map((line, i) => `${i === 0 ? '    - ' : '      '}${line}`))] : [`  ip: ${VIP}`]),
       '  netmask: 255.255.255.0',
       '  interface: eth0',
       `  local_ip: ${this.ip}`,
-      `  priority: ${opts.priority ?? 100}`,
+      ...(opts.addresses ? [] : [`  priority: ${opts.priority ?? 100}`]),
       `  forced_by_priority: ${opts.preempt ?? false}`,
       '  echo:',
       `    timeout_in_ms: ${opts.timeoutMs ?? 1000}`,
@@ -171,7 +173,7 @@ export class LabNode {
   }
 
   async holdsVip(vip = VIP): Promise<boolean> {
-    const out = await ip('-n', this.ns, '-4', '-o', 'addr', 'show', 'dev', 'eth0');
+    const out = await ip('-n', this.ns, vip.includes(':') ? '-6' : '-4', '-o', 'addr', 'show', 'dev', 'eth0');
     return out.includes(` ${vip}/`);
   }
 

@@ -8,6 +8,8 @@ export const LAB_PREFIX = 'fiplab';
 export const SUBNET = '198.18.0';
 export const VIP = `${SUBNET}.100`;
 export const CLIENT_IP = `${SUBNET}.2`;
+/** The lab's IPv6 subnet (a /64 of fd00:198:18::/48): every host has ::<its IPv4 host number> in it. */
+export const SUBNET6 = 'fd00:198:18:';
 export const SERVICE_PORT = 8080;
 
 const here = dirname(fileURLToPath(import.meta.url));

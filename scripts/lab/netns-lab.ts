@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientProbe } from './client-probe.js';
 import { LabNode, type Daemon } from './lab-node.js';
-import { CLIENT_IP, DIST, LAB_PREFIX, SERVICE_PORT, SUBNET, VIP, deleteNamespace, ip, sh, type CommandResult } from './lab-shell.js';
+import { CLIENT_IP, DIST, LAB_PREFIX, SERVICE_PORT, SUBNET, SUBNET6, VIP, deleteNamespace, ip, sh, type CommandResult } from './lab-shell.js';
 
 export * from './lab-shell.js';
 export * from './lab-node.js';
@@ -82,6 +82,8 @@ export class NetnsLab {
       await ip('-n', this.bridgeNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
       await ip('-n', this.bridgeNs, 'link', 'set', port, 'master', 'br0', 'up');
       await ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0');
+      // IPv6 beside it, for the floating IPv6 addresses; nodad: usable at once, nobody else has it
+      await ip('-n', ns, '-6', 'addr', 'add', `${SUBNET6}:${addr.split('.').pop()}/64`, 'dev', 'eth0', 'nodad');
       await ip('-n', ns, 'link', 'set', 'eth0', 'up');
     }
   }
@@ -108,6 +110,41 @@ export class NetnsLab {
   async holders(vip = VIP): Promise<string[]> {
     const held = await Promise.all(this.nodes.map(async (n) => ((await n.holdsVip(vip)) ? n.name : null)));
     return held.filter((h): h is string => h !== null);
+  }
+
+  /** Which node's service answers a TCP connection from the client to `vip` (either family), or null. */
+  async ask(vip: string, timeoutMs = 500): Promise<string | null> {
+    const code = `const s=require('net').connect({host:${JSON.stringify(vip)},port:${SERVICE_PORT}});let d='';s.setTimeout(${timeoutMs},()=>{s.destroy();process.exit(1)});s.on('data',c=>d+=c);s.on('end',()=>{process.stdout.write(d.trim());process.exit(0)});s.on('error',()=>process.exit(1));`;
+    const r = await sh('ip', ['netns', 'exec', this.clientNs, process.execPath, '-e', code], timeoutMs + 3000);
+    return r.code === 0 && r.stdout ? r.stdout : null;
+  }
+
+  /**
+   * Captures ICMPv6 neighbour advertisements on the client's link (tcpdump) until stop() is called: the lines
+   * tcpdump printed, verbose (hop limit, flags, target, options).
+   */
+  captureNeighbourAdvertisements(): { stop(): Promise<string> } {
+    // ICMPv6 type 136 is a neighbour advertisement (no extension headers here: the type is the first byte after the header)
+    const child = spawn('ip', ['netns', 'exec', this.clientNs, 'tcpdump', '-i', 'eth0', '-n', '-l', '-vv', '-s', '256', 'icmp6 and ip6[40] == 136'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.children.add(child);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const ready = new Promise<void>((resolve) => {
+      const check = (): void => void (/listening on/.test(out) ? resolve() : setTimeout(check, 20));
+      check();
+      setTimeout(resolve, 3000);
+    });
+    return {
+      stop: async () => {
+        await ready;
+        // a moment for the last packet to be printed
+        await new Promise((r) => setTimeout(r, 200));
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+        return out;
+      },
+    };
   }
 
   /** Runs the wire tool inside the client namespace. */

@@ -1,5 +1,5 @@
-import type { NodeSettings } from '../../src/application/index.js';
-import { FloatingAddress, Ipv4Address, Netmask, PeerNode, Priority, type HeartbeatMessage, type WireState } from '../../src/domain/index.js';
+import type { AddressUnit, NodeSettings } from '../../src/application/index.js';
+import { FloatingAddress, Ipv4Address, Netmask, PeerNode, Priority, parseIpAddress, type HeartbeatMessage, type WireState } from '../../src/domain/index.js';
 
 export const VIP = '198.18.0.100';
 
@@ -28,7 +28,7 @@ let nextSeq = 1;
 export function aHeartbeat(over: Partial<Omit<HeartbeatMessage, 'id' | 'vip'>> & { id?: string; vip?: string } = {}): HeartbeatMessage {
   return {
     id: Ipv4Address.create(over.id ?? '198.18.0.12'),
-    vip: Ipv4Address.create(over.vip ?? VIP),
+    vip: parseIpAddress(over.vip ?? VIP),
     priority: over.priority ?? 100,
     state: over.state ?? 'BACKUP',
     term: over.term ?? 0,
@@ -95,3 +95,20 @@ export class PeerBuilder {
 }
 
 export const aPeer = (): PeerBuilder => new PeerBuilder();
+
+/** An entry of the list form: an address (IPv4 or IPv6) with its own priority, its own election unless grouped. */
+export function aUnit(ip: string, priority: number, over: { preempt?: boolean; group?: string; label?: string } = {}): AddressUnit {
+  const parsed = parseIpAddress(ip);
+  const address =
+    parsed.family === 6
+      ? FloatingAddress.create({ ip: parsed, prefixLength: 64, interfaceName: 'eth0', label: over.label ?? 'fip' })
+      : FloatingAddress.create({ ip: parsed, netmask: Netmask.create('255.255.255.0'), interfaceName: 'eth0', label: over.label ?? `f${ip.split('.').pop()}` });
+  return { name: over.group ?? parsed.toString(), addresses: [address], priority: Priority.create(priority), preempt: over.preempt ?? false };
+}
+
+/** A node of several addresses (the list form): aSettings' node, with `units` in the order given. */
+export function aMultiSettings(id: string, units: readonly AddressUnit[], over: { timeoutMs?: number; intervalMs?: number } = {}): NodeSettings {
+  const base = aSettings({ id, ...over });
+  const first = units[0]!;
+  return { ...base, address: first.addresses[0]!, priority: first.priority, preempt: first.preempt, units, peerSubnet: Netmask.create('255.255.255.0') };
+}

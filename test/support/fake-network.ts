@@ -61,6 +61,8 @@ export class FakeNetwork {
 
 export class FakeTransport implements PeerTransportPort {
   readonly sent: HeartbeatMessage[] = [];
+  /** Sends, each one frame (several addresses' heartbeats in one send are one frame). */
+  frames = 0;
   /** When each of `sent` went out, where the network has a clock. */
   readonly sentAt: number[] = [];
   private listener: TransportListener | null = null;
@@ -82,12 +84,15 @@ export class FakeTransport implements PeerTransportPort {
     this.started = true;
   }
 
-  async send(msg: HeartbeatMessage): Promise<void> {
+  async send(content: HeartbeatMessage | readonly HeartbeatMessage[]): Promise<void> {
     if (this.failSends) throw this.failSends;
     if (!this.listener) return;
-    this.sent.push(msg);
-    if (this.clock) this.sentAt.push(this.clock.now());
-    this.network.deliver(this.id, msg);
+    this.frames++;
+    for (const msg of Array.isArray(content) ? (content as readonly HeartbeatMessage[]) : [content as HeartbeatMessage]) {
+      this.sent.push(msg);
+      if (this.clock) this.sentAt.push(this.clock.now());
+      this.network.deliver(this.id, msg);
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AddressTablePort, ConflictProbePort, ProbeResult } from '../../src/application/index.js';
-import type { FloatingAddress, Ipv4Address } from '../../src/domain/index.js';
+import type { FloatingAddress, IpAddress } from '../../src/domain/index.js';
 import { CallJournal } from './call-journal.js';
 
 /** One layer-2 segment: who holds the floating address right now, and which hosts are powered on. */
@@ -116,7 +116,7 @@ export class FakeConflictProbe implements ConflictProbePort {
     this.lostReplies = n;
   }
 
-  async macOf(address: FloatingAddress, ip: Ipv4Address): Promise<string | null> {
+  async macOf(address: FloatingAddress, ip: IpAddress): Promise<string | null> {
     this.macLookups.push(ip.toString());
     if (this.failures > 0) {
       this.failures--;

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { aUnit } from '../../support/builders.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { MultiCluster } from '../../support/multi-cluster.js';
+
+const A = '198.18.0.11';
+const B = '198.18.0.12';
+const V4A = '198.18.0.234';
+const V4B = '198.18.0.235';
+const V6 = 'fd00:198:18::234';
+
+/** Two gateways, active-active: each prefers one IPv4 address, and A the IPv6 one. */
+function activeActive(clock = new FakeClock()): MultiCluster {
+  const c = new MultiCluster(clock);
+  c.add(A, [aUnit(V4A, 150), aUnit(V4B, 50), aUnit(V6, 150)]);
+  c.add(B, [aUnit(V4A, 50), aUnit(V4B, 150), aUnit(V6, 50)]);
+  return c;
+}
+
+async function startBoth(c: MultiCluster): Promise<void> {
+  await c.get(A).service.start();
+  await c.get(B).service.start();
+  await c.clock.advance(8000);
+}
+
+describe('a node of several addresses', () => {
+  it('puts each address on the node that prefers it', async () => {
+    const c = activeActive();
+    await startBoth(c);
+    c.segments.assertHeld({ [V4A]: A, [V4B]: B, [V6]: A });
+    assert.deepEqual(c.get(A).service.states(), { [V4A]: 'MASTER', [V4B]: 'BACKUP', [V6]: 'MASTER' });
+    assert.deepEqual(c.get(B).service.states(), { [V4A]: 'BACKUP', [V4B]: 'MASTER', [V6]: 'BACKUP' });
+  });
+
+  it('sends its addresses\' heartbeats together: one frame per interval, and one for the backups\' replies', async () => {
+    const c = new MultiCluster(new FakeClock());
+    const ips = [1, 2, 3, 4, 5, 6].map((i) => `198.18.0.${200 + i}`);
+    c.add(A, ips.map((ip, i) => aUnit(ip, i < 3 ? 150 : 50)));
+    c.add(B, ips.map((ip, i) => aUnit(ip, i < 3 ? 50 : 150)));
+    await startBoth(c);
+    const a = c.get(A).transport;
+    const before = { frames: a.frames, sent: a.sent.length };
+    await c.clock.advance(10_000);
+    const frames = a.frames - before.frames;
+    const heartbeats = a.sent.length - before.sent;
+    // three masters speak every interval (1 s), and three backups in step with B's masters, once a quiet period
+    assert.ok(heartbeats >= 30, `${heartbeats} heartbeats in 10 s`);
+    assert.ok(frames * 2.5 <= heartbeats, `${heartbeats} heartbeats in ${frames} frames`);
+  });
+
+  it('moves every address of a crashed node to the other within the timeout', async () => {
+    const c = activeActive();
+    await startBoth(c);
+    const crashedAt = c.clock.now();
+    c.crash(A);
+    let allAt: number | null = null;
+    for (let t = 0; t < 6000 && allAt === null; t += 50) {
+      await c.clock.advance(50);
+      const held = c.segments.holders();
+      if ([V4A, V4B, V6].every((ip) => held[ip]?.join() === B)) allAt = c.clock.now();
+    }
+    assert.ok(allAt !== null, `B does not hold all three: ${JSON.stringify(c.segments.holders())}`);
+    assert.ok(allAt - crashedAt <= 3000 + 500, `all three moved after ${allAt - crashedAt} ms`);
+    assert.deepEqual(c.get(B).service.states(), { [V4A]: 'MASTER', [V4B]: 'MASTER', [V6]: 'MASTER' });
+  });
+
+  it('lets a returning node back in without taking anything from the master', async () => {
+    const clock = new FakeClock();
+    const c = activeActive(clock);
+    await startBoth(c);
+    c.crash(A);
+    await clock.advance(6000);
+    const back = c.add('198.18.0.13', [aUnit(V4A, 150), aUnit(V4B, 50), aUnit(V6, 150)]);
+    await back.service.start();
+    await clock.advance(10_000);
+    c.segments.assertHeld({ [V4A]: B, [V4B]: B, [V6]: B });
+    assert.deepEqual(back.service.states(), { [V4A]: 'BACKUP', [V4B]: 'BACKUP', [V6]: 'BACKUP' });
+  });
+
+  it('hands every address over on a graceful stop', async () => {
+    const c = activeActive();
+    await startBoth(c);
+    await c.stop(A);
+    c.segments.assertHeld({ [V4A]: B, [V4B]: B, [V6]: B });
+  });
+
+  it('binds and releases the addresses of a group together', async () => {
+    const c = new MultiCluster(new FakeClock());
+    const web = (p: number): ReturnType<typeof aUnit> => {
+      const u = aUnit(V4A, p, { group: 'web' });
+      return { ...u, addresses: [...u.addresses, aUnit(V6, p).addresses[0]!] };
+    };
+    c.add(A, [web(150), aUnit(V4B, 50)]);
+    c.add(B, [web(50), aUnit(V4B, 150)]);
+    await startBoth(c);
+    c.segments.assertHeld({ [V4A]: A, [V6]: A, [V4B]: B });
+    await c.stop(A);
+    c.segments.assertHeld({ [V4A]: B, [V6]: B, [V4B]: B });
+  });
+
+  it('shows one status row per address', async () => {
+    const c = activeActive();
+    await startBoth(c);
+    const rows = c.get(A).service.status().addresses ?? [];
+    assert.deepEqual(
+      rows.map((r) => `${r.name} ${r.state}`),
+      [`${V4A} MASTER`, `${V4B} BACKUP`, `${V6} MASTER`],
+    );
+  });
+});

@@ -278,8 +278,9 @@ export class FailoverNode implements TransportListener {
     this.logger.info(`${from} -> ${to}: ${reason}`, { from, to, cause, term, address: address.ip.toString(), interface: address.interfaceName });
     this.metrics.transition(from, to, cause);
     this.metrics.state(to, priority);
+    // a group's hooks run once per address: each hook call is about one address, as in the single form
     if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT' || to === 'STOPPED') {
-      this.notifier.notify({ state: to, address: address.ip.toString(), interfaceName: address.interfaceName, reason }, this.settings.hooks);
+      for (const a of addressesOf(this.settings)) this.notifier.notify({ state: to, address: a.ip.toString(), interfaceName: a.interfaceName, reason }, this.settings.hooks);
     }
     for (const listener of this.listeners) {
       try {

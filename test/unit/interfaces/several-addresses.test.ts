@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { aUnit } from '../../support/builders.js';
+import { aMultiSettings, aUnit } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { MultiCluster } from '../../support/multi-cluster.js';
 
@@ -107,5 +107,47 @@ describe('a node of several addresses', () => {
       rows.map((r) => `${r.name} ${r.state}`),
       [`${V4A} MASTER`, `${V4B} BACKUP`, `${V6} MASTER`],
     );
+  });
+
+  it('faults only the addresses a fatal check is attached to', async () => {
+    const c = new MultiCluster(new FakeClock());
+    const check = { name: 'web', target: { kind: 'tcp' as const, host: '127.0.0.1', port: 80 }, intervalMs: 500, timeoutMs: 100, fall: 1, rise: 1, weight: 0, fatal: true, addresses: [V4A] };
+    c.add(A, [aUnit(V4A, 150), aUnit(V4B, 150)], (s) => ({ ...s, checks: [check] }));
+    c.add(B, [aUnit(V4A, 50), aUnit(V4B, 50)]);
+    await startBoth(c);
+    c.segments.assertHeld({ [V4A]: A, [V4B]: A });
+    c.get(A).health.set('127.0.0.1:80', false);
+    await c.clock.advance(3000);
+    assert.deepEqual(c.get(A).service.states(), { [V4A]: 'FAULT', [V4B]: 'MASTER' });
+    c.segments.assertHeld({ [V4A]: B, [V4B]: A });
+  });
+
+  it('runs the hooks once per address, for each address of a group', async () => {
+    const c = new MultiCluster(new FakeClock());
+    const web = { ...aUnit(V4A, 150, { group: 'web' }), addresses: [aUnit(V4A, 150).addresses[0]!, aUnit(V6, 150).addresses[0]!] };
+    c.add(A, [web, aUnit(V4B, 150)]);
+    await c.get(A).service.start();
+    await c.clock.advance(8000);
+    assert.deepEqual(
+      c.get(A).notifier.events.map((e) => `${e.state} ${e.address}`).sort(),
+      [`MASTER ${V4A}`, `MASTER ${V4B}`, `MASTER ${V6}`],
+    );
+  });
+
+  it('reloads one address without disturbing the others: a removed one is handed over, an added one starts', async () => {
+    const c = activeActive();
+    await startBoth(c);
+    const b = c.get(B);
+    const transitionsOf = (n: typeof b, ip: string): number => n.logger.lines.filter((l) => l.startsWith(`${ip}: `) && / -> /.test(l)).length;
+    const before = { a: transitionsOf(c.get(A), V4A), v6: transitionsOf(c.get(A), V6) };
+    const V4C = '198.18.0.236';
+    const reloading = b.service.reconfigure(aMultiSettings(B, [aUnit(V4A, 50), aUnit(V6, 50), aUnit(V4C, 150)], { timeoutMs: 3000, intervalMs: 1000 }));
+    await c.clock.advance(200);
+    await reloading;
+    await c.clock.advance(8000);
+    assert.deepEqual(b.service.states(), { [V4A]: 'BACKUP', [V6]: 'BACKUP', [V4C]: 'MASTER' });
+    // V4B was B's: it handed it over to A on the way out
+    c.segments.assertHeld({ [V4A]: A, [V4B]: A, [V6]: A, [V4C]: B });
+    assert.deepEqual({ a: transitionsOf(c.get(A), V4A), v6: transitionsOf(c.get(A), V6) }, before, 'A\'s other addresses did not move');
   });
 });

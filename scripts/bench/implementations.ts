@@ -28,6 +28,30 @@ export function floatip(name: string, group: string, timeoutMs: number, interval
   };
 }
 
+/**
+ * floatip in the list form, `count` addresses (the first is the lab's VIP), active-active: node i prefers the
+ * addresses whose index has its parity. What one heartbeat frame per node costs with one address and with ten.
+ */
+export function floatipAddresses(count: number, intervalMs = 100, timeoutMs = 1000): Implementation {
+  const base = VIP.split('.').slice(0, 3).join('.');
+  const first = Number(VIP.split('.')[3]);
+  return {
+    name: `floatip, ${count} address${count === 1 ? '' : 'es'}, heartbeat ${intervalMs} ms`,
+    group: '',
+    budgetMs: timeoutMs,
+    command: `floatip run (addresses: ${count}, echo.timeout_in_ms ${timeoutMs}, echo.interval_in_ms ${intervalMs})`,
+    jit: true,
+    start: (node, index) =>
+      node.start({
+        timeoutMs,
+        intervalMs,
+        dialTimeoutMs: Math.min(1000, timeoutMs),
+        addresses: Array.from({ length: count }, (_, k) => [`ip: ${base}.${first + k}`, `priority: ${k % 2 === index % 2 ? 150 : 50}`]),
+        extra: '  status:\n    listen: "off"',
+      }),
+  };
+}
+
 /** keepalived VRRP: equal priorities and nopreempt, like floatip's default stickiness. Master down = 3 x advert + skew. */
 export function keepalived(name: string, group: string, version: 2 | 3, advertSeconds: number): Implementation {
   const priority = 100;

@@ -11,11 +11,13 @@ export interface Options {
   /** measure a JIT-compiled daemon again, minutes later */
   steadyCost: boolean;
   costNodes: number[];
+  /** idle cost of one node pair with 1 and with 10 addresses (the list form) */
+  addressCost: boolean;
   out: string;
 }
 
 export function parseOptions(argv: string[]): Options {
-  const o: Options = { reps: 5, nodes: 2, soakMinutes: 10, only: null, scenarios: [...SCENARIOS], cost: true, steadyCost: true, costNodes: [2, 4, 8], out: 'docs' };
+  const o: Options = { reps: 5, nodes: 2, soakMinutes: 10, only: null, scenarios: [...SCENARIOS], cost: true, steadyCost: true, costNodes: [2, 4, 8], addressCost: true, out: 'docs' };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -24,7 +26,9 @@ export function parseOptions(argv: string[]): Options {
       case '--soak-minutes': o.soakMinutes = Number(v); i++; break;
       case '--only': o.only = v ?? null; i++; break;
       case '--scenarios': o.scenarios = (v ?? '').split(',') as Scenario[]; i++; break;
-      case '--no-cost': o.cost = false; break;
+      case '--no-cost': o.cost = false; o.addressCost = false; break;
+      // after --no-cost: the address cost alone
+      case '--address-cost': o.addressCost = true; break;
       case '--no-steady-cost': o.steadyCost = false; break;
       case '--cost-nodes': o.costNodes = (v ?? '').split(',').map(Number); i++; break;
       case '--out': o.out = v ?? 'docs'; i++; break;

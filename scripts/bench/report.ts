@@ -7,7 +7,17 @@ import { SCENARIO_LABEL } from './scenarios.js';
 import { type Soak } from './soak.js';
 
 /** `lineup` is every implementation the bench knows, for the commands list, whatever `--only` ran. */
-export function renderDoc(d: { o: Options; started: Date; results: string; rows: Row[]; costs: Cost[]; soak: Soak | null; svgs: string[]; lineup: Implementation[] }): string {
+export function renderDoc(d: {
+  o: Options;
+  started: Date;
+  results: string;
+  rows: Row[];
+  costs: Cost[];
+  addressCosts: Cost[];
+  soak: Soak | null;
+  svgs: string[];
+  lineup: Implementation[];
+}): string {
   const steadyMin = COST_STEADY_MS / 60_000;
   const costTable = [
     `| implementation | nodes | RSS per node (MB) | CPU per node, idle (% of a core) | busiest node (%) | after ${steadyMin} min: RSS (MB) | CPU per node (%) | busiest (%) | one holder after start (ms) |`,
@@ -70,6 +80,20 @@ ucarp are C programs with nothing to compile; their first window is their steady
 again. The last column is the time from starting every node at once until exactly one holds the address.
 
 ${costTable}
+
+## Idle cost by number of addresses
+
+${
+  d.addressCosts.length
+    ? `Two floatip nodes in the list form (\`addresses:\`), heartbeat 100 ms, active-active: each node prefers every other
+address. One node's heartbeat frame carries the state of all its addresses, and the addresses' heartbeat ticks
+fall together, so ten addresses should cost about what one does. Measured as above (the first window only).
+
+| addresses | RSS per node (MB) | CPU per node, idle (% of a core) | busiest node (%) | one holder of the first after start (ms) |
+|---:|---:|---:|---:|---:|
+${d.addressCosts.map((c) => `| ${/(\d+) address/.exec(c.impl)?.[1] ?? c.impl} | ${c.rssMb} | ${c.cpuPercent} | ${c.cpuMaxPercent} | ${fmt(c.settleMs)} |`).join('\n')}`
+    : 'Not measured this time (`--no-cost`; `--address-cost` measures it alone).'
+}
 
 ## Stability under load
 

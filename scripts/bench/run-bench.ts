@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeStaleLabs } from '../lab/netns-lab.js';
 import { COST_STEADY_MS, measureCost, type Cost } from './cost.js';
-import { floatip, keepalived, ucarp, type Implementation } from './implementations.js';
+import { floatip, floatipAddresses, keepalived, ucarp, type Implementation } from './implementations.js';
 import { parseOptions } from './options.js';
 import { renderDoc } from './report.js';
 import { fmt, table, type Row } from './results-table.js';
@@ -68,13 +68,21 @@ async function main(): Promise<void> {
       }
     }
   }
+  const addressCosts: Cost[] = [];
+  if (o.addressCost && (!o.only || 'floatip'.includes(o.only))) {
+    for (const count of [1, 10]) {
+      const c = await measureCost(floatipAddresses(count), 2, false);
+      addressCosts.push(c);
+      log(`cost ${c.impl}, 2 nodes: ${c.rssMb} MB RSS, ${c.cpuPercent}% CPU per node (busiest ${c.cpuMaxPercent}%), one holder after ${fmt(c.settleMs)} ms`);
+    }
+  }
   let soakResult: Soak | null = null;
   if (o.soakMinutes > 0) {
     log(`soak: ${o.soakMinutes} min, 1 s budget, master CPU saturated, 5% loss and 20 ms jitter on its link`);
     soakResult = await soak(o.soakMinutes);
     log(`soak: ${soakResult.falseFailovers} false failovers, worst client gap ${soakResult.worstClientGapMs} ms`);
   }
-  const doc = renderDoc({ o, started, results, rows, costs, soak: soakResult, svgs, lineup: IMPLEMENTATIONS });
+  const doc = renderDoc({ o, started, results, rows, costs, addressCosts, soak: soakResult, svgs, lineup: IMPLEMENTATIONS });
   writeFileSync(join(o.out, 'benchmarks.md'), doc);
   log(`wrote ${join(o.out, 'benchmarks.md')} and ${svgs.length} timelines`);
 }

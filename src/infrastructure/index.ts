@@ -32,3 +32,5 @@ export * from './system/http.status-client.js';
 export * from './system/prepared-commands.js';
 export * from './system/port-holder.lookup.js';
 export * from './system/executable.lookup.js';
+export * from './network/ndisc6.conflict-probe.js';
+export * from './network/dual-stack.conflict-probe.js';

@@ -34,3 +34,8 @@ export * from './system/port-holder.lookup.js';
 export * from './system/executable.lookup.js';
 export * from './network/ndisc6.conflict-probe.js';
 export * from './network/dual-stack.conflict-probe.js';
+export * from './network/announce-schedule.js';
+export * from './network/command.announcer.js';
+export * from './network/na6.announcer.js';
+export * from './network/dual-stack.announcer.js';
+export * from './system/link-facts.lookup.js';

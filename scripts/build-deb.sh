@@ -176,6 +176,7 @@ Architecture: all
 Maintainer: ${DEB_MAINTAINER:-floatip maintainers <maintainers@floatip.invalid>}
 Installed-Size: $installed_size
 Depends: nodejs (>= 20.19), net-tools | iproute2, iputils-ping, iputils-arping, systemd-sysusers | adduser
+Recommends: ndisc6, ipv6toolkit
 Section: net
 Priority: optional
 Homepage: https://github.com/floatip/floatip

@@ -38,3 +38,14 @@ export class PortBusyError extends FloatipError {
     super(`${what} is already in use`);
   }
 }
+
+/** What an announcement needs to know about an interface (its MAC, whether it forwards) could not be had. */
+export class LinkFactError extends FloatipError {
+  readonly code = 'FLOATIP_LINK_FACT';
+  constructor(
+    readonly interfaceName: string,
+    problem: string,
+  ) {
+    super(`interface ${interfaceName} ${problem}`);
+  }
+}

@@ -23,13 +23,14 @@ import {
   addressLogger,
   isMultiAddress,
   settingsOfUnit,
+  unitsOf,
   type AddressUnit,
   type ClockPort,
   type LoggerPort,
   type MetricsPort,
   type NodeSettings,
 } from '../application/index.js';
-import { PeerHeartbeatElection } from '../domain/index.js';
+import { PeerHeartbeatElection, type FloatingAddress } from '../domain/index.js';
 import {
   FrameAuthenticator,
   KeyedReleaseGuard,
@@ -63,6 +64,17 @@ const TOOLKIT = Symbol.for('floatip.Toolkit');
 /** The one transport's lanes, one per address, in a node of several (the list form). */
 export const HEARTBEAT_MUX = Symbol.for('floatip.HeartbeatMux');
 
+/**
+ * The addresses whose bind and first announcement are started ahead of time: each a waiting shell, so only the
+ * first of the first few units (a node that fails over moves all its addresses at once; the rest start their own).
+ */
+function preparedAddresses(settings: NodeSettings): FloatingAddress[] {
+  return unitsOf(settings)
+    .slice(0, PREPARED_UNITS)
+    .map((u) => u.addresses[0]!);
+}
+const PREPARED_UNITS = 4;
+
 /** A fresh container per daemon or test: never a global. */
 export function createContainer(options: ContainerOptions): Container {
   const container = new Container({ defaultScope: 'Singleton' });
@@ -79,7 +91,7 @@ export function createContainer(options: ContainerOptions): Container {
   container.bind<Toolkit>(TOOLKIT).toDynamicValue(() => options.toolkit ?? preflight());
   container
     .bind<PlatformAdapters>(PLATFORM_ADAPTERS)
-    .toDynamicValue(() => createPlatformAdapters(container.get<Toolkit>(TOOLKIT), container.get<LoggerPort>(LOGGER_PORT), options.settings.address));
+    .toDynamicValue(() => createPlatformAdapters(container.get<Toolkit>(TOOLKIT), container.get<LoggerPort>(LOGGER_PORT), preparedAddresses(options.settings)));
   provide(CLOCK_PORT, () => new SystemClock());
   provide<LoggerPort>(LOGGER_PORT, () => new WinstonLogger());
   provide(ADDRESS_TABLE_PORT, () => platform().addressTable);

@@ -18,7 +18,7 @@ import {
   type StateChange,
 } from '../application/index.js';
 import type { NodeState } from '../domain/index.js';
-import { HttpStatusServer, PrometheusMetrics, preflight, type AddressToolChoice, type Toolkit } from '../infrastructure/index.js';
+import { HttpStatusServer, PrometheusMetrics, preflight, requireIpv6Tools, type AddressToolChoice, type Toolkit } from '../infrastructure/index.js';
 import { createContainer, createUnitContainer, type ContainerOverrides } from './container.js';
 
 export interface FloatipServiceOptions {
@@ -69,7 +69,7 @@ export class FloatipService {
     let toolkit: Toolkit | undefined;
     if (options.preflight ?? true) {
       toolkit = preflight({ addressTool: options.addressTool ?? 'auto' });
-      // MERGE-V6: requireIpv6Tools(toolkit) when an IPv6 address is configured
+      if (unitsOf(options.settings).some((u) => u.addresses.some((a) => a.family === 6))) requireIpv6Tools(toolkit);
     }
     this.toolkit = toolkit;
     const overrides: ContainerOverrides = { ...options.overrides };

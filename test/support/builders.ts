@@ -1,10 +1,15 @@
 import type { AddressUnit, NodeSettings } from '../../src/application/index.js';
-import { FloatingAddress, Ipv4Address, Netmask, PeerNode, Priority, parseIpAddress, type HeartbeatMessage, type WireState } from '../../src/domain/index.js';
+import { FloatingAddress, Ipv4Address, Ipv6Address, Netmask, PeerNode, Priority, parseIpAddress, type HeartbeatMessage, type WireState } from '../../src/domain/index.js';
 
 export const VIP = '198.18.0.100';
 
 export function anAddress(ip = VIP, iface = 'eth0'): FloatingAddress {
   return FloatingAddress.create({ ip: Ipv4Address.create(ip), netmask: Netmask.create('255.255.255.0'), interfaceName: iface, label: 'fip' });
+}
+
+/** An IPv6 floating address (fd00:198:18::/48, a unique local range kept for tests). */
+export function anIpv6Address(ip = 'fd00:198:18::234', iface = 'eth0', prefixLength = 64): FloatingAddress {
+  return FloatingAddress.create({ ip: Ipv6Address.create(ip), prefixLength, interfaceName: iface, label: 'fip' });
 }
 
 export function aSettings(over: { id?: string; priority?: number; preempt?: boolean; timeoutMs?: number; intervalMs?: number } = {}): NodeSettings {

@@ -91,6 +91,48 @@ export const MACOS_PING_NONE = `PING 192.168.3.99 (192.168.3.99): 56 data bytes
 1 packets transmitted, 0 packets received, 100.0% packet loss
 `;
 
+// IPv6, recorded the same way (ndisc6 1.0.5, ipv6toolkit 2.0); the BusyBox and macOS layouts are transcribed.
+export const IPROUTE2_ADDR6_SHOW_BOUND = `3: eth0    inet6 fd00:198:18::234/64 scope global nodad \\       valid_lft forever preferred_lft forever
+3: eth0    inet6 fd00:198:18::11/64 scope global nodad \\       valid_lft forever preferred_lft forever
+3: eth0    inet6 fe80::347b:26ff:fee6:aab8/64 scope link \\       valid_lft forever preferred_lft forever
+`;
+export const IPROUTE2_ADDR6_SHOW_FREE = `3: eth0    inet6 fd00:198:18::11/64 scope global nodad \\       valid_lft forever preferred_lft forever
+3: eth0    inet6 fe80::347b:26ff:fee6:aab8/64 scope link \\       valid_lft forever preferred_lft forever
+`;
+export const IPROUTE2_EXISTS6 = 'Error: ipv6: address already assigned.\n';
+export const IPROUTE2_NOT_FOUND6 = 'Error: ipv6: address not found.\n';
+
+export const NET_TOOLS_IFCONFIG_A_BOUND6 = `eth0: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500
+        inet 198.18.0.11  netmask 255.255.255.0  broadcast 0.0.0.0
+        inet6 fd00:198:18::234  prefixlen 64  scopeid 0x0<global>
+        inet6 fd00:198:18::11  prefixlen 64  scopeid 0x0<global>
+        inet6 fe80::347b:26ff:fee6:aab8  prefixlen 64  scopeid 0x20<link>
+        ether 36:7b:26:e6:aa:b8  txqueuelen 1000  (Ethernet)
+
+lo: flags=73<UP,LOOPBACK,RUNNING>  mtu 65536
+        inet 127.0.0.1  netmask 255.0.0.0
+        inet6 ::1  prefixlen 128  scopeid 0x10<host>
+`;
+export const BUSYBOX_IFCONFIG_A_BOUND6 = `eth0      Link encap:Ethernet  HWaddr 36:7B:26:E6:AA:B8
+          inet addr:198.18.0.11  Bcast:0.0.0.0  Mask:255.255.255.0
+          inet6 addr: fd00:198:18::234/64 Scope:Global
+          inet6 addr: fe80::347b:26ff:fee6:aab8/64 Scope:Link
+          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1
+`;
+export const NET_TOOLS_INET6_EXISTS = 'SIOCSIFADDR: File exists\n';
+
+export const MACOS_IFCONFIG_EN0_BOUND6 = MACOS_IFCONFIG_EN0_BOUND.replace(
+  '\tinet 192.168.3.35 ',
+  '\tinet6 fd00:198:18::234 prefixlen 64\n\tinet 192.168.3.35 ',
+);
+
+/** `ndisc6 -1 -q -n -r 1 -w 150 <ip> <if>`: exit 0 with the MAC alone, 2 and nothing for silence, 1 for a failure. */
+export const NDISC6_QUIET_ANSWER = 'EA:85:93:94:5B:03\n';
+export const NDISC6_NO_DEVICE = 'eth9: No such device\n';
+export const NDISC6_UNREACHABLE = 'Sending ICMPv6 packet: Network is unreachable\n';
+/** na6 prints its failures on stdout, and exits 1. */
+export const NA6_NO_DEVICE = 'pcap_open_live(eth9): eth9: No such device exists (No such device exists)\nError while learning Souce Address and Next Hop\n';
+
 /** Answers commands from a script and records what was run. */
 export class ScriptedCommands {
   readonly calls: string[] = [];

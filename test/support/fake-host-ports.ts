@@ -6,12 +6,15 @@ import { CallJournal } from './call-journal.js';
 export class FakeAnnouncer implements AnnouncerPort {
   readonly announcements: { address: string; count: number }[] = [];
   cancels = 0;
+  /** The address each cancel named, or null for a cancel of every address's packets. */
+  readonly cancelled: (string | null)[] = [];
   forgotten = 0;
 
   constructor(private readonly journal = new CallJournal()) {}
 
-  cancel(): void {
+  cancel(address?: FloatingAddress): void {
     this.cancels++;
+    this.cancelled.push(address ? address.ip.toString() : null);
     this.journal.record('announcer: cancel');
   }
   async announce(address: FloatingAddress, count: number): Promise<void> {

@@ -177,9 +177,9 @@ class TracingAnnouncer extends FakeAnnouncer {
     this.rec(`announce ${address.ip.toString()} x${count}`);
     return super.announce(address, count);
   }
-  override cancel(): void {
+  override cancel(address?: FloatingAddress): void {
     this.rec('cancel announcements');
-    super.cancel();
+    super.cancel(address);
   }
   override forgetUnresolvedNeighbours(): Promise<void> {
     this.rec('forget unresolved neighbours');

@@ -1,10 +1,13 @@
 import type { FloatingAddress } from '../../domain/index.js';
 
-/** Tells the segment's neighbours (gratuitous ARP) that the address now lives here. */
+/** Tells the segment's neighbours (gratuitous ARP; unsolicited neighbour advertisements for IPv6) that the address now lives here. */
 export interface AnnouncerPort {
   /** Sends the first packet now and the rest spaced out; resolves when the first is sent. */
   announce(address: FloatingAddress, count: number): Promise<void>;
-  /** Drops the packets not sent yet: after a release they would point neighbours back here. */
+  /**
+   * Drops the packets not sent yet: after a release they would point neighbours back here. With an address, only
+   * that address's (one announcer serves every address of the node); without, every address's.
+   */
   cancel(address?: FloatingAddress): void;
   /**
    * Forgets this host's own neighbour entries on the address's interface that never resolved. A host cut off from

@@ -1,10 +1,18 @@
 import type { AnnouncerPort, LoggerPort } from '../../application/index.js';
 
-/** macOS has no arping; its kernel sends a gratuitous ARP itself when an alias is configured. */
+const GRATUITOUS_ARP_ON_CONFIGURE = 'this platform announces a new address itself (gratuitous ARP on configure); floatip sends none';
+
+/**
+ * macOS has no arping; its kernel sends a gratuitous ARP itself when an alias is configured. For IPv6 it sends no
+ * unsolicited advertisement (only its duplicate address detection), so that announcer says so, once, as a warning.
+ */
 export class KernelAnnouncer implements AnnouncerPort {
   private said = false;
 
-  constructor(private readonly logger: LoggerPort) {}
+  constructor(
+    private readonly logger: LoggerPort,
+    private readonly note: { level: 'info' | 'warn'; text: string } = { level: 'info', text: GRATUITOUS_ARP_ON_CONFIGURE },
+  ) {}
 
   cancel(): void {}
 
@@ -14,6 +22,6 @@ export class KernelAnnouncer implements AnnouncerPort {
   async announce(): Promise<void> {
     if (this.said) return;
     this.said = true;
-    this.logger.info('this platform announces a new address itself (gratuitous ARP on configure); floatip sends none');
+    this.logger[this.note.level](this.note.text);
   }
 }

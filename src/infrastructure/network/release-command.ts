@@ -1,8 +1,13 @@
 import type { AddressTablePort } from '../../application/index.js';
-import type { FloatingAddress } from '../../domain/index.js';
+import { Ipv6Address, type FloatingAddress } from '../../domain/index.js';
 import { runChecked, runCommand, type CommandLine, type RunCommand } from '../system/command-runner.js';
 
 export const COMMAND_TIMEOUT_MS = 5000;
+
+/** Whether one of these texts is the address, whichever way a tool spelled it (fd00:198:18:0::234 is fd00:198:18::234). */
+export function ipv6Holds(texts: readonly string[], ip: Ipv6Address): boolean {
+  return texts.some((t) => Ipv6Address.isValid(t) && Ipv6Address.create(t).equals(ip));
+}
 
 /** An address table that can say, as a fixed argument list, how to remove the address without it. */
 export interface ReleasableAddressTable extends AddressTablePort {
@@ -14,6 +19,7 @@ export interface ReleasableAddressTable extends AddressTablePort {
 /**
  * What the command-line address tables share: one tool, run with a deadline, a bind that is exactly the command
  * that can be started ahead of time, and an unbind that is exactly the release command the guard would run.
+ * Each dispatches on the address's family inside its commands.
  */
 export abstract class CommandAddressTable implements ReleasableAddressTable {
   constructor(
@@ -32,7 +38,12 @@ export abstract class CommandAddressTable implements ReleasableAddressTable {
 
   async bind(address: FloatingAddress): Promise<void> {
     const { file, args } = this.bindCommand(address);
-    await runChecked(file, args, COMMAND_TIMEOUT_MS, this.run);
+    try {
+      await runChecked(file, args, COMMAND_TIMEOUT_MS, this.run);
+    } catch (err) {
+      // `ip addr add` and `ifconfig inet6 add` refuse an address that is already there ("File exists"); the port's bind does not
+      if (!(await this.holds(address).catch(() => false))) throw err;
+    }
   }
 
   async unbind(address: FloatingAddress): Promise<void> {

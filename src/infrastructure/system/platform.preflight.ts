@@ -22,6 +22,31 @@ export interface Toolkit {
   readonly xargs: string;
   /** iproute2's ip where installed (optional): it clears unresolved neighbour entries after a partition heals */
   readonly neighbourTool?: string | null;
+  /** ndisc6 (the ndisc6 package) where installed: the conflict probe of an IPv6 address. See requireIpv6Tools. */
+  readonly ndisc6?: string | null;
+  /** na6 (the ipv6toolkit package) where installed, Linux only: an IPv6 address's neighbour advertisements. */
+  readonly na6?: string | null;
+}
+
+/**
+ * What an IPv6 floating address needs that this toolkit lacks, as one sentence; null when nothing. macOS needs no
+ * na6: floatip sends no advertisement there (see createPlatformAdapters).
+ */
+export function ipv6ToolsProblem(toolkit: Toolkit): string | null {
+  const missing = [
+    ...(toolkit.ndisc6 ? [] : [{ tool: 'ndisc6', pkg: 'ndisc6', role: 'its conflict probe' }]),
+    ...(toolkit.os === 'linux' && !toolkit.na6 ? [{ tool: 'na6', pkg: 'ipv6toolkit', role: 'its neighbour advertisements' }] : []),
+  ];
+  if (missing.length === 0) return null;
+  const needs = missing.map((m) => `\`${m.tool}\` for ${m.role}`).join(' and ');
+  const pkgs = missing.map((m) => m.pkg).join(' and ');
+  return `an IPv6 floating address needs ${needs}, not found on PATH: install the ${pkgs} package${missing.length > 1 ? 's' : ''}`;
+}
+
+/** Throws PreconditionError unless the toolkit can serve an IPv6 floating address: call it when one is configured. */
+export function requireIpv6Tools(toolkit: Toolkit): void {
+  const problem = ipv6ToolsProblem(toolkit);
+  if (problem) throw new PreconditionError(problem);
 }
 
 const CAP_NET_ADMIN = 12;
@@ -94,6 +119,9 @@ export function preflight(options: PreflightOptions = {}): Toolkit {
       arping: requireTool('arping', 'the iputils-arping package', path),
       xargs: requireTool('xargs', 'the findutils package', path),
       neighbourTool: addressTool === 'ip' ? addressCommand : findTool('ip', path),
+      // optional here: only an IPv6 address needs them, and the daemon asks requireIpv6Tools then
+      ndisc6: findTool('ndisc6', path),
+      na6: findTool('na6', path),
     };
   }
   if (uid !== 0) throw new PreconditionError('floatip must run as root on macOS to add interface aliases');
@@ -106,5 +134,7 @@ export function preflight(options: PreflightOptions = {}): Toolkit {
     pingFlavor: 'macos',
     arping: null,
     xargs: requireTool('xargs', 'the system xargs (/usr/bin)', path),
+    ndisc6: findTool('ndisc6', path),
+    na6: null,
   };
 }

@@ -33,6 +33,6 @@ describe('ifconfig output', () => {
   }
   it('an alias taken down shows no address', () => {
     const blocks = parseIfconfig('eth0:fip: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500\n        ether 4a:4f:27:4f:46:9c\n');
-    assert.deepEqual(blocks, [{ name: 'eth0:fip', inet: [] }]);
+    assert.deepEqual(blocks, [{ name: 'eth0:fip', inet: [], inet6: [] }]);
   });
 });

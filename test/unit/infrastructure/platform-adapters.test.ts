@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Ipv4Address } from '../../../src/domain/index.js';
 import {
@@ -21,6 +18,7 @@ import {
 } from '../../../src/infrastructure/index.js';
 import { anAddress } from '../../support/builders.js';
 import * as F from '../../support/command-fixtures.js';
+import { ToolDirs } from '../../support/tool-dirs.js';
 
 const linuxVip = anAddress();
 const macVip = anAddress('192.168.3.234', 'en0');
@@ -158,17 +156,9 @@ describe('conflict probe', () => {
 });
 
 describe('address tool selection (address_tool: auto)', () => {
-  const dirs: string[] = [];
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  function bin(...tools: string[]): string {
-    const d = mkdtempSync(join(tmpdir(), 'floatip-bin-'));
-    dirs.push(d);
-    for (const t of tools) {
-      writeFileSync(join(d, t), '#!/bin/sh\n');
-      chmodSync(join(d, t), 0o755);
-    }
-    return d;
-  }
+  const tools = new ToolDirs();
+  after(() => tools.remove());
+  const bin = (...names: string[]): string => tools.bin(...names);
   const root = { uid: 0, capabilities: 0x3000n, platform: 'linux' as const, hintDirs: [] };
 
   it('Linux: ifconfig when it is on PATH', () => {

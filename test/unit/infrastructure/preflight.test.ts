@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { PreconditionError, effectiveCapabilities, findTool, hasNetworkPrivileges, preflight, requireTool } from '../../../src/infrastructure/index.js';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  PreconditionError,
+  effectiveCapabilities,
+  findTool,
+  hasNetworkPrivileges,
+  ipv6ToolsProblem,
+  preflight,
+  requireIpv6Tools,
+  requireTool,
+  type Toolkit,
+} from '../../../src/infrastructure/index.js';
+import { ToolDirs } from '../../support/tool-dirs.js';
 
 describe('preflight', () => {
   it('a missing tool is one clear error naming the package to install', () => {
@@ -47,5 +59,44 @@ describe('preflight', () => {
     for (const platform of ['win32', 'freebsd', 'openbsd'] as const) {
       assert.throws(() => preflight({ platform }), (e: unknown) => e instanceof PreconditionError && new RegExp(`unsupported platform "${platform}"`).test(e.message));
     }
+  });
+});
+
+describe('the tools an IPv6 floating address needs', () => {
+  const tools = new ToolDirs();
+  after(() => tools.remove());
+  const bin = (...names: string[]): string => tools.bin(...names);
+  const root = { uid: 0, capabilities: 0x3000n, platform: 'linux' as const, hintDirs: [] };
+  const linux: Toolkit = { os: 'linux', addressTool: 'ip', addressCommand: '/sbin/ip', ping: '/bin/ping', pingFlavor: 'iputils', arping: '/usr/sbin/arping', xargs: '/usr/bin/xargs' };
+  const refused = (text: string) => (e: unknown) => e instanceof PreconditionError && e.code === 'FLOATIP_PRECONDITION' && e.message === text;
+
+  it('preflight finds ndisc6 and na6 on PATH, and starts without them (only an IPv6 address needs them)', () => {
+    const d = bin('ip', 'ping', 'arping', 'xargs', 'ndisc6', 'na6');
+    const kit = preflight({ ...root, path: d });
+    assert.equal(kit.ndisc6, join(d, 'ndisc6'));
+    assert.equal(kit.na6, join(d, 'na6'));
+    assert.doesNotThrow(() => requireIpv6Tools(kit));
+    const bare = preflight({ ...root, path: bin('ip', 'ping', 'arping', 'xargs') });
+    assert.equal(bare.ndisc6, null);
+    assert.equal(bare.na6, null);
+  });
+  it('either missing is refused, naming each tool, what it is for, and its Debian package', () => {
+    assert.throws(
+      () => requireIpv6Tools(linux),
+      refused('an IPv6 floating address needs `ndisc6` for its conflict probe and `na6` for its neighbour advertisements, not found on PATH: install the ndisc6 and ipv6toolkit packages'),
+    );
+    assert.throws(
+      () => requireIpv6Tools({ ...linux, ndisc6: '/usr/bin/ndisc6', na6: null }),
+      refused('an IPv6 floating address needs `na6` for its neighbour advertisements, not found on PATH: install the ipv6toolkit package'),
+    );
+    assert.throws(
+      () => requireIpv6Tools({ ...linux, na6: '/usr/sbin/na6' }),
+      refused('an IPv6 floating address needs `ndisc6` for its conflict probe, not found on PATH: install the ndisc6 package'),
+    );
+  });
+  it('macOS needs ndisc6 only: floatip sends no advertisement there', () => {
+    const mac: Toolkit = { ...linux, os: 'darwin', addressTool: 'macos-ifconfig', arping: null, pingFlavor: 'macos' };
+    assert.equal(ipv6ToolsProblem({ ...mac, ndisc6: '/usr/local/bin/ndisc6' }), null);
+    assert.throws(() => requireIpv6Tools(mac), /needs `ndisc6` for its conflict probe, not found on PATH/);
   });
 });

@@ -69,18 +69,33 @@ describe('xargs release guard', () => {
     assert.deepEqual(lines(ran), [], 'a disarmed guard runs nothing');
   });
 
-  for (const [what, armIt, expected] of [
-    ['an armed spare removes the address when its owner is killed', true, ['del 198.18.0.100/24']],
-    ['a spare that was never armed runs nothing when its owner dies', false, []],
+  const INFRA_MODULE = new URL('../../../src/infrastructure/index.js', import.meta.url).href;
+  const DOMAIN_MODULE = new URL('../../../src/domain/index.js', import.meta.url).href;
+  // what the child gives the guard (the tool is known once before() ran): a table that only knows one release
+  // command, or a real one of the given class
+  const onlyRelease = (): string => `const table = { releaseTool: ${JSON.stringify(tool)}, releaseCommand: () => ({ file: ${JSON.stringify(tool)}, args: ['del', '198.18.0.100/24'] }) };`;
+  const realTable = (name: string) => (): string =>
+    `const { ${name} } = await import(${JSON.stringify(INFRA_MODULE)}); const table = new ${name}(${JSON.stringify(tool)}, undefined, { ip: '/nonexistent/ip' });`;
+  const armIpv6 = [
+    `const { FloatingAddress, Ipv6Address } = await import(${JSON.stringify(DOMAIN_MODULE)});`,
+    "await guard.arm(FloatingAddress.create({ ip: Ipv6Address.create('fd00:198:18::234'), prefixLength: 64, interfaceName: 'eth0', label: 'fip' }));",
+  ].join('\n');
+
+  for (const [what, setup, arm, expected] of [
+    ['an armed spare removes the address when its owner is killed', onlyRelease, 'await guard.arm({});', ['del 198.18.0.100/24']],
+    ['a spare that was never armed runs nothing when its owner dies', onlyRelease, '', []],
+    ['an IPv6 address armed with iproute2 is removed with ip -6', realTable('Iproute2AddressTable'), armIpv6, ['-6 addr del fd00:198:18::234/64 dev eth0']],
+    ['an IPv6 address armed with ifconfig is removed with ifconfig inet6 del, by the same spare', realTable('IfconfigAddressTable'), armIpv6, ['eth0 inet6 del fd00:198:18::234/64']],
   ] as const) {
     it(what, async () => {
       reset();
       const code = [
         `const { XargsReleaseGuard } = await import(${JSON.stringify(GUARD_MODULE)});`,
-        `const guard = new XargsReleaseGuard(${JSON.stringify(xargs)}, { releaseTool: ${JSON.stringify(tool)}, releaseCommand: () => ({ file: ${JSON.stringify(tool)}, args: ['del', '198.18.0.100/24'] }) });`,
+        setup(),
+        `const guard = new XargsReleaseGuard(${JSON.stringify(xargs)}, table);`,
         'await guard.disarm();',
         'await new Promise((r) => setTimeout(r, 100));',
-        armIt ? 'await guard.arm({});' : '',
+        arm,
         "process.stdout.write('ready\\n');",
         'setInterval(() => {}, 1000);',
       ].join('\n');

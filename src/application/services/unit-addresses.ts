@@ -41,9 +41,18 @@ export class UnitAddresses {
     return this.releaseSome(this.addresses());
   }
 
+  /** Every address is tried, even after one fails (the first failure is thrown at the end): none is left behind. */
   private async releaseSome(addresses: readonly FloatingAddress[]): Promise<boolean> {
     let removed = false;
-    for (const address of addresses) if ((await this.releaseAddress.execute({ address })).kind === 'released') removed = true;
+    let failure: unknown = null;
+    for (const address of addresses) {
+      try {
+        if ((await this.releaseAddress.execute({ address })).kind === 'released') removed = true;
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure !== null) throw failure;
     return removed;
   }
 }

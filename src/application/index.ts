@@ -23,3 +23,4 @@ export * from './ports/service-manager.port.js';
 export * from './services/readiness-reporter.service.js';
 export * from './services/heartbeat-mux.service.js';
 export * from './services/address-logger.js';
+export * from './services/shared-health.service.js';

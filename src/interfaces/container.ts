@@ -20,11 +20,14 @@ import {
   ReleaseAddress,
   VerifyHolder,
   HeartbeatMux,
+  NODE_HEALTH,
+  SharedHealth,
   addressLogger,
   isMultiAddress,
   settingsOfUnit,
   unitsOf,
   type AddressUnit,
+  type NodeHealth,
   type ClockPort,
   type LoggerPort,
   type MetricsPort,
@@ -63,6 +66,8 @@ const PLATFORM_ADAPTERS = Symbol.for('floatip.PlatformAdapters');
 const TOOLKIT = Symbol.for('floatip.Toolkit');
 /** The one transport's lanes, one per address, in a node of several (the list form). */
 export const HEARTBEAT_MUX = Symbol.for('floatip.HeartbeatMux');
+/** Every address's share of one HealthMonitor, in a node of several. */
+export const SHARED_HEALTH = Symbol.for('floatip.SharedHealth');
 
 /**
  * The addresses whose bind and first announcement are started ahead of time: each a waiting shell, so only the
@@ -110,6 +115,8 @@ export function createContainer(options: ContainerOptions): Container {
     return new TcpEchoPeerTransport(options.settings, container.get<LoggerPort>(LOGGER_PORT), auth, container.get<MetricsPort>(METRICS_PORT), container.get<ClockPort>(CLOCK_PORT));
   });
 
+  container.bind<NodeHealth>(NODE_HEALTH).toDynamicValue(() => container.get(HealthMonitor));
+  container.bind(SHARED_HEALTH).toDynamicValue(() => new SharedHealth(container.get(HealthMonitor), options.settings));
   container.bind(HEARTBEAT_MUX).toDynamicValue(() => new HeartbeatMux(container.get(PEER_TRANSPORT_PORT), container.get<ClockPort>(CLOCK_PORT)));
 
   container.bind(ElectMaster).toSelf();
@@ -135,7 +142,7 @@ export function createUnitContainer(root: Container, settings: NodeSettings, uni
   child.bind(BindAddress).toSelf();
   child.bind(ReleaseAddress).toSelf();
   child.bind(VerifyHolder).toSelf();
-  child.bind(HealthMonitor).toSelf();
+  child.bind<NodeHealth>(NODE_HEALTH).toConstantValue(root.get<SharedHealth>(SHARED_HEALTH).view());
   child.bind(FailoverNode).toSelf();
   return child;
 }

@@ -14,12 +14,13 @@ import {
   type NodeSettings,
   type NodeStatus,
   type PeerTransportPort,
+  type SharedHealth,
   type ServiceManagerPort,
   type StateChange,
 } from '../application/index.js';
 import type { NodeState } from '../domain/index.js';
 import { HttpStatusServer, PrometheusMetrics, preflight, requireIpv6Tools, type AddressToolChoice, type Toolkit } from '../infrastructure/index.js';
-import { createContainer, createUnitContainer, type ContainerOverrides } from './container.js';
+import { SHARED_HEALTH, createContainer, createUnitContainer, type ContainerOverrides } from './container.js';
 
 export interface FloatipServiceOptions {
   readonly settings: NodeSettings;
@@ -104,8 +105,9 @@ export class FloatipService {
   status(): ServiceStatus {
     const metrics = this.metrics;
     const counters = metrics instanceof PrometheusMetrics ? { counters: metrics.snapshot() } : {};
+    if (!this.multi) return { ...this.first.node.status(), ...counters };
     const rows = [...this.units].map(([name, u]) => ({ name, ...u.node.status() }));
-    return { ...rows[0]!, ...counters, ...(this.multi ? { addresses: rows } : {}) };
+    return { ...rows[0]!, ...counters, addresses: rows };
   }
 
   /** Subscribe to every address's state changes; returns the unsubscribe function. */
@@ -135,10 +137,12 @@ export class FloatipService {
     if (!this.multi) {
       this.first.node.reconfigure(settings);
     } else {
-      this.container.get<PeerTransportPort>(PEER_TRANSPORT_PORT).reconfigure?.(settings);
       const next = new Map(unitsOf(settings).map((u) => [u.name, u]));
       const gone = [...this.units.values()].filter((u) => !sameAddresses(u.unit, next.get(u.unit.name)));
-      await Promise.all(gone.map((u) => this.remove(u.unit.name, 'reload: the address is no longer configured here')));
+      await Promise.all(gone.map((u) => this.remove(u.unit.name, next.has(u.unit.name) ? 'reload: its addresses changed; restarting it' : 'reload: no longer configured here')));
+      // after the removed addresses said goodbye, before the added ones speak: the transport runs the new list
+      this.container.get<PeerTransportPort>(PEER_TRANSPORT_PORT).reconfigure?.(settings);
+      this.container.get<SharedHealth>(SHARED_HEALTH).reconfigure(settings);
       for (const unit of next.values()) {
         const kept = this.units.get(unit.name);
         if (kept) kept.node.reconfigure(settingsOfUnit(settings, unit));

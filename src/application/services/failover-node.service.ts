@@ -20,7 +20,7 @@ import { ANNOUNCER_PORT, type AnnouncerPort } from '../ports/announcer.port.js';
 import { METRICS_PORT, type MetricsPort } from '../ports/metrics.port.js';
 import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
-import { HealthMonitor } from './health-monitor.service.js';
+import { NODE_HEALTH, type NodeHealth } from './shared-health.service.js';
 import { NodeTimers } from './node-timers.js';
 import { OperationQueue } from './operation-queue.js';
 import { PortEffects, isPortEffect } from './port-effects.js';
@@ -59,7 +59,7 @@ export class FailoverNode implements TransportListener {
     @inject(ElectMaster) private readonly elect: ElectMaster,
     @inject(BindAddress) private readonly bindAddress: BindAddress,
     @inject(ReleaseAddress) private readonly releaseAddress: ReleaseAddress,
-    @inject(HealthMonitor) private readonly health: HealthMonitor,
+    @inject(NODE_HEALTH) private readonly health: NodeHealth,
     @inject(NOTIFIER_PORT) private readonly notifier: NotifierPort,
     @inject(METRICS_PORT) private readonly metrics: MetricsPort,
     @inject(CONFLICT_PROBE_PORT) private readonly conflictProbe: ConflictProbePort,
@@ -209,7 +209,8 @@ export class FailoverNode implements TransportListener {
       case 'bind':
         this.operate(async () => {
           const plan = e.ifPreProbedFree && (await (this.preProbe ?? false)) ? e.ifPreProbedFree : e.plan;
-          return { kind: 'bind-done', result: await this.unit.bind(plan) };
+          // the pre-expiry probe looked at the first address only: a group's others are probed as usual
+          return { kind: 'bind-done', result: await this.unit.bind(plan, e.plan) };
         });
         return;
       case 'release':

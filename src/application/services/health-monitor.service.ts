@@ -62,14 +62,16 @@ export class HealthMonitor {
     this.witnessTimer = null;
   }
 
-  /** How much the failing weighted checks take off the configured priority. */
-  penalty(): number {
-    return this.checks.filter((c) => !c.state.healthy && !c.spec.fatal).reduce((sum, c) => sum + c.spec.weight, 0);
+  /** How much the failing weighted checks take off the configured priority; `only`: of these checks (by name). */
+  penalty(only?: ReadonlySet<string>): number {
+    return this.of(only)
+      .filter((c) => !c.state.healthy && !c.spec.fatal)
+      .reduce((sum, c) => sum + c.spec.weight, 0);
   }
 
   /** The first failing fatal check, described, or null. */
-  fatal(): string | null {
-    const failing = this.checks.find((c) => c.spec.fatal && !c.state.healthy);
+  fatal(only?: ReadonlySet<string>): string | null {
+    const failing = this.of(only).find((c) => c.spec.fatal && !c.state.healthy);
     return failing ? `check ${failing.spec.name} is failing: ${failing.state.detail}` : null;
   }
 
@@ -78,8 +80,12 @@ export class HealthMonitor {
     return this.settings && this.settings.witnesses.length > 0 ? this.lastWitnessOk : null;
   }
 
-  results(): CheckStatus[] {
-    return this.checks.map((c) => ({ name: c.spec.name, healthy: c.state.healthy, fatal: c.spec.fatal, weight: c.spec.weight, detail: c.state.detail }));
+  results(only?: ReadonlySet<string>): CheckStatus[] {
+    return this.of(only).map((c) => ({ name: c.spec.name, healthy: c.state.healthy, fatal: c.spec.fatal, weight: c.spec.weight, detail: c.state.detail }));
+  }
+
+  private of(only: ReadonlySet<string> | undefined): RunningCheck[] {
+    return only ? this.checks.filter((c) => only.has(c.spec.name)) : this.checks;
   }
 
   private apply(settings: NodeSettings): void {

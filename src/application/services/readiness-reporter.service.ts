@@ -36,6 +36,9 @@ export class ReadinessReporter {
   /** An address removed by a reload no longer holds start-up back or shows in the line. */
   forget(address: string): void {
     this.states.delete(address);
+    if (this.isReady || this.states.size === 0 || [...this.states.values()].includes('INIT')) return;
+    this.isReady = true;
+    this.manager.ready(this.line(this.summary(`${address} removed`)));
   }
 
   private summary(latest: string): string {

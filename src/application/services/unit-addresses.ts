@@ -12,17 +12,17 @@ export class UnitAddresses {
 
   /**
    * Binds in order: the first address refused (a conflict) or failing ends the bind, and the ones bound before it
-   * are released again. The outcome is the first address's, or the refusal.
+   * are released again. The outcome is the first address's, or the refusal. `rest`: the plan for the others.
    */
-  async bind(plan: Omit<BindAddressInput, 'address'>): Promise<BindOutcome> {
-    const [first, ...rest] = this.addresses();
+  async bind(plan: Omit<BindAddressInput, 'address'>, rest: Omit<BindAddressInput, 'address'> = plan): Promise<BindOutcome> {
+    const [first, ...others] = this.addresses();
     const result = await this.bindAddress.execute({ address: first!, ...plan });
     if (result.kind !== 'bound') return result;
     const bound = [first!];
-    for (const address of rest) {
+    for (const address of others) {
       let next: BindOutcome;
       try {
-        next = await this.bindAddress.execute({ address, ...plan });
+        next = await this.bindAddress.execute({ address, ...rest });
       } catch (err) {
         await this.releaseSome(bound);
         throw err;

@@ -15,3 +15,12 @@ export function parseIpAddress(text: unknown, field = 'ip'): IpAddress {
 export function isIpAddress(text: unknown): boolean {
   return Ipv4Address.isValid(text) || Ipv6Address.isValid(text);
 }
+
+/** Whether `text` (any spelling a tool prints) is this address; text that is no address is not. */
+export function isSameIp(ip: IpAddress, text: string): boolean {
+  try {
+    return ip.equals(parseIpAddress(text));
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,5 @@
 import type { AddressUnit, CheckSettings } from '../../application/index.js';
-import { FloatingAddress, InvalidValueError, Netmask, Priority, parseIpAddress, type IpAddress, type Ipv4Address } from '../../domain/index.js';
+import { FloatingAddress, InvalidValueError, MAX_ALIAS_NAME_LENGTH, isSameIp, Netmask, Priority, parseIpAddress, type IpAddress, type Ipv4Address } from '../../domain/index.js';
 import type { AddressEntryDto } from './floating-ip.config-dto.js';
 
 /** One heartbeat frame carries every unit's state; this keeps the frame within its limit. */
@@ -38,15 +38,12 @@ export function resolveAddressList(entries: readonly AddressEntryDto[], section:
   if (entries.length === 0) problems.push(`${P}: [] is not allowed: list at least one address`);
   if (entries.length > MAX_ADDRESSES) problems.push(`${P}: ${entries.length} addresses are not allowed: at most ${MAX_ADDRESSES} (one frame carries them all)`);
   const resolved: Entry[] = [];
-  let v4Count = 0;
   entries.forEach((dto, i) => {
     const key = `${P}[${i}]`;
-    const isV4 = typeof dto.ip === 'string' && !dto.ip.includes(':');
-    // Linux keeps one IPv4 address per alias label: the second IPv4 entry is fip1, and so on
-    const label = dto.label ?? (isV4 && v4Count > 0 ? `${section.label}${v4Count}` : section.label);
-    if (isV4) v4Count++;
+    const label = dto.label ?? defaultLabel(dto.ip, section);
     const entry = attemptEntry(key, problems, () => {
       const ip = parseIpAddress(dto.ip, 'ip');
+      if (dto.netmask !== undefined && dto.prefix_length !== undefined) throw new InvalidValueError('prefix_length', dto.prefix_length, 'set netmask or prefix_length, not both');
       const netmask = ip.family === 4 && dto.prefix_length === undefined ? (dto.netmask !== undefined ? Netmask.create(dto.netmask, 'netmask') : section.netmask) : undefined;
       if (ip.family === 6 && dto.netmask !== undefined) throw new InvalidValueError('netmask', dto.netmask, 'applies to IPv4 only: give an IPv6 address prefix_length');
       const address = FloatingAddress.create({
@@ -86,9 +83,6 @@ function unitsOf(entries: readonly Entry[], problems: string[]): AddressUnit[] {
   for (const e of entries) {
     const unit = e.group === undefined ? undefined : units.find((u) => u.name === e.group);
     if (!unit) {
-      if (e.group !== undefined && entries.some((x) => x.group === undefined && x.address.ip.toString() === e.group)) {
-        problems.push(`${e.key}.group: ${JSON.stringify(e.group)} is not allowed: it is the name of another entry's address`);
-      }
       units.push({ name: e.group ?? e.address.ip.toString(), first: e, addresses: [e.address] });
       continue;
     }
@@ -100,30 +94,48 @@ function unitsOf(entries: readonly Entry[], problems: string[]): AddressUnit[] {
     }
     unit.addresses.push(e.address);
   }
-  return units.map((u) => ({ name: u.name, addresses: u.addresses, priority: u.first.priority, preempt: u.first.preempt }));
+  // a group is known on the wire by its lowest address (IPv4 first), whatever order each node lists its members in
+  return units.map((u) => ({ name: u.name, addresses: u.addresses.length > 1 ? [...u.addresses].sort(lowestFirst) : u.addresses, priority: u.first.priority, preempt: u.first.preempt }));
+}
+
+/**
+ * Linux keeps one IPv4 address per alias label, so each IPv4 entry gets its own: the section's label and the
+ * address's last number (eth0:fip234), or f234 where that is too long. Made from the address alone, so a reload
+ * that adds or removes an entry renames no other (a renamed alias would be a restart). IPv6 keeps no labels.
+ */
+function defaultLabel(ip: unknown, section: SectionDefaults): string {
+  if (typeof ip !== 'string' || ip.includes(':')) return section.label;
+  const last = ip.trim().split('.').pop() ?? '';
+  const long = `${section.label}${last}`;
+  return section.interfaceName.length + 1 + long.length <= MAX_ALIAS_NAME_LENGTH ? long : `f${last}`;
+}
+
+function lowestFirst(a: FloatingAddress, b: FloatingAddress): number {
+  if (a.family !== b.family) return a.family - b.family;
+  const x = a.ip.family === 4 ? a.ip.toNumber().toString(16).padStart(8, '0') : a.ip.toBytes().map((n) => n.toString(16).padStart(2, '0')).join('');
+  const y = b.ip.family === 4 ? b.ip.toNumber().toString(16).padStart(8, '0') : b.ip.toBytes().map((n) => n.toString(16).padStart(2, '0')).join('');
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** A check's `addresses:` names units (a group, or an ungrouped address) or any address of a group. */
-export function attachChecks(checks: readonly CheckSettings[], named: readonly (readonly string[] | undefined)[], units: readonly AddressUnit[], problems: string[]): CheckSettings[] {
-  return checks.map((c, i) => {
-    const names = named[i];
+export function attachChecks(
+  checks: readonly CheckSettings[],
+  named: readonly { readonly index: number; readonly names: readonly string[] | undefined }[],
+  units: readonly AddressUnit[],
+  problems: string[],
+): CheckSettings[] {
+  return checks.map((c, k) => {
+    const { index: i, names } = named[k]!;
     if (names === undefined) return c;
+    if (names.length === 0) problems.push(`floating_ip.checks[${i}].addresses: [] is not allowed: name at least one address or group, or leave addresses out for all`);
     const attached: string[] = [];
     names.forEach((n, j) => {
-      const unit = units.find((u) => u.name === n || u.addresses.some((a) => sameIp(a.ip, n)));
+      const unit = units.find((u) => u.name === n || u.addresses.some((a) => isSameIp(a.ip, n)));
       if (!unit) problems.push(`floating_ip.checks[${i}].addresses[${j}]: ${JSON.stringify(n)} is not allowed: it is none of the addresses or groups (${units.map((u) => u.name).join(', ')})`);
       else if (!attached.includes(unit.name)) attached.push(unit.name);
     });
     return { ...c, addresses: attached };
   });
-}
-
-function sameIp(ip: IpAddress, text: string): boolean {
-  try {
-    return ip.equals(parseIpAddress(text));
-  } catch {
-    return false;
-  }
 }
 
 function attemptEntry<T>(key: string, problems: string[], fn: () => T): T | undefined {

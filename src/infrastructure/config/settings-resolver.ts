@@ -1,5 +1,5 @@
 import type { AddressUnit, CheckSettings, NodeSettings, NotifyHooks } from '../../application/index.js';
-import { FloatingAddress, HostPort, InvalidValueError, Ipv4Address, Netmask, Priority, parseIpAddress, type IpAddress } from '../../domain/index.js';
+import { FloatingAddress, HostPort, InvalidValueError, Ipv4Address, Netmask, Priority, isSameIp, type IpAddress } from '../../domain/index.js';
 import { ConfigError } from '../errors.js';
 import type { Nic } from '../system/interface-inventory.js';
 import type { FloatingIpConfigDto } from './floating-ip.config-dto.js';
@@ -178,11 +178,16 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
   }
 
   const checks: CheckSettings[] = [];
+  /** each resolved check's place in the file, for its `addresses` */
+  const checkKeys: number[] = [];
   (dto.checks ?? []).forEach((c, i) => {
     const check = resolveCheck(c, i, problems);
     if (!check) return;
     if (checks.some((k) => k.name === check.name)) problems.push(`${P}checks[${i}].name: ${JSON.stringify(check.name)} is not allowed: another check has that name`);
-    else checks.push(check);
+    else {
+      checks.push(check);
+      checkKeys.push(i);
+    }
   });
   const witnesses: Ipv4Address[] = [];
   (dto.witness ?? []).forEach((w, i) => {
@@ -218,12 +223,15 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
   if (dto.addresses !== undefined) {
     if (dto.ip !== undefined) problems.push(`${P}ip: ${JSON.stringify(dto.ip)} is not allowed beside addresses: list every address under addresses`);
     if (nic && localIp && netmask && priority) {
-      const heldBy = (a: IpAddress): string | undefined => nics.find((n) => n.addresses.some((x) => sameText(x.ip, a)))?.name;
+      const heldBy = (a: IpAddress): string | undefined => nics.find((n) => n.addresses.some((x) => isSameIp(a, x.ip)))?.name;
       const section = { interfaceName: nic.name, localIp, netmask, label: dto.label ?? DEFAULTS.label, priority, preempt, prefixLength: dto.prefix_length, heldBy };
       units = resolveAddressList(dto.addresses, section, problems);
-      attached = attachChecks(checks, (dto.checks ?? []).map((c) => c.addresses), units, problems);
+      attached = attachChecks(checks, checkKeys.map((i) => ({ index: i, names: dto.checks![i]!.addresses })), units, problems);
     }
-  } else if (dto.checks?.some((c) => c.addresses !== undefined)) problems.push(`${P}checks: addresses applies to the list form (floating_ip.addresses) only`);
+  } else {
+    if (dto.checks?.some((c) => c.addresses !== undefined)) problems.push(`${P}checks: addresses applies to the list form (floating_ip.addresses) only`);
+    if (dto.prefix_length !== undefined) problems.push(`${P}prefix_length: ${dto.prefix_length} is not allowed here: it is the list form's default for IPv6 entries; give an IPv4 address netmask`);
+  }
   const first = units?.[0];
   const address = first
     ? first.addresses[0]
@@ -240,7 +248,7 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
     auth,
     status,
     settings: first
-      ? { ...common, address: address, priority: first.priority, preempt: first.preempt, units, peerSubnet: units!.flatMap((u) => u.addresses).find((a) => a.netmask)?.netmask ?? null }
+      ? { ...common, address: address, priority: first.priority, preempt: first.preempt, units, peerSubnet: netmask! }
       : { ...common, address, priority, preempt },
   };
 }
@@ -252,13 +260,4 @@ function parseBinding(binding: string): { group: Ipv4Address; port: number } {
   const group = Ipv4Address.create(endpoint.host);
   if (!group.isMulticast()) throw new InvalidValueError('broadcast.binding', binding, allowed);
   return { group, port: endpoint.port };
-}
-
-/** An interface's address as the inventory lists it (IPv6 may come in any spelling), against a floating one. */
-function sameText(text: string, ip: IpAddress): boolean {
-  try {
-    return ip.equals(ip.family === 6 ? parseIpAddress(text) : Ipv4Address.create(text));
-  } catch {
-    return false;
-  }
 }

@@ -38,6 +38,8 @@ export class InboundPipeline {
   private sources: PeerSourceFilter;
   /** The addresses this node runs, as frames name them (a group by its first address). */
   private vips: readonly IpAddress[];
+  /** A group's other addresses, by address: a peer that speaks for one of them lists the group differently. */
+  private grouped: ReadonlyMap<string, string>;
 
   constructor(
     private settings: NodeSettings,
@@ -46,12 +48,14 @@ export class InboundPipeline {
   ) {
     this.sources = new PeerSourceFilter(settings);
     this.vips = vipsOf(settings);
+    this.grouped = groupedOf(settings);
   }
 
   reconfigure(settings: NodeSettings): void {
     this.settings = settings;
     this.sources = new PeerSourceFilter(settings);
     this.vips = vipsOf(settings);
+    this.grouped = groupedOf(settings);
   }
 
   /** A connection is refused before it sends anything when it comes from outside the subnet and no peer has its address. */
@@ -114,8 +118,11 @@ export class InboundPipeline {
     const others = parsed.messages.filter((m) => !ours.includes(m)).map((m) => m.vip.toString());
     const mine = this.vips.map(String).join(', ');
     const heartbeats = `${via === 'tcp' ? 'TCP' : 'multicast'} heartbeats from ${remote}`;
-    if (ours.length === 0) return rejected('foreign-address', `ignoring ${heartbeats}: it manages ${others.join(', ')}, not ${mine}`);
-    const foreign = others.length > 0 ? { reason: 'foreign-address', detail: `ignoring part of ${heartbeats}: this node does not run ${others.join(', ')}` } : undefined;
+    // a group listed differently there: the addresses both run still elect; the rest cannot, and is said loudly
+    const regrouped = others.filter((v) => this.grouped.has(v)).map((v) => `${v} (in group ${this.grouped.get(v)!} here)`);
+    const mismatch = regrouped.length > 0 ? { reason: 'group-mismatch', detail: `${heartbeats} run ${regrouped.join(', ')} as an election of its own: give every node the same groups` } : undefined;
+    if (ours.length === 0) return mismatch ? { kind: 'rejected', ...mismatch } : rejected('foreign-address', `ignoring ${heartbeats}: it manages ${others.join(', ')}, not ${mine}`);
+    const foreign = mismatch ?? (others.length > 0 ? { reason: 'foreign-address', detail: `ignoring part of ${heartbeats}: this node does not run ${others.join(', ')}` } : undefined);
     return { kind: 'heartbeat', msg: ours[0]!, msgs: ours, via, remote, asksTcp: (opened.data as Record<string, unknown>)[ASK_TCP] === 1, ...(foreign ? { foreign } : {}) };
   }
 }
@@ -135,4 +142,8 @@ function authReason(reason: string): string {
 
 function vipsOf(settings: NodeSettings): IpAddress[] {
   return unitsOf(settings).map((u) => u.addresses[0]!.ip);
+}
+
+function groupedOf(settings: NodeSettings): Map<string, string> {
+  return new Map(unitsOf(settings).flatMap((u) => u.addresses.slice(1).map((a): [string, string] => [a.ip.toString(), u.name])));
 }

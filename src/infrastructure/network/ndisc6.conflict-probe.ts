@@ -16,7 +16,7 @@ const NO_RESPONSE = 2;
  *
  * `-1 -q -n -r 1 -w <ms>`: the first answer only, its MAC alone, no name lookups, one solicitation, waiting <ms>.
  * Exit 0 is an answer, 2 silence, anything else ndisc6 failing (no such interface, IPv6 off on it), which is an
- * error, never a free address.
+ * error, never a free address. A hung ndisc6 that our backstop kills is silence, as the wait would have been.
  */
 export class Ndisc6ConflictProbe implements ConflictProbePort {
   readonly resolvesMacs = true;

@@ -1,12 +1,12 @@
 import type { AddressTablePort } from '../../application/index.js';
-import { Ipv6Address, type FloatingAddress } from '../../domain/index.js';
+import { isSameIp, type FloatingAddress, type Ipv6Address } from '../../domain/index.js';
 import { runChecked, runCommand, type CommandLine, type RunCommand } from '../system/command-runner.js';
 
 export const COMMAND_TIMEOUT_MS = 5000;
 
 /** Whether one of these texts is the address, whichever way a tool spelled it (fd00:198:18:0::234 is fd00:198:18::234). */
 export function ipv6Holds(texts: readonly string[], ip: Ipv6Address): boolean {
-  return texts.some((t) => Ipv6Address.isValid(t) && Ipv6Address.create(t).equals(ip));
+  return texts.some((t) => isSameIp(ip, t));
 }
 
 /** An address table that can say, as a fixed argument list, how to remove the address without it. */

@@ -1,4 +1,4 @@
-import { NoMetrics, isMultiAddress, type ClockPort, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
+import { NoMetrics, isMultiAddress, unitsOf, type ClockPort, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
 import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
 import { SystemClock } from '../system/system.clock.js';
 import { answersAskAtOnce, asksForTcp, remembered, sendsOnTcp } from './channel-policy.js';
@@ -101,6 +101,9 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   reconfigure(settings: NodeSettings): void {
     this.settings = settings;
     this.pipeline.reconfigure(settings);
+    // an address a reload removed is no longer repeated to a peer that connects
+    const runs = new Set(unitsOf(settings).map((u) => u.addresses[0]!.ip.toString()));
+    for (const vip of this.latest.keys()) if (!runs.has(vip)) this.latest.delete(vip);
   }
 
   async stop(): Promise<void> {
@@ -110,11 +113,15 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     await this.group.close();
   }
 
-  /** One heartbeat on one link; a peer we do not hear on the group is asked for TCP in the same frame. */
-  /** One frame per send: a single address's heartbeat (protocol v1), or, with several addresses, a batch. */
+  /**
+   * One frame per send: a single address's heartbeat (protocol v1), or, with several addresses, a batch of every
+   * address's latest heartbeat. Authentication orders a node's frames, so a late copy of an older frame is dropped:
+   * each frame must therefore say all there is, a goodbye sent a frame earlier included. A receiver takes an
+   * entry it had already as stale.
+   */
   private framesOf(messages: readonly HeartbeatMessage[]): FrameCache {
     if (!isMultiAddress(this.settings) && messages.length === 1) return new FrameCache(messages[0]!, this.auth);
-    return new FrameCache({ id: this.settings.localIp, seq: ++this.frameSeq, messages }, this.auth);
+    return new FrameCache({ id: this.settings.localIp, seq: ++this.frameSeq, messages: [...this.latest.values()] }, this.auth);
   }
 
   /**
@@ -127,6 +134,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
     return { state: all.map((m) => `${m.vip.toString()}=${m.state}`).join(','), master: all.some((m) => m.state === 'MASTER') };
   }
 
+  /** One heartbeat on one link; a peer we do not hear on the group is asked for TCP in the same frame. */
   private write(link: PeerLink, frames: FrameCache, state: string, done?: () => void): boolean {
     if (link.state.kind !== 'connected') return false;
     const socket = link.state.socket;

@@ -151,16 +151,14 @@ export class PrometheusMetrics implements MetricsPort {
     };
   }
 
-  /**
-   * An address no longer run (a reload removed it) leaves no state or peer series behind: the gauges start again,
-   * and each remaining address sets its own at its next evaluation. Counters keep their history.
-   */
+  /** An address no longer run (a reload removed it) leaves no state or peer series behind; counters keep their history. */
   forgetAddress(name: string): void {
     this.peerReaders.delete(name);
-    this.lastState.clear();
-    this.lastPriority.clear();
-    this.stateGauge.reset();
-    this.priorityGauge.reset();
+    this.lastState.delete(name);
+    this.lastPriority.delete(name);
+    if (!this.by.length) return;
+    for (const state of STATES) this.stateGauge.remove({ address: name, state });
+    this.priorityGauge.remove({ address: name });
   }
 
   private labels(address: string): Labels {

@@ -17,7 +17,7 @@ export function formatStatus(s: ServiceStatus): string {
   for (const p of s.peers) lines.push(`  ${p.id.padEnd(15)}  ${p.state.padEnd(8)}  priority ${String(p.priority).padEnd(3)}  term ${String(p.term).padEnd(4)}  ${p.alive ? 'alive' : 'LOST '}  seen ${ago(p.lastSeenMsAgo)}`);
   if (s.checks.length > 0) {
     lines.push('', 'checks');
-    for (const c of s.checks) lines.push(`  ${c.name.padEnd(30)}  ${c.healthy ? 'ok     ' : 'FAILING'}  ${c.fatal ? 'fatal' : `weight ${c.weight}`}  ${c.detail}`);
+    for (const c of s.checks) lines.push(checkLine(c));
   }
   counterLines(s, lines);
   return lines.join('\n');
@@ -39,10 +39,14 @@ function formatRows(s: ServiceStatus, rows: NonNullable<ServiceStatus['addresses
   const checks = new Map(rows.flatMap((r) => r.checks.map((c) => [c.name, c] as const)));
   if (checks.size > 0) {
     lines.push('', 'checks');
-    for (const c of checks.values()) lines.push(`  ${c.name.padEnd(30)}  ${c.healthy ? 'ok     ' : 'FAILING'}  ${c.fatal ? 'fatal' : `weight ${c.weight}`}  ${c.detail}`);
+    for (const c of checks.values()) lines.push(checkLine(c));
   }
   counterLines(s, lines);
   return lines.join('\n');
+}
+
+function checkLine(c: ServiceStatus['checks'][number]): string {
+  return `  ${c.name.padEnd(30)}  ${c.healthy ? 'ok     ' : 'FAILING'}  ${c.fatal ? 'fatal' : `weight ${c.weight}`}  ${c.detail}`;
 }
 
 function counterLines(s: ServiceStatus, lines: string[]): void {

@@ -43,7 +43,7 @@ describe('the list form of floating_ip (addresses:)', () => {
     const units = s.units!;
     assert.deepEqual(
       units.map((u) => `${u.name} ${u.addresses.map((a) => `${a.cidr}@${a.family === 4 ? a.aliasName : a.interfaceName}`).join()} ${u.priority.value} ${u.preempt}`),
-      ['198.18.0.234 198.18.0.234/24@eth0:fip 150 false', '198.18.0.235 198.18.0.235/24@eth0:fip1 120 true', 'fd00:198:18::234 fd00:198:18::234/64@eth0 120 false'],
+      ['198.18.0.234 198.18.0.234/24@eth0:fip234 150 false', '198.18.0.235 198.18.0.235/24@eth0:fip235 120 true', 'fd00:198:18::234 fd00:198:18::234/64@eth0 120 false'],
     );
     assert.equal(s.address.ip.toString(), '198.18.0.234');
     assert.equal(s.peerSubnet?.prefixLength, 24);
@@ -52,18 +52,28 @@ describe('the list form of floating_ip (addresses:)', () => {
   it('makes the entries of a group one election, named by the group, inheriting its first entry\'s priority', () => {
     const s = settings(
       section(`  addresses:
-    - ip: 198.18.0.234
+    - ip: fd00:198:18::234
       priority: 150
       group: web
     - ip: 198.18.0.240
-    - ip: fd00:198:18::234
+    - ip: 198.18.0.239
+      group: web
+    - ip: 198.18.0.234
       group: web
 `),
     );
+    // on the wire a group is its lowest address, IPv4 first, whatever order a node lists it in
     assert.deepEqual(
       s.units!.map((u) => `${u.name}: ${u.addresses.map((a) => a.ip.toString()).join(', ')} (${u.priority.value})`),
-      ['web: 198.18.0.234, fd00:198:18::234 (150)', '198.18.0.240: 198.18.0.240 (100)'],
+      ['web: 198.18.0.234, 198.18.0.239, fd00:198:18::234 (150)', '198.18.0.240: 198.18.0.240 (100)'],
     );
+  });
+
+  it('labels an IPv4 entry by its address, so adding one relabels no other', () => {
+    const labels = (yaml: string): string[] => settings(section(yaml)).units!.map((u) => u.addresses[0]!.aliasName);
+    assert.deepEqual(labels('  addresses:\n    - ip: 198.18.0.234\n    - ip: 198.18.0.235\n'), ['eth0:fip234', 'eth0:fip235']);
+    assert.deepEqual(labels('  addresses:\n    - ip: 198.18.0.233\n    - ip: 198.18.0.234\n    - ip: 198.18.0.235\n'), ['eth0:fip233', 'eth0:fip234', 'eth0:fip235']);
+    assert.deepEqual(labels('  label: longlabel12\n  addresses:\n    - ip: 198.18.0.234\n'), ['eth0:f234']);
   });
 
   it('names the entry in every error', () => {
@@ -100,6 +110,15 @@ describe('the list form of floating_ip (addresses:)', () => {
     ]) {
       assert.match(text, expected);
     }
+  });
+
+  it('refuses netmask and prefix_length together, a check on no address at all, and prefix_length in the single form', () => {
+    assert.match(problems(section('  addresses:\n    - ip: 198.18.0.235\n      netmask: 255.255.255.0\n      prefix_length: 24\n')), /floating_ip\.addresses\[0\]\.prefix_length: 24 is not allowed: set netmask or prefix_length, not both/);
+    assert.match(
+      problems(section('  addresses:\n    - ip: 198.18.0.235\n  checks:\n    - tcp: 127.0.0.1:81\n      weight: 5\n      fatal: true\n    - tcp: 127.0.0.1:80\n      fatal: true\n      addresses: []\n')),
+      /floating_ip\.checks\[1\]\.addresses: \[\] is not allowed: name at least one address or group/,
+    );
+    assert.match(problems(section('  ip: 198.18.0.234\n  prefix_length: 64\n')), /floating_ip\.prefix_length: 64 is not allowed here/);
   });
 
   it('refuses ip beside addresses, an empty list, an unknown key in an entry and a check on no such address', () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Ipv4Address } from '../../../src/domain/index.js';
-import { FrameAuthenticator, encodeFrame, type FrameSigner } from '../../../src/infrastructure/index.js';
+import { FrameAuthenticator, encodeBatchFrame, encodeFrame, type FrameSigner } from '../../../src/infrastructure/index.js';
 import { idleConnectionCloses, sendsOnTcp, type LinkFacts } from '../../../src/infrastructure/network/channel-policy.js';
 import { InboundPipeline, type Inbound } from '../../../src/infrastructure/network/inbound-pipeline.js';
-import { aHeartbeat, aSettings } from '../../support/builders.js';
+import { aHeartbeat, aMultiSettings, aSettings, aUnit } from '../../support/builders.js';
 
 // local_ip 198.18.0.11/24; the peer is 198.18.0.12 (the builders' defaults)
 const PEER = '198.18.0.12';
@@ -89,5 +89,35 @@ describe('channel policy', () => {
     assert.equal(idleConnectionCloses({ identified: true, lastFrameAt: now - 1400 }, -Infinity, now, echo), false);
     assert.equal(idleConnectionCloses({ identified: true, lastFrameAt: now - 1600 }, -Infinity, now, echo), true);
     assert.equal(idleConnectionCloses({ identified: true, lastFrameAt: now - 5000 }, now - 100, now, echo), false);
+  });
+});
+
+describe('inbound pipeline, several addresses: a batch frame (protocol v2)', () => {
+  const multi = aMultiSettings('198.18.0.11', [aUnit('198.18.0.234', 150), aUnit('fd00:198:18::234', 150)]);
+  const pipeline = new InboundPipeline(multi, null);
+  const batch = (vips: string[], seq = 1): Buffer =>
+    encodeBatchFrame({ id: Ipv4Address.create(PEER), seq, messages: vips.map((vip) => aHeartbeat({ id: PEER, vip })) });
+
+  it('hands on the entries of the addresses this node runs, and says which it does not', () => {
+    const got = pipeline.datagram(batch(['198.18.0.234', 'fd00:198:18::234', '198.18.0.240']), PEER);
+    assert.equal(got.kind, 'heartbeat');
+    const hb = got as Extract<Inbound, { kind: 'heartbeat' }>;
+    assert.deepEqual(hb.msgs.map((m) => m.vip.toString()), ['198.18.0.234', 'fd00:198:18::234']);
+    assert.match(hb.foreign?.detail ?? '', /this node does not run 198\.18\.0\.240/);
+  });
+
+  it('refuses a frame of nothing but foreign addresses, one of a forged sender, and one past the size limit', () => {
+    assert.match(summary(pipeline.datagram(batch(['198.18.0.240']), PEER)), /^foreign-address: ignoring multicast heartbeats from 198\.18\.0\.12: it manages 198\.18\.0\.240/);
+    const forged = encodeBatchFrame({ id: Ipv4Address.create('198.18.0.13'), seq: 1, messages: [aHeartbeat({ id: PEER, vip: '198.18.0.234' })] });
+    assert.match(summary(pipeline.datagram(forged, PEER)), /^impostor: /);
+    const huge = Buffer.concat([Buffer.from([0x46, 0x49, 1, 1, 0x10, 0x01]), Buffer.alloc(4097, 0x20)]);
+    assert.match(summary(pipeline.datagram(huge, PEER)), /^bad-frame: .*exceeds 4096/);
+  });
+
+  it('a single-address node reads a batch as well, for the address it runs', () => {
+    const single = new InboundPipeline(aSettings(), null);
+    const got = single.datagram(batch(['198.18.0.234', '198.18.0.100']), PEER);
+    assert.equal(got.kind, 'heartbeat');
+    assert.deepEqual((got as Extract<Inbound, { kind: 'heartbeat' }>).msgs.map((m) => m.vip.toString()), ['198.18.0.100']);
   });
 });

@@ -93,3 +93,26 @@ describe('Prometheus metrics: build, process, peers, reload', () => {
     assert.equal(valueOf(text, 'floatip_config_last_reload_success_timestamp_seconds'), 1_700_000_120);
   });
 });
+
+describe('Prometheus metrics of several addresses: an address label', () => {
+  it('labels each address\'s series, and forgets a removed address\'s without touching the others\'', async () => {
+    const m = new PrometheusMetrics({ perAddress: true });
+    const a = m.forAddress('198.18.0.234');
+    const b = m.forAddress('fd00:198:18::234');
+    a.state('MASTER', 150);
+    b.state('BACKUP', 50);
+    a.transition('BACKUP', 'MASTER', 'elected');
+    b.watchPeers(() => [{ peer: '198.18.0.12', up: true }]);
+    let text = await m.registry.metrics();
+    assert.equal(valueOf(text, 'floatip_state{address="198.18.0.234",state="MASTER"}'), 1);
+    assert.equal(valueOf(text, 'floatip_state{address="fd00:198:18::234",state="BACKUP"}'), 1);
+    assert.equal(valueOf(text, 'floatip_effective_priority{address="fd00:198:18::234"}'), 50);
+    assert.equal(valueOf(text, 'floatip_peer_up{address="fd00:198:18::234",peer="198.18.0.12"}'), 1);
+    assert.match(text, /floatip_transitions_total\{address="198\.18\.0\.234",from="BACKUP",to="MASTER",cause="elected"\} 1/);
+    m.forgetAddress('fd00:198:18::234');
+    text = await m.registry.metrics();
+    assert.equal(valueOf(text, 'floatip_state{address="fd00:198:18::234",state="BACKUP"}'), undefined);
+    assert.equal(valueOf(text, 'floatip_peer_up{address="fd00:198:18::234",peer="198.18.0.12"}'), undefined);
+    assert.equal(valueOf(text, 'floatip_state{address="198.18.0.234",state="MASTER"}'), 1, 'the other address keeps its series');
+  });
+});

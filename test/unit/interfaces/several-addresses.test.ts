@@ -150,4 +150,21 @@ describe('a node of several addresses', () => {
     c.segments.assertHeld({ [V4A]: A, [V4B]: A, [V6]: A, [V4C]: B });
     assert.deepEqual({ a: transitionsOf(c.get(A), V4A), v6: transitionsOf(c.get(A), V6) }, before, 'A\'s other addresses did not move');
   });
+
+  it('runs each check once for all the addresses it weighs on, not once per address', async () => {
+    const c = new MultiCluster(new FakeClock());
+    const check = { name: 'web', target: { kind: 'tcp' as const, host: '127.0.0.1', port: 80 }, intervalMs: 500, timeoutMs: 100, fall: 1, rise: 1, weight: 10, fatal: false };
+    c.add(A, [aUnit(V4A, 150), aUnit(V4B, 150), aUnit(V6, 150)], (s) => ({ ...s, checks: [check] }));
+    await c.get(A).service.start();
+    const before = c.get(A).health.checksRun;
+    await c.clock.advance(5000);
+    const runs = c.get(A).health.checksRun - before;
+    assert.ok(runs >= 9 && runs <= 11, `${runs} runs of one check in 5 s at 500 ms`);
+    c.get(A).health.set('127.0.0.1:80', false);
+    await c.clock.advance(1000);
+    assert.deepEqual(
+      (c.get(A).service.status().addresses ?? []).map((r) => r.effectivePriority),
+      [140, 140, 140],
+    );
+  });
 });

@@ -121,11 +121,11 @@ export class NetnsLab {
 
   /**
    * Captures ICMPv6 neighbour advertisements on the client's link (tcpdump) until stop() is called: the lines
-   * tcpdump printed, verbose (hop limit, flags, target, options).
+   * tcpdump printed, verbose (hop limit, flags, target, options), each after its time in seconds since the epoch.
    */
   captureNeighbourAdvertisements(): { stop(): Promise<string> } {
     // ICMPv6 type 136 is a neighbour advertisement (no extension headers here: the type is the first byte after the header)
-    const child = spawn('ip', ['netns', 'exec', this.clientNs, 'tcpdump', '-i', 'eth0', '-n', '-l', '-vv', '-s', '256', 'icmp6 and ip6[40] == 136'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', this.clientNs, 'tcpdump', '-i', 'eth0', '-n', '-l', '-tt', '-vv', '-s', '256', 'icmp6 and ip6[40] == 136'], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.add(child);
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

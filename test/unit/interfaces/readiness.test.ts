@@ -55,3 +55,24 @@ describe('readiness for the service manager (Type=notify)', () => {
     assert.equal(manager.messages.length, 1, 'a stop is the daemon\'s to announce, not the facade\'s (a reload stops one node and starts another)');
   });
 });
+
+describe('readiness of a node of several addresses', () => {
+  it('is ready once every address has left INIT, and the status line sums the addresses up', () => {
+    const manager = new RecordingServiceManager();
+    const reporter = new ReadinessReporter(manager, ['198.18.0.234', '198.18.0.235']);
+    reporter.stateChanged(change('STOPPED', 'INIT'), '198.18.0.234');
+    reporter.stateChanged(change('STOPPED', 'INIT'), '198.18.0.235');
+    reporter.stateChanged(change('INIT', 'MASTER', 'elected'), '198.18.0.234');
+    manager.assertNothingSent();
+    reporter.stateChanged(change('INIT', 'BACKUP', 'follows'), '198.18.0.235');
+    manager.assertReadyOnceAs('1 MASTER, 1 BACKUP;');
+  });
+
+  it('an address removed while it was starting holds start-up back no more', () => {
+    const manager = new RecordingServiceManager();
+    const reporter = new ReadinessReporter(manager, ['198.18.0.234', '198.18.0.235']);
+    reporter.stateChanged(change('INIT', 'MASTER', 'elected'), '198.18.0.234');
+    reporter.forget('198.18.0.235');
+    manager.assertReadyOnceAs('1 MASTER;');
+  });
+});

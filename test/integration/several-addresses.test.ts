@@ -60,7 +60,6 @@ describeLabs(`several addresses and IPv6 between real daemons (address tool: ${L
       const capture = lab.captureNeighbourAdvertisements();
       await new Promise((r) => setTimeout(r, 500));
       const t0 = performance.now();
-      const crashedAt = Date.now();
       await n1.unplug();
       n1.daemon!.kill('SIGKILL');
       const expected = { [V4A]: 'node2', [V4B]: 'node2', [V6]: 'node2' };
@@ -74,10 +73,11 @@ describeLabs(`several addresses and IPv6 between real daemons (address tool: ${L
       assert.match(seen, na, `no unsolicited NA for ${V6} captured:\n${seen}`);
       assert.match(seen, /tgt is fd00:198:18::234, Flags \[override\]\s*\n\s*destination link-address option/);
       await lab.waitForLog(n2.daemon!, /fd00:198:18::234: BACKUP -> MASTER/);
-      // the first NA goes out with the bind: within 100 ms of the log line that says the address is held
-      const naAt = [...seen.matchAll(/^(\d+\.\d+) IP6 \(hlim 255/gm)].map((m) => Number(m[1]) * 1000).find((t) => t >= crashedAt) ?? NaN;
+      // the first NA goes out with the bind: within 100 ms of the log line that says the address is held (the
+      // crashed node's own last repeats may come just before its cable is out: they are further off)
       const masterAt = Date.parse(/^(\S+) info\s+fd00:198:18::234: BACKUP -> MASTER/m.exec(n2.daemon!.output)?.[1] ?? '');
-      assert.ok(Math.abs(naAt - masterAt) <= 100, `the first NA came ${Math.round(naAt - masterAt)} ms from the takeover's log line`);
+      const offsets = [...seen.matchAll(/^(\d+\.\d+) IP6 \(hlim 255/gm)].map((m) => Math.round(Number(m[1]) * 1000 - masterAt)).filter((d) => d >= -1000);
+      assert.ok(offsets.some((d) => Math.abs(d) <= 100), `no NA within 100 ms of the takeover's log line (offsets ${offsets.join(', ')} ms)`);
       console.log(`# host crash: node2 held all three addresses ${Math.round(ms)} ms after (timeout ${TIMEOUT_MS} ms)`);
     });
 

@@ -60,6 +60,8 @@ export class HealthMonitor {
     if (this.witnessTimer) this.clock.clearTimeout(this.witnessTimer);
     this.checks = [];
     this.witnessTimer = null;
+    // started again (a reload that restarts every address), it counts as just heard, as at the first start
+    this.lastWitnessOk = null;
   }
 
   /** How much the failing weighted checks take off the configured priority; `only`: of these checks (by name). */

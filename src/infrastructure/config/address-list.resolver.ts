@@ -71,7 +71,10 @@ export function resolveAddressList(entries: readonly AddressEntryDto[], section:
     const twin = resolved.find((r) => r.address.ip.equals(ip));
     if (twin) problems.push(`${key}.ip: ${shown} is not allowed: ${twin.key} has it already`);
     const sameLabel = ip.family === 4 ? resolved.find((r) => r.address.family === 4 && r.address.label === entry.address.label) : undefined;
-    if (sameLabel) problems.push(`${key}.label: ${JSON.stringify(entry.address.label)} is not allowed: ${sameLabel.key} is bound under ${entry.address.aliasName} already`);
+    if (sameLabel) {
+      const made = dto.label === undefined ? ' (both labels were made from the last number of the address: set label on one of them)' : '';
+      problems.push(`${key}.label: ${JSON.stringify(entry.address.label)} is not allowed: ${sameLabel.key} is bound under ${entry.address.aliasName} already${made}`);
+    }
     resolved.push(entry);
   });
   return unitsOf(resolved, problems);

@@ -31,8 +31,8 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   private readonly group: MulticastChannel;
   private readonly dialer: PeerDialer;
   private stopped = false;
-  /** The last heartbeat sent for each address, for a link that connects between two. */
-  private readonly latest = new Map<string, HeartbeatMessage>();
+  /** The last heartbeat sent for each address, and when, for a link that connects between two. */
+  private readonly latest = new Map<string, { readonly msg: HeartbeatMessage; readonly at: number }>();
   /** A batch frame's own sequence (several addresses): what authentication orders. */
   private frameSeq = 0;
 
@@ -78,8 +78,9 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   send(content: HeartbeatMessage | readonly HeartbeatMessage[], options?: { readonly everyChannel?: boolean }): Promise<void> {
     const messages = Array.isArray(content) ? (content as readonly HeartbeatMessage[]) : [content as HeartbeatMessage];
-    for (const m of messages) this.latest.set(m.vip.toString(), m);
-    const frames = this.framesOf(messages);
+    const now = this.clock.now();
+    for (const m of messages) this.latest.set(m.vip.toString(), { msg: m, at: now });
+    const frames = this.framesOf(messages, now);
     const { state, master } = this.sentState();
     // Resolves once every frame is handed to the kernel: one promise per send, not one per channel.
     return new Promise((resolve) => {
@@ -88,7 +89,6 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
         if (--pending === 0) resolve();
       };
       if (this.group.send(frames.get(false), done)) pending++;
-      const now = this.clock.now();
       for (const link of this.dialer.links.values()) {
         if (this.dialer.expire(link, now)) continue;
         if (!sendsOnTcp(link, state, now, this.settings.echo, options?.everyChannel, master)) continue;
@@ -108,20 +108,25 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // a transport started again speaks for what runs then, not for what said goodbye before
+    this.latest.clear();
     this.dialer.stop();
     await this.server.close();
     await this.group.close();
   }
 
   /**
-   * One frame per send: a single address's heartbeat (protocol v1), or, with several addresses, a batch of every
-   * address's latest heartbeat. Authentication orders a node's frames, so a late copy of an older frame is dropped:
-   * each frame must therefore say all there is, a goodbye sent a frame earlier included. A receiver takes an
-   * entry it had already as stale.
+   * One frame per send: a single address's heartbeat (protocol v1), or, with several addresses, a batch: these
+   * messages, and the other addresses' latest heartbeats of the last interval. Authentication orders a node's
+   * frames, so a late copy of an older frame is dropped: the next frame says again what it said, a goodbye
+   * included. Only for an interval: a heartbeat repeated longer would stand for an address that has gone quiet
+   * (stopping, say), and keep a peer that timed it out hearing it again.
    */
-  private framesOf(messages: readonly HeartbeatMessage[]): FrameCache {
+  private framesOf(messages: readonly HeartbeatMessage[], now = this.clock.now()): FrameCache {
     if (!isMultiAddress(this.settings) && messages.length === 1) return new FrameCache(messages[0]!, this.auth);
-    return new FrameCache({ id: this.settings.localIp, seq: ++this.frameSeq, messages: [...this.latest.values()] }, this.auth);
+    const recent = [...this.latest.values()].filter((l) => now - l.at <= this.settings.echo.intervalMs).map((l) => l.msg);
+    const batch = [...messages, ...recent.filter((m) => !messages.includes(m))];
+    return new FrameCache({ id: this.settings.localIp, seq: ++this.frameSeq, messages: batch }, this.auth);
   }
 
   /**
@@ -129,7 +134,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
    * arrive on TCP too, and a master of any address repeats on TCP now and then.
    */
   private sentState(): { state: string; master: boolean } {
-    const all = [...this.latest.values()];
+    const all = [...this.latest.values()].map((l) => l.msg);
     if (all.length === 1) return { state: all[0]!.state, master: all[0]!.state === 'MASTER' };
     return { state: all.map((m) => `${m.vip.toString()}=${m.state}`).join(','), master: all.some((m) => m.state === 'MASTER') };
   }
@@ -152,7 +157,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   /** The last heartbeat sent, now, on one link: it just connected, or its peer just asked for TCP. */
   private writeLatest(link: PeerLink): void {
     if (this.latest.size === 0) return;
-    this.write(link, this.framesOf([...this.latest.values()]), this.sentState().state);
+    this.write(link, this.framesOf([...this.latest.values()].map((l) => l.msg)), this.sentState().state);
   }
 
   private onDatagram(buf: Buffer, remote: string): void {

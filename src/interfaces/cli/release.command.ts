@@ -23,10 +23,12 @@ export async function releaseCommand(file: string, loader: YamlConfigLoader, log
       const outcome = await release.execute({ address });
       said.push(outcome.kind === 'released' ? `released ${address.toString()}` : `${address.toString()}: not bound on this host; nothing to release`);
     } catch (err) {
-      logger.error(`could not release ${address.toString()}: ${errorText(err)}`);
+      // the single form's one failure is the command's error, said once by the caller
+      if (addresses.length > 1) logger.error(`could not release ${address.toString()}: ${errorText(err)}`);
       failure ??= err;
     }
   }
-  if (failure !== null) throw failure;
-  return said.join('\n');
+  if (failure === null) return said.join('\n');
+  for (const line of said) logger.info(line);
+  throw failure;
 }

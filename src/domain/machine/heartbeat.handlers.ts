@@ -23,14 +23,16 @@ function admit(t: Turn, msg: HeartbeatMessage, trusted: boolean): Heard | null {
     t.log('warn', `ignoring ${msg.id.toString()}: it manages ${msg.vip.toString()}, not ${s.config.address.ip.toString()}`, 'peer messages');
     return null;
   }
-  t.metric({ kind: 'heartbeat-received' });
   const known = s.peers.get(msg.id);
+  // counted once taken: a copy already heard (the other channel's, or a batch repeating it) is no heartbeat more
   if (known) {
     const change = known.observe(msg, t.now, t.timing, trusted);
     if (change === 'stale') return null;
+    t.metric({ kind: 'heartbeat-received' });
     if (change === 'returned') t.log('info', `peer ${msg.id.toString()} is back (priority ${msg.priority}, ${msg.state})`, 'peer messages');
     return { msg, peer: known, change };
   }
+  t.metric({ kind: 'heartbeat-received' });
   const peer = s.peers.admit(msg, t.now, t.timing, (p) => s.lease?.isHeldBy(p.id) === true);
   if (!peer) {
     t.log('warn', `ignoring ${msg.id.toString()}: ${s.peers.size} live peers already, the most a group may have`, 'peer messages');

@@ -33,16 +33,17 @@ export interface HeartbeatWire {
 }
 
 export function toWire(msg: HeartbeatMessage): HeartbeatWire {
-  return {
-    v: PROTOCOL_VERSION,
-    id: msg.id.toString(),
-    vip: msg.vip.toString(),
-    pri: msg.priority,
-    st: msg.state,
-    term: msg.term,
-    pre: msg.preempt,
-    seq: msg.seq,
-  };
+  return { v: PROTOCOL_VERSION, id: msg.id.toString(), ...entryOf(msg) };
+}
+
+/** One address's part of a heartbeat: all of a v1 frame but the version and the sender, one entry of a v2 batch. */
+function entryOf(msg: HeartbeatMessage): Omit<HeartbeatWire, 'v' | 'id'> {
+  return { vip: msg.vip.toString(), pri: msg.priority, st: msg.state, term: msg.term, pre: msg.preempt, seq: msg.seq };
+}
+
+/** What a send takes: one address's heartbeat, or several addresses' for one frame. */
+export function heartbeatsIn(content: HeartbeatMessage | readonly HeartbeatMessage[]): readonly HeartbeatMessage[] {
+  return Array.isArray(content) ? (content as readonly HeartbeatMessage[]) : [content as HeartbeatMessage];
 }
 
 export type ParseResult = { ok: true; message: HeartbeatMessage } | { ok: false; reason: string };
@@ -69,7 +70,7 @@ export function toBatchWire(batch: HeartbeatBatch): Record<string, unknown> {
     v: BATCH_PROTOCOL_VERSION,
     id: batch.id.toString(),
     seq: batch.seq,
-    a: batch.messages.map((m) => ({ vip: m.vip.toString(), pri: m.priority, st: m.state, term: m.term, pre: m.preempt, seq: m.seq })),
+    a: batch.messages.map(entryOf),
   };
 }
 
@@ -80,7 +81,7 @@ export function parseHeartbeats(data: unknown): BatchParseResult {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, reason: 'not an object' };
   const w = data as Record<string, unknown>;
   if (w['v'] === PROTOCOL_VERSION) {
-    const one = parseEntry(w, w['id']);
+    const one = parseHeartbeat(w);
     return one.ok ? { ok: true, id: one.message.id, messages: [one.message] } : one;
   }
   if (w['v'] !== BATCH_PROTOCOL_VERSION) return { ok: false, reason: `unsupported protocol version ${JSON.stringify(w['v'])}` };

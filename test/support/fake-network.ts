@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { HeartbeatOrigin, PeerTransportPort, TransportListener } from '../../src/application/index.js';
-import type { HeartbeatMessage, Ipv4Address } from '../../src/domain/index.js';
+import { heartbeatsIn, type HeartbeatMessage, type Ipv4Address } from '../../src/domain/index.js';
 import type { FakeSegment } from './fake-segment.js';
 
 /**
@@ -88,7 +88,7 @@ export class FakeTransport implements PeerTransportPort {
     if (this.failSends) throw this.failSends;
     if (!this.listener) return;
     this.frames++;
-    for (const msg of Array.isArray(content) ? (content as readonly HeartbeatMessage[]) : [content as HeartbeatMessage]) {
+    for (const msg of heartbeatsIn(content)) {
       this.sent.push(msg);
       if (this.clock) this.sentAt.push(this.clock.now());
       this.network.deliver(this.id, msg);

@@ -1,4 +1,4 @@
-import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
+import { heartbeatsIn, type HeartbeatMessage, type Ipv4Address } from '../../domain/index.js';
 import type { NodeSettings } from '../node-settings.js';
 import type { ClockPort } from '../ports/clock.port.js';
 import type { HeartbeatOrigin, PeerTransportPort, TransportListener } from '../ports/peer-transport.port.js';
@@ -130,8 +130,7 @@ export class MuxLane implements PeerTransportPort {
   }
 
   send(message: HeartbeatMessage | readonly HeartbeatMessage[], options?: { readonly everyChannel?: boolean }): Promise<void> {
-    const messages = Array.isArray(message) ? (message as readonly HeartbeatMessage[]) : [message as HeartbeatMessage];
-    return this.mux.send(messages, options?.everyChannel === true);
+    return this.mux.send(heartbeatsIn(message), options?.everyChannel === true);
   }
 
   stop(): Promise<void> {

@@ -114,10 +114,15 @@ function defaultLabel(ip: unknown, section: SectionDefaults): string {
 }
 
 function lowestFirst(a: FloatingAddress, b: FloatingAddress): number {
-  if (a.family !== b.family) return a.family - b.family;
-  const x = a.ip.family === 4 ? a.ip.toNumber().toString(16).padStart(8, '0') : a.ip.toBytes().map((n) => n.toString(16).padStart(2, '0')).join('');
-  const y = b.ip.family === 4 ? b.ip.toNumber().toString(16).padStart(8, '0') : b.ip.toBytes().map((n) => n.toString(16).padStart(2, '0')).join('');
+  const x = sortKey(a);
+  const y = sortKey(b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The family, then the address as fixed-width hex: text that sorts as the numbers do. */
+function sortKey(a: FloatingAddress): string {
+  const hex = a.ip.family === 4 ? a.ip.toNumber().toString(16).padStart(8, '0') : a.ip.toBytes().map((n) => n.toString(16).padStart(2, '0')).join('');
+  return `${a.family}${hex}`;
 }
 
 /** A check's `addresses:` names units (a group, or an ungrouped address) or any address of a group. */

@@ -1,5 +1,5 @@
 import { NoMetrics, isMultiAddress, unitsOf, type ClockPort, type LoggerPort, type MetricsPort, type NodeSettings, type PeerTransportPort, type TransportListener } from '../../application/index.js';
-import type { HeartbeatMessage, Ipv4Address } from '../../domain/index.js';
+import { heartbeatsIn, type HeartbeatMessage, type Ipv4Address } from '../../domain/index.js';
 import { SystemClock } from '../system/system.clock.js';
 import { answersAskAtOnce, asksForTcp, remembered, sendsOnTcp } from './channel-policy.js';
 import { DropLog } from './drop-log.js';
@@ -77,7 +77,7 @@ export class TcpEchoPeerTransport implements PeerTransportPort {
   }
 
   send(content: HeartbeatMessage | readonly HeartbeatMessage[], options?: { readonly everyChannel?: boolean }): Promise<void> {
-    const messages = Array.isArray(content) ? (content as readonly HeartbeatMessage[]) : [content as HeartbeatMessage];
+    const messages = heartbeatsIn(content);
     const now = this.clock.now();
     for (const m of messages) this.latest.set(m.vip.toString(), { msg: m, at: now });
     const frames = this.framesOf(messages, now);

@@ -1,22 +1,11 @@
 import 'reflect-metadata';
-import {
-  ADDRESS_TABLE_PORT,
-  ANNOUNCER_PORT,
-  CLOCK_PORT,
-  CONFLICT_PROBE_PORT,
-  FailoverNode,
-  HEALTH_PROBE_PORT,
-  LOGGER_PORT,
-  METRICS_PORT,
-  NOTIFIER_PORT,
-  PEER_TRANSPORT_PORT,
-  RELEASE_GUARD_PORT,
-} from '../../src/application/index.js';
+import { FailoverNode } from '../../src/application/index.js';
 import type { NodeSettings, PeerTransportPort } from '../../src/application/index.js';
 import type { NodeState } from '../../src/domain/index.js';
 import { createContainer } from '../../src/interfaces/container.js';
 import { aSettings } from './builders.js';
 import type { FakeClock } from './fake-clock.js';
+import { overridesOf } from './fake-overrides.js';
 import {
   FakeAddressTable,
   FakeAnnouncer,
@@ -67,21 +56,7 @@ export class SimCluster {
   add(id: string, over: { priority?: number; preempt?: boolean } = {}, adjust: (s: NodeSettings) => NodeSettings = (s) => s): SimNode {
     const ports = this.fakesFor(id);
     const settings = adjust(aSettings({ id, ...this.defaults, ...over }));
-    const container = createContainer({
-      settings,
-      overrides: {
-        [CLOCK_PORT]: this.clock,
-        [ADDRESS_TABLE_PORT]: ports.table,
-        [CONFLICT_PROBE_PORT]: ports.probe,
-        [ANNOUNCER_PORT]: ports.announcer,
-        [RELEASE_GUARD_PORT]: ports.guard,
-        [PEER_TRANSPORT_PORT]: this.transportPort(id, ports.transport),
-        [LOGGER_PORT]: ports.logger,
-        [HEALTH_PROBE_PORT]: ports.health,
-        [NOTIFIER_PORT]: ports.notifier,
-        [METRICS_PORT]: ports.metrics,
-      },
-    });
+    const container = createContainer({ settings, overrides: overridesOf({ ...ports, clock: this.clock, transport: this.transportPort(id, ports.transport) }) });
     const sim = { id, settings, node: container.get(FailoverNode), ...ports };
     this.nodes.set(id, sim);
     return sim;

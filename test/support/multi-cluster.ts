@@ -1,21 +1,9 @@
-import {
-  ADDRESS_TABLE_PORT,
-  ANNOUNCER_PORT,
-  CLOCK_PORT,
-  CONFLICT_PROBE_PORT,
-  HEALTH_PROBE_PORT,
-  LOGGER_PORT,
-  METRICS_PORT,
-  NOTIFIER_PORT,
-  PEER_TRANSPORT_PORT,
-  RELEASE_GUARD_PORT,
-  type AddressUnit,
-  type NodeSettings,
-} from '../../src/application/index.js';
+import type { AddressUnit, NodeSettings } from '../../src/application/index.js';
 import { FloatipService } from '../../src/interfaces/floatip.service.js';
 import { AddressSegments } from './address-segments.js';
 import { aMultiSettings } from './builders.js';
 import type { FakeClock } from './fake-clock.js';
+import { overridesOf } from './fake-overrides.js';
 import { FakeAnnouncer, FakeHealthProbe, FakeNetwork, FakeReleaseGuard, RecordingLogger, RecordingMetrics, RecordingNotifier, type FakeTransport } from './fakes.js';
 
 export interface MultiNode {
@@ -54,18 +42,14 @@ export class MultiCluster {
     const service = new FloatipService({
       settings,
       preflight: false,
-      overrides: {
-        [CLOCK_PORT]: this.clock,
-        [ADDRESS_TABLE_PORT]: this.segments.tableFor(id),
-        [CONFLICT_PROBE_PORT]: this.segments.probeFor(id),
-        [ANNOUNCER_PORT]: n.announcer,
-        [RELEASE_GUARD_PORT]: new FakeReleaseGuard(),
-        [PEER_TRANSPORT_PORT]: n.transport,
-        [LOGGER_PORT]: n.logger,
-        [HEALTH_PROBE_PORT]: n.health,
-        [NOTIFIER_PORT]: n.notifier,
-        [METRICS_PORT]: new RecordingMetrics(),
-      },
+      overrides: overridesOf({
+        ...n,
+        clock: this.clock,
+        table: this.segments.tableFor(id),
+        probe: this.segments.probeFor(id),
+        guard: new FakeReleaseGuard(),
+        metrics: new RecordingMetrics(),
+      }),
     });
     const node = { ...n, service };
     this.nodes.set(id, node);

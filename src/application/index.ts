@@ -17,6 +17,7 @@ export * from './services/failover-node.service.js';
 export * from './services/node-status.projection.js';
 export * from './services/health-monitor.service.js';
 export * from './ports/health-probe.port.js';
+export * from './ports/host-probe.port.js';
 export * from './ports/notifier.port.js';
 export * from './ports/metrics.port.js';
 export * from './ports/service-manager.port.js';

@@ -40,6 +40,8 @@ export interface NodeSettings {
     readonly dialTimeoutMs: number;
     readonly timeoutMs: number;
     readonly intervalMs: number;
+    /** echo.host_timeout_in_ms: a master whose host answers no ICMP probe this long is down; absent: off. */
+    readonly hostTimeoutMs?: number | null;
   };
   readonly multicast: { readonly group: Ipv4Address; readonly port: number } | null;
   readonly peers: readonly Ipv4Address[];
@@ -65,7 +67,7 @@ const timings = new WeakMap<object, Map<number | undefined, EchoTiming>>();
  * The timing model of these echo settings (see EchoTiming) and probe deadline, made once per settings object: the
  * transport and the node ask it for every heartbeat, and a reload brings a new settings object.
  */
-export function echoTiming(echo: { readonly intervalMs: number; readonly timeoutMs: number }, probeDeadlineMs?: number): EchoTiming {
+export function echoTiming(echo: { readonly intervalMs: number; readonly timeoutMs: number; readonly hostTimeoutMs?: number | null }, probeDeadlineMs?: number): EchoTiming {
   let byDeadline = timings.get(echo);
   if (!byDeadline) {
     byDeadline = new Map();
@@ -73,7 +75,12 @@ export function echoTiming(echo: { readonly intervalMs: number; readonly timeout
   }
   let timing = byDeadline.get(probeDeadlineMs);
   if (!timing) {
-    timing = EchoTiming.create({ intervalMs: echo.intervalMs, timeoutMs: echo.timeoutMs, ...(probeDeadlineMs === undefined ? {} : { probeDeadlineMs }) });
+    timing = EchoTiming.create({
+      intervalMs: echo.intervalMs,
+      timeoutMs: echo.timeoutMs,
+      hostTimeoutMs: echo.hostTimeoutMs ?? null,
+      ...(probeDeadlineMs === undefined ? {} : { probeDeadlineMs }),
+    });
     byDeadline.set(probeDeadlineMs, timing);
   }
   return timing;

@@ -15,6 +15,7 @@ export type TransitionCause =
   | 'outranked'
   | 'timeout'
   | 'daemon-gone'
+  | 'host-silent'
   | 'handover'
   | 'split-brain'
   | 'preempted'

@@ -4,6 +4,7 @@ export * from './config/settings-resolver.js';
 export * from './config/yaml.config-loader.js';
 export * from './logging/winston.logger.js';
 export * from './network/arping.announcer.js';
+export * from './network/ping.host-probe.js';
 export * from './network/frame-codec.js';
 export * from './network/ifconfig.address-table.js';
 export * from './network/ifconfig-output.parser.js';

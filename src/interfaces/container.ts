@@ -10,6 +10,7 @@ import {
   ElectMaster,
   FailoverNode,
   HEALTH_PROBE_PORT,
+  HOST_PROBE_PORT,
   HealthMonitor,
   LOGGER_PORT,
   METRICS_PORT,
@@ -37,6 +38,7 @@ import { PeerHeartbeatElection, type FloatingAddress } from '../domain/index.js'
 import {
   FrameAuthenticator,
   KeyedReleaseGuard,
+  PingHostProbe,
   PrometheusMetrics,
   XargsReleaseGuard,
   type CommandAddressTable,
@@ -45,6 +47,7 @@ import {
   TcpEchoPeerTransport,
   WinstonLogger,
   createPlatformAdapters,
+  findTool,
   preflight,
   type PlatformAdapters,
   type Toolkit,
@@ -108,6 +111,8 @@ export function createContainer(options: ContainerOptions): Container {
     multi ? new KeyedReleaseGuard(() => new XargsReleaseGuard(container.get<Toolkit>(TOOLKIT).xargs, platform().addressTable as CommandAddressTable)) : platform().releaseGuard,
   );
   provide(HEALTH_PROBE_PORT, () => platform().healthProbe);
+  // made when a backup first watches its master's host (echo.host_timeout_in_ms), shared by every address
+  provide(HOST_PROBE_PORT, () => new PingHostProbe(() => container.get<Toolkit>(TOOLKIT).ping, findTool('sh', '/bin:/usr/bin') ?? '/bin/sh', container.get<ClockPort>(CLOCK_PORT), container.get<LoggerPort>(LOGGER_PORT)));
   provide(ELECTION_STRATEGY_PORT, () => new PeerHeartbeatElection());
   provide(METRICS_PORT, () => new PrometheusMetrics({ perAddress: multi }));
   provide(NOTIFIER_PORT, () => new ProcessNotifier(container.get<LoggerPort>(LOGGER_PORT)));

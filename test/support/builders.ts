@@ -12,13 +12,13 @@ export function anIpv6Address(ip = 'fd00:198:18::234', iface = 'eth0', prefixLen
   return FloatingAddress.create({ ip: Ipv6Address.create(ip), prefixLength, interfaceName: iface, label: 'fip' });
 }
 
-export function aSettings(over: { id?: string; priority?: number; preempt?: boolean; timeoutMs?: number; intervalMs?: number } = {}): NodeSettings {
+export function aSettings(over: { id?: string; priority?: number; preempt?: boolean; timeoutMs?: number; intervalMs?: number; hostTimeoutMs?: number } = {}): NodeSettings {
   return {
     address: anAddress(),
     localIp: Ipv4Address.create(over.id ?? '198.18.0.11'),
     priority: Priority.create(over.priority ?? 100),
     preempt: over.preempt ?? false,
-    echo: { port: 61111, dialTimeoutMs: 1000, timeoutMs: over.timeoutMs ?? 10_000, intervalMs: over.intervalMs ?? 1000 },
+    echo: { port: 61111, dialTimeoutMs: 1000, timeoutMs: over.timeoutMs ?? 10_000, intervalMs: over.intervalMs ?? 1000, ...(over.hostTimeoutMs ? { hostTimeoutMs: over.hostTimeoutMs } : {}) },
     multicast: { group: Ipv4Address.create('224.3.2.2'), port: 7654 },
     peers: [],
     checks: [],

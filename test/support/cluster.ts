@@ -5,6 +5,7 @@ import type { NodeState } from '../../src/domain/index.js';
 import { createContainer } from '../../src/interfaces/container.js';
 import { aSettings } from './builders.js';
 import type { FakeClock } from './fake-clock.js';
+import { FakeHostProbe } from './fake-host-probe.js';
 import { overridesOf } from './fake-overrides.js';
 import {
   FakeAddressTable,
@@ -34,6 +35,7 @@ export interface SimNode {
   readonly health: FakeHealthProbe;
   readonly notifier: RecordingNotifier;
   readonly metrics: RecordingMetrics;
+  readonly hostProbe: FakeHostProbe;
 }
 
 /** A node's fakes, as SimCluster builds them. */
@@ -48,7 +50,7 @@ export class SimCluster {
 
   constructor(
     readonly clock: FakeClock,
-    private readonly defaults: { timeoutMs?: number; intervalMs?: number } = {},
+    private readonly defaults: { timeoutMs?: number; intervalMs?: number; hostTimeoutMs?: number } = {},
   ) {
     this.network = new FakeNetwork(this.segment, clock);
   }
@@ -74,6 +76,7 @@ export class SimCluster {
       health: new FakeHealthProbe(),
       notifier: new RecordingNotifier(),
       metrics: new RecordingMetrics(),
+      hostProbe: new FakeHostProbe(id, this.network),
     };
   }
 

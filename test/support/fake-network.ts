@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { HeartbeatOrigin, PeerTransportPort, TransportListener } from '../../src/application/index.js';
 import { heartbeatsIn, type HeartbeatMessage, type Ipv4Address } from '../../src/domain/index.js';
+import type { HostReachability } from './fake-host-probe.js';
 import type { FakeSegment } from './fake-segment.js';
 
 /**
@@ -8,9 +9,11 @@ import type { FakeSegment } from './fake-segment.js';
  * (peers see the refused reconnect), its host crash (silence, and its address is gone from the segment) or stall
  * (silence, while its kernel still answers for the address it holds).
  */
-export class FakeNetwork {
+export class FakeNetwork implements HostReachability {
   private readonly members = new Map<string, FakeTransport>();
   private readonly cut = new Set<string>();
+  /** When each host stopped answering anyone: crashed, or cut off */
+  private readonly silentSince = new Map<string, number>();
 
   constructor(
     /** The segment a crashed host drops off; without one, a crash is only silence. */
@@ -32,10 +35,21 @@ export class FakeNetwork {
 
   partition(id: string): void {
     this.cut.add(id);
+    this.fallSilent(id);
   }
 
   heal(id: string): void {
     this.cut.delete(id);
+    if (this.segment?.hostUp(id) !== false) this.silentSince.delete(id);
+  }
+
+  hostAnsweredAt(from: string, host: string): number {
+    const now = this.clock?.now() ?? 0;
+    return Math.min(this.silentSince.get(host) ?? now, this.silentSince.get(from) ?? now);
+  }
+
+  private fallSilent(id: string): void {
+    if (!this.silentSince.has(id)) this.silentSince.set(id, this.clock?.now() ?? 0);
   }
 
   /** kill -9 of the daemon on a live host: its peers' connections drop and the reconnect is refused. */
@@ -51,6 +65,7 @@ export class FakeNetwork {
   crashHost(id: string): void {
     this.members.get(id)?.detach();
     this.segment?.powerOff(id);
+    this.fallSilent(id);
   }
 
   /** The daemon froze (SIGSTOP, a hung process) on a live host: silent, but the address it holds stays on the wire. */

@@ -4,6 +4,7 @@ import {
   CLOCK_PORT,
   CONFLICT_PROBE_PORT,
   HEALTH_PROBE_PORT,
+  HOST_PROBE_PORT,
   LOGGER_PORT,
   METRICS_PORT,
   NOTIFIER_PORT,
@@ -14,6 +15,7 @@ import {
   type ClockPort,
   type ConflictProbePort,
   type HealthProbePort,
+  type HostProbePort,
   type LoggerPort,
   type MetricsPort,
   type NotifierPort,
@@ -49,6 +51,8 @@ export interface NodePorts {
   readonly health: HealthProbePort;
   readonly notifier: NotifierPort;
   readonly metrics: MetricsPort;
+  /** kernel-level probes of the master's host (echo.host_timeout_in_ms); absent: the real one, never asked */
+  readonly hostProbe?: HostProbePort;
 }
 
 /** The container overrides that put a node's ports in place of every adapter. */
@@ -64,5 +68,6 @@ export function overridesOf(p: NodePorts): ContainerOverrides {
     [HEALTH_PROBE_PORT]: p.health,
     [NOTIFIER_PORT]: p.notifier,
     [METRICS_PORT]: p.metrics,
+    ...(p.hostProbe ? { [HOST_PROBE_PORT]: p.hostProbe } : {}),
   };
 }

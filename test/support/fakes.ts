@@ -4,3 +4,4 @@ export { FakeAddressTable, FakeConflictProbe, FakeSegment } from './fake-segment
 export { FakeAnnouncer, FakeHealthProbe, FakeReleaseGuard } from './fake-host-ports.js';
 export { FakeNetwork, FakeTransport } from './fake-network.js';
 export { RecordingLogger, RecordingMetrics, RecordingNotifier } from './recording-ports.js';
+export { FakeHostProbe } from './fake-host-probe.js';

@@ -2,7 +2,8 @@
  * The golden-trace scenario format: one event per line at a virtual time (ms since the scenario began).
  *
  *   # a comment
- *   set timeout=10000 interval=1000          (optional, before any event: the echo timers of every node)
+ *   set timeout=10000 interval=1000          (optional, before any event: the echo timers of every node;
+ *                                             host_timeout=150 turns echo.host_timeout_in_ms on)
  *   t=0 start node1 priority=150             (start or join: a new daemon; priority=100 preempt=false by default)
  *   t=20000 join node4 priority=200 preempt=true
  *   t=4000 kill9 node1 guard-delay=40        (daemon gone, host up: peers see the refused reconnect; the release
@@ -26,6 +27,8 @@ export interface Scenario {
   readonly name: string;
   readonly timeoutMs: number;
   readonly intervalMs: number;
+  /** echo.host_timeout_in_ms of every node; absent: off */
+  readonly hostTimeoutMs?: number;
   readonly events: readonly ScenarioEvent[];
 }
 
@@ -41,6 +44,7 @@ export function ipOf(node: string): string {
 export function parseScenario(name: string, text: string): Scenario {
   let timeoutMs = 10_000;
   let intervalMs = 1000;
+  let hostTimeoutMs: number | undefined;
   const events: ScenarioEvent[] = [];
   const started = new Set<string>();
   const gone = new Set<string>();
@@ -55,10 +59,12 @@ export function parseScenario(name: string, text: string): Scenario {
     if (events.some((e) => e.kind === 'end')) fail('nothing may follow "end"');
     if (words[0] === 'set') {
       if (events.length > 0) fail('"set" must come before the first event');
-      const opts = options(words.slice(1), ['timeout', 'interval'], fail);
+      const opts = options(words.slice(1), ['timeout', 'interval', 'host_timeout'], fail);
       timeoutMs = opts.timeout === undefined ? timeoutMs : count(opts.timeout, 'timeout', fail);
       intervalMs = opts.interval === undefined ? intervalMs : count(opts.interval, 'interval', fail);
+      hostTimeoutMs = opts.host_timeout === undefined ? hostTimeoutMs : count(opts.host_timeout, 'host_timeout', fail);
       if (intervalMs < 1 || intervalMs > timeoutMs) fail('need 1 <= interval <= timeout');
+      if (hostTimeoutMs !== undefined && (hostTimeoutMs < 50 || hostTimeoutMs >= timeoutMs)) fail('need 50 <= host_timeout < timeout');
       return;
     }
     const time = /^t=(\d{1,7})$/.exec(words[0] ?? '');
@@ -131,7 +137,7 @@ export function parseScenario(name: string, text: string): Scenario {
     }
   });
   if (events.at(-1)?.kind !== 'end') throw new Error(`${name}.scenario: the last event must be "t=<ms> end"`);
-  return { name, timeoutMs, intervalMs, events };
+  return { name, timeoutMs, intervalMs, ...(hostTimeoutMs === undefined ? {} : { hostTimeoutMs }), events };
 }
 
 function options(words: string[], allowed: string[], fail: (why: string) => never): Record<string, string | undefined> {

@@ -15,14 +15,14 @@ import { aSettings } from './builders.js';
 export const HEALTHY: HealthSnapshot = { penalty: 0, fatal: null, witnessOkAt: null };
 
 /** A machine config from aSettings(): the peer-heartbeat election, no MACs to check claims with unless asked. */
-export function aMachineConfig(over: Parameters<typeof aSettings>[0] & { resolvesMacs?: boolean } = {}): MachineConfig {
+export function aMachineConfig(over: Parameters<typeof aSettings>[0] & { resolvesMacs?: boolean; hostTimeoutMs?: number } = {}): MachineConfig {
   const s = aSettings(over);
   return {
     address: s.address,
     localIp: s.localIp,
     priority: s.priority,
     preempt: s.preempt,
-    timing: EchoTiming.create({ intervalMs: s.echo.intervalMs, timeoutMs: s.echo.timeoutMs, probeDeadlineMs: 250 }),
+    timing: EchoTiming.create({ intervalMs: s.echo.intervalMs, timeoutMs: s.echo.timeoutMs, probeDeadlineMs: 250, hostTimeoutMs: over.hostTimeoutMs ?? null }),
     witnesses: s.witnesses,
     resolvesMacs: over.resolvesMacs ?? false,
     election: new PeerHeartbeatElection(),
@@ -37,6 +37,8 @@ export class MachineHarness {
   readonly state: MachineState;
   now = 0;
   health: HealthSnapshot = HEALTHY;
+  /** when the watched host last answered, as the driver reads it from its host probe */
+  hostAnsweredAt: number | null = null;
   private readonly due = new Map<TimerName, number>();
 
   constructor(config: MachineConfig = aMachineConfig()) {
@@ -49,7 +51,7 @@ export class MachineHarness {
   }
 
   step(event: MachineEvent): Effect[] {
-    const out = step(this.state, event, { now: this.now, health: this.health });
+    const out = step(this.state, event, { now: this.now, health: this.health, hostAnsweredAt: this.hostAnsweredAt });
     for (const e of out) {
       if (e.kind === 'set-timer') this.due.set(e.name, this.now + e.ms);
       else if (e.kind === 'clear-timer') this.due.delete(e.name);

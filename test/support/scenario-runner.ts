@@ -11,7 +11,7 @@ import { TraceCluster } from './trace-recorder.js';
 export async function replay(scenario: Scenario): Promise<string> {
   const clock = new FakeClock();
   const base = clock.now();
-  const cluster = new TraceCluster(clock, { timeoutMs: scenario.timeoutMs, intervalMs: scenario.intervalMs });
+  const cluster = new TraceCluster(clock, { timeoutMs: scenario.timeoutMs, intervalMs: scenario.intervalMs, ...(scenario.hostTimeoutMs ? { hostTimeoutMs: scenario.hostTimeoutMs } : {}) });
   const names = new Map<string, string>();
   // a stop runs on while the clock moves on (its operation may wait on a timer); each must have ended by the end
   const stopping: Promise<void>[] = [];
@@ -84,7 +84,8 @@ export async function replay(scenario: Scenario): Promise<string> {
     return `${name} ${s.state} term ${s.term}`;
   });
   const holders = cluster.holders().map((ip) => [...names].find(([, i]) => i === ip)?.[0] ?? ip);
-  const header = `# golden trace of ${scenario.name}.scenario (timeout ${scenario.timeoutMs} ms, heartbeat ${scenario.intervalMs} ms)\n`;
+  const host = scenario.hostTimeoutMs ? `, host timeout ${scenario.hostTimeoutMs} ms` : '';
+  const header = `# golden trace of ${scenario.name}.scenario (timeout ${scenario.timeoutMs} ms, heartbeat ${scenario.intervalMs} ms${host})\n`;
   const nodes = `# ${[...names].map(([n, ip]) => `${n}=${ip}`).join(' ')}\n`;
   return `${header}${nodes}${cluster.trace.render()}end: ${end.join(', ')}; address held by ${holders.join(', ') || 'nobody'}\n`;
 }

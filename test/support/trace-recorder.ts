@@ -3,6 +3,7 @@ import { type LogFields, type NotifyEvent, type NotifyHooks, type PeerTransportP
 import type { FloatingAddress, HeartbeatMessage, Ipv4Address } from '../../src/domain/index.js';
 import { SimCluster, type SimNode, type SimPorts } from './cluster.js';
 import type { FakeClock } from './fake-clock.js';
+import { FakeHostProbe, type HostReachability } from './fake-host-probe.js';
 import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeHealthProbe, FakeReleaseGuard, RecordingLogger, RecordingMetrics, RecordingNotifier, type FakeSegment, type FakeTransport } from './fakes.js';
 
 interface Entry {
@@ -90,7 +91,7 @@ export class TraceCluster extends SimCluster {
   readonly trace: TraceLog;
   private readonly names = new Map<string, string>();
 
-  constructor(clock: FakeClock, echo: { timeoutMs: number; intervalMs: number }) {
+  constructor(clock: FakeClock, echo: { timeoutMs: number; intervalMs: number; hostTimeoutMs?: number }) {
     super(clock, echo);
     this.trace = new TraceLog(clock, clock.now(), this.names);
   }
@@ -113,6 +114,7 @@ export class TraceCluster extends SimCluster {
       health: new FakeHealthProbe(),
       notifier: new TracingNotifier(rec),
       metrics: new RecordingMetrics(),
+      hostProbe: new TracingHostProbe(ip, this.network, rec),
     };
   }
 
@@ -128,6 +130,20 @@ export class TraceCluster extends SimCluster {
 }
 
 type Rec = (text: string) => Entry;
+
+class TracingHostProbe extends FakeHostProbe {
+  constructor(self: string, network: HostReachability, private readonly rec: Rec) {
+    super(self, network);
+  }
+  override watch(host: Ipv4Address, intervalMs: number): void {
+    this.rec(`watch host ${host.toString()} every ${intervalMs} ms`);
+    super.watch(host, intervalMs);
+  }
+  override unwatch(host: Ipv4Address): void {
+    this.rec(`unwatch host ${host.toString()}`);
+    super.unwatch(host);
+  }
+}
 
 // Each override hands back the fake's own promise: no extra await, so the order of events is the fakes' own.
 

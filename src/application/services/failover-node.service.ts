@@ -15,6 +15,7 @@ import {
 import { NODE_SETTINGS, addressesOf, echoTiming, type NodeSettings } from '../node-settings.js';
 import { CLOCK_PORT, type ClockPort } from '../ports/clock.port.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
+import { HOST_PROBE_PORT, type HostProbePort } from '../ports/host-probe.port.js';
 import { LOGGER_PORT, type LoggerPort } from '../ports/logger.port.js';
 import { ANNOUNCER_PORT, type AnnouncerPort } from '../ports/announcer.port.js';
 import { METRICS_PORT, type MetricsPort } from '../ports/metrics.port.js';
@@ -49,6 +50,8 @@ export class FailoverNode implements TransportListener {
   private goodbye: Promise<boolean> = Promise.resolve(false);
   private readonly listeners = new Set<(change: StateChange) => void>();
   private lastChange: StateChange | null = null;
+  /** the master's host the machine asked to probe (echo.host_timeout_in_ms) */
+  private watchedHost: Ipv4Address | null = null;
 
   constructor(
     @inject(NODE_SETTINGS) private settings: NodeSettings,
@@ -64,6 +67,7 @@ export class FailoverNode implements TransportListener {
     @inject(METRICS_PORT) private readonly metrics: MetricsPort,
     @inject(CONFLICT_PROBE_PORT) private readonly conflictProbe: ConflictProbePort,
     @inject(VerifyHolder) private readonly verifyHolder: VerifyHolder,
+    @inject(HOST_PROBE_PORT) private readonly hostProbe: HostProbePort,
   ) {
     this.machine = initialState(this.configOf(settings));
     this.timers = new NodeTimers(clock);
@@ -172,7 +176,8 @@ export class FailoverNode implements TransportListener {
   /** One step of the machine, with the time and the node's health of this moment; its effects run in order. */
   private dispatch(event: MachineEvent): void {
     const health = { penalty: this.health.penalty(), fatal: this.health.fatal(), witnessOkAt: this.health.witnessOkAt() };
-    for (const effect of step(this.machine, event, { now: this.clock.now(), health })) this.runSafely(effect);
+    const hostAnsweredAt = this.watchedHost ? this.hostProbe.answeredAt(this.watchedHost) : null;
+    for (const effect of step(this.machine, event, { now: this.clock.now(), health, hostAnsweredAt })) this.runSafely(effect);
   }
 
   /** A port that throws where it should have rejected costs its effect and a line, not the rest of the step. */
@@ -240,6 +245,11 @@ export class FailoverNode implements TransportListener {
             return false;
           },
         );
+        return;
+      case 'watch-host':
+        if (this.watchedHost) this.hostProbe.unwatch(this.watchedHost);
+        this.watchedHost = e.host;
+        if (e.host) this.hostProbe.watch(e.host, e.intervalMs);
         return;
       case 'goodbye':
         this.goodbye = this.transport.send(e.message).then(

@@ -89,6 +89,7 @@ export class PeerHeartbeatElection implements ElectionStrategy {
     const unverified = holder.releaseVerified ? '' : ' (said on the group, unsigned: probing first)';
     const handover = holder.releaseVerified;
     if (lost?.reason === 'stopping') return { reason: `${id} handed over: it is stopping and released the address${unverified}`, handover, cause: 'handover' };
+    if (lost?.reason === 'host-silent') return { reason: `${id}'s host answered nothing for ${view.timing.hostTimeoutMs} ms`, handover: false, cause: 'host-silent' };
     if (lost?.reason === 'refused') return { reason: `${id}'s daemon is gone: its echo port refused the connection`, handover: false, cause: 'daemon-gone' };
     if (holder.state !== 'MASTER' && holder.isAlive(view.now, view.timing)) {
       const why = holder.state === 'FAULT' ? 'it is FAULT and released the address' : 'it released the address';

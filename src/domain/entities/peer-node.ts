@@ -3,7 +3,8 @@ import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import type { HeartbeatMessage } from '../heartbeat-message.js';
 import type { EchoTiming } from '../timing/echo-timing.js';
 
-export type LossReason = 'refused' | 'stopping';
+/** refused: its daemon's echo port refused a reconnect; host-silent: its host answered no probe (host_timeout_in_ms). */
+export type LossReason = 'refused' | 'stopping' | 'host-silent';
 
 /** More heartbeats than a live peer sends between two of its TCP frames, however its timers are set. */
 const SEQ_JUMP_TOLERANCE = 1000;

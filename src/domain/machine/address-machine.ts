@@ -1,5 +1,6 @@
 import { heirsOf, tickSpeaks } from '../rules/heartbeat-cadence.js';
 import { evaluate } from './evaluate.js';
+import { onHostDeadline, stopHostWatch, syncHostWatch } from './host-watch.js';
 import {
   armExpiry,
   backupOnLeaseExpiring,
@@ -53,7 +54,7 @@ const HANDLERS: Record<RunningState, StateHandlers> = {
  * Pure: no clock, no I/O; `now` and the node's health come in `at`. The state is updated in place.
  */
 export function step(state: MachineState, event: MachineEvent, at: StepInputs): Effect[] {
-  const t = new Turn(state, at.now, at.health);
+  const t = new Turn(state, at.now, at.health, at.hostAnsweredAt ?? null);
   switch (event.kind) {
     case 'start':
       onStart(t);
@@ -63,6 +64,8 @@ export function step(state: MachineState, event: MachineEvent, at: StepInputs): 
       break;
     // also while stopped: a later start runs on the new settings
     case 'reconfigured':
+      // the host probe starts again on the new settings, if they keep it
+      stopHostWatch(t);
       state.config = event.config;
       t.metric({ kind: 'state', state: state.role, priority: t.priority });
       evaluate(t);
@@ -90,6 +93,7 @@ export function step(state: MachineState, event: MachineEvent, at: StepInputs): 
     default:
       if (!isHalted(state)) stepRunning(t, state.role as RunningState, event);
   }
+  syncHostWatch(t);
   return t.out;
 }
 
@@ -134,6 +138,9 @@ function onDeadline(t: Turn, handlers: StateHandlers, name: EventOf<'timer'>['na
       return;
     case 'claim':
       lookAtClaim(t);
+      return;
+    case 'host':
+      onHostDeadline(t);
       return;
   }
 }

@@ -6,7 +6,7 @@ import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import type { MachineConfig } from './machine-state.js';
 
 /** The machine's deadlines, one of each kind (keepalived keeps one per instance). */
-export type TimerName = 'tick' | 'expiry' | 'reannounce' | 'recheck' | 'claim';
+export type TimerName = 'tick' | 'expiry' | 'reannounce' | 'recheck' | 'claim' | 'host';
 
 export interface StateChange {
   readonly from: NodeState;
@@ -81,6 +81,8 @@ export type Effect =
   | { kind: 'check-holder'; purpose: CheckPurpose; claimant: Ipv4Address }
   /** probe the address shortly before the master's lease runs out */
   | { kind: 'pre-probe' }
+  /** probe this host at kernel level every intervalMs from now on (null: stop); its answers come in StepInputs */
+  | { kind: 'watch-host'; host: Ipv4Address | null; intervalMs: number }
   | { kind: 'announce'; count: number }
   | { kind: 'cancel-announce' }
   | { kind: 'forget-neighbours' }
@@ -107,6 +109,8 @@ export interface HealthSnapshot {
 export interface StepInputs {
   readonly now: number;
   readonly health: HealthSnapshot;
+  /** When the host last watched (watch-host) answered a probe; null or absent: not yet, or none watched. */
+  readonly hostAnsweredAt?: number | null;
 }
 
 export type { ElectionDecision };

@@ -65,6 +65,8 @@ export interface MachineState {
   daemonGoneRetries: number;
   /** the better node this backup waits for to take over, and since when */
   waiting: { since: number } | null;
+  /** the master's host this backup probes (echo.host_timeout_in_ms), since when, and the deadline set for it */
+  hostWatch: { host: Ipv4Address; since: number; deadlineAt: number } | null;
   /** while stopping: the state it stopped from, why, and whether its release worked */
   stopping: { from: NodeState; reason: string; released: boolean } | null;
 }
@@ -94,6 +96,7 @@ export function initialState(config: MachineConfig): MachineState {
     lastConflict: '',
     daemonGoneRetries: 0,
     waiting: null,
+    hostWatch: null,
     stopping: null,
   };
 }

@@ -16,6 +16,8 @@ export class Turn {
     readonly s: MachineState,
     readonly now: number,
     readonly health: HealthSnapshot,
+    /** when the watched host last answered (see hostWatch) */
+    readonly hostAnsweredAt: number | null = null,
   ) {}
 
   get timing(): EchoTiming {

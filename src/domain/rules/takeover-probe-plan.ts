@@ -27,13 +27,15 @@ export interface TakeoverContext {
  * pre-expiry probe found the address free. A refused reconnect proves the holder's daemon dead on a live host,
  * whose release guard is removing the address: a short probe still catches a guard that failed, and only that.
  * A master silent for its whole lease whose host still answers has a stalled daemon (a blocked event loop,
- * SIGSTOP): its clients get no service, so the address is taken from that host, and only from it.
+ * SIGSTOP): its clients get no service, so the address is taken from that host, and only from it. A host silent to
+ * every probe for the host timeout is gone, and the address with it: a short probe catches the host that still holds
+ * it after all, and that host is not displaced.
  */
 export function probePlanFor(t: TakeoverContext, timing: EchoTiming): ProbePlan {
   const displace = t.cause === 'timeout' && t.lease ? t.lease.holder : undefined;
   return {
     skipProbe: t.handover || t.preProbedFree,
-    ...(t.cause === 'daemon-gone' ? { probeDeadlineMs: timing.quickProbeMs } : {}),
+    ...(t.cause === 'daemon-gone' || t.cause === 'host-silent' ? { probeDeadlineMs: timing.quickProbeMs } : {}),
     ...(displace ? { displace } : {}),
   };
 }

@@ -7,6 +7,11 @@ export interface EchoTimingInput {
   readonly timeoutMs: number;
   /** How long a conflict probe (ARP and ping) may take before it says "nobody answers"; 150 ms by default. */
   readonly probeDeadlineMs?: number;
+  /**
+   * echo.host_timeout_in_ms: a master whose host answers no kernel-level probe (ICMP echo) and sends no heartbeat
+   * for this long is down, whatever the timeout. Absent: off.
+   */
+  readonly hostTimeoutMs?: number | null;
 }
 
 /** Shortest cold-start listen window: nodes "started together" are seldom closer than a Node.js start-up. */
@@ -32,6 +37,11 @@ const IDLE_INTERVALS = 3;
 const IDLE_MIN_MS = 1000;
 /** A dialled peer not heard for this many quiet periods is forgotten by the transport; a configured one never is. */
 const LINK_EXPIRY_QUIET_PERIODS = 5;
+/** A master's host is probed this many times per host timeout: one lost echo or reply is no silence. */
+const HOST_PROBES_PER_TIMEOUT = 8;
+const HOST_PROBE_MIN_MS = 10;
+/** The shortest host timeout: a few probes, each with a LAN's round trip, must fit in it. */
+export const MIN_HOST_TIMEOUT_MS = 50;
 
 /**
  * Every period of the failover rules, from `echo.interval_in_ms` and `echo.timeout_in_ms`: who speaks how often,
@@ -56,15 +66,21 @@ export class EchoTiming {
     readonly intervalMs: number,
     readonly timeoutMs: number,
     readonly probeDeadlineMs: number,
+    /** echo.host_timeout_in_ms, or null: off */
+    readonly hostTimeoutMs: number | null,
   ) {}
 
   static create(input: EchoTimingInput): EchoTiming {
     const { intervalMs, timeoutMs } = input;
     const probeDeadlineMs = input.probeDeadlineMs ?? DEFAULT_PROBE_DEADLINE_MS;
+    const hostTimeoutMs = input.hostTimeoutMs ?? null;
     for (const [key, v] of [['interval', intervalMs], ['timeout', timeoutMs], ['probe deadline', probeDeadlineMs]] as const) {
       if (!Number.isFinite(v) || v <= 0) throw new InvalidValueError(key, String(v), 'must be a positive number of milliseconds');
     }
-    return new EchoTiming(intervalMs, timeoutMs, probeDeadlineMs);
+    if (hostTimeoutMs !== null && (!Number.isFinite(hostTimeoutMs) || hostTimeoutMs < MIN_HOST_TIMEOUT_MS || hostTimeoutMs >= timeoutMs)) {
+      throw new InvalidValueError('host timeout', String(hostTimeoutMs), `must be at least ${MIN_HOST_TIMEOUT_MS} ms and less than the timeout (${timeoutMs} ms)`);
+    }
+    return new EchoTiming(intervalMs, timeoutMs, probeDeadlineMs, hostTimeoutMs);
   }
 
   // --- start-up and preemption
@@ -180,6 +196,21 @@ export class EchoTiming {
   /** The probe deadline when the holder's daemon is known to be gone on a live host. */
   get quickProbeMs(): number {
     return Math.min(EchoTiming.QUICK_PROBE_MS, this.probeDeadlineMs);
+  }
+
+  // --- the master's host (echo.host_timeout_in_ms)
+
+  /** How often a backup probes its master's host: several times per host timeout. */
+  get hostProbeIntervalMs(): number | null {
+    return this.hostTimeoutMs === null ? null : Math.max(HOST_PROBE_MIN_MS, Math.floor(this.hostTimeoutMs / HOST_PROBES_PER_TIMEOUT));
+  }
+
+  /**
+   * A host-silence deadline that fires later than this was late because this daemon stalled: answers may wait
+   * unread in its pipe, so it reads them before it judges the host.
+   */
+  get hostDeadlineSlackMs(): number {
+    return this.hostProbeIntervalMs ?? 0;
   }
 
   // --- claims, rivals and turns

@@ -59,6 +59,8 @@ export class EchoConfigDto {
   @intRange(10, 600_000) dial_timeout_in_ms?: number;
   @intRange(30, 600_000) timeout_in_ms?: number;
   @intRange(10, 60_000) interval_in_ms?: number;
+  /** 0 or absent: off */
+  @intRange(0, 600_000) host_timeout_in_ms?: number;
 }
 
 export class BroadcastConfigDto {
@@ -149,7 +151,7 @@ export class FloatingIpConfigDto {
   addresses?: AddressEntryDto[];
 
   @IsOptional()
-  @IsObject({ message: 'must be a mapping with port, dial_timeout_in_ms, timeout_in_ms, interval_in_ms' })
+  @IsObject({ message: 'must be a mapping with port, dial_timeout_in_ms, timeout_in_ms, interval_in_ms, host_timeout_in_ms' })
   @ValidateNested()
   @Type(() => EchoConfigDto)
   echo?: EchoConfigDto;

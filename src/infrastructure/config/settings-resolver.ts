@@ -1,5 +1,5 @@
 import type { AddressUnit, CheckSettings, NodeSettings, NotifyHooks } from '../../application/index.js';
-import { FloatingAddress, HostPort, InvalidValueError, Ipv4Address, Netmask, Priority, isSameIp, type IpAddress } from '../../domain/index.js';
+import { FloatingAddress, HostPort, InvalidValueError, Ipv4Address, MIN_HOST_TIMEOUT_MS, Netmask, Priority, isSameIp, type IpAddress } from '../../domain/index.js';
 import { ConfigError } from '../errors.js';
 import type { Nic } from '../system/interface-inventory.js';
 import type { FloatingIpConfigDto } from './floating-ip.config-dto.js';
@@ -155,6 +155,7 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
     dialTimeoutMs: dto.echo?.dial_timeout_in_ms ?? DEFAULTS.dialTimeoutMs,
     timeoutMs: dto.echo?.timeout_in_ms ?? DEFAULTS.timeoutMs,
     intervalMs: 0,
+    hostTimeoutMs: dto.echo?.host_timeout_in_ms ? dto.echo.host_timeout_in_ms : null,
   };
   if (dto.echo?.interval_in_ms !== undefined) echo.intervalMs = dto.echo.interval_in_ms;
   else {
@@ -164,6 +165,12 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
   if (echo.intervalMs * 3 > echo.timeoutMs) {
     problems.push(
       `${P}echo.interval_in_ms: ${echo.intervalMs} is not allowed: must be at most a third of echo.timeout_in_ms (${echo.timeoutMs}), so a master survives two lost heartbeats`,
+    );
+  }
+  const hostTimeout = echo.hostTimeoutMs;
+  if (hostTimeout !== null && (hostTimeout < MIN_HOST_TIMEOUT_MS || hostTimeout >= echo.timeoutMs)) {
+    problems.push(
+      `${P}echo.host_timeout_in_ms: ${hostTimeout} is not allowed: must be at least ${MIN_HOST_TIMEOUT_MS} (several probes must fit in it) and less than echo.timeout_in_ms (${echo.timeoutMs}), or 0 for off`,
     );
   }
 

@@ -29,6 +29,7 @@ export function formatSettings(source: string, resolved: ResolvedConfig, verdict
     ['echo.dial_timeout_in_ms', String(s.echo.dialTimeoutMs)],
     ['echo.timeout_in_ms', String(s.echo.timeoutMs)],
     ['echo.interval_in_ms', String(s.echo.intervalMs) + auto('echo.interval_in_ms')],
+    ['echo.host_timeout_in_ms', s.echo.hostTimeoutMs ? `${s.echo.hostTimeoutMs}  (a master whose host answers no ping this long is down)` : 'off'],
     ['broadcast.binding', s.multicast ? `${s.multicast.group.toString()}:${s.multicast.port}` : 'off'],
     ['peers', s.peers.map((p) => p.toString()).join(', ') || '(none; discovered by multicast)'],
     ...authRows(source, resolved.auth),

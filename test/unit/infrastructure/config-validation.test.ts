@@ -43,6 +43,8 @@ describe('configuration validation: each bad value gets its own message', () => 
     ['echo.timeout_in_ms', 'enabled: true\n  echo:\n    timeout_in_ms: 0', /floating_ip\.echo\.timeout_in_ms: 0 is not allowed: must be an integer from 30 to 600000/],
     ['echo.dial_timeout_in_ms', 'enabled: true\n  echo:\n    dial_timeout_in_ms: -1', /floating_ip\.echo\.dial_timeout_in_ms: -1 is not allowed/],
     ['interval vs timeout', 'enabled: true\n  echo:\n    timeout_in_ms: 1000\n    interval_in_ms: 500', /floating_ip\.echo\.interval_in_ms: 500 is not allowed: must be at most a third of echo\.timeout_in_ms \(1000\)/],
+    ['host timeout too short', 'enabled: true\n  echo:\n    host_timeout_in_ms: 20', /floating_ip\.echo\.host_timeout_in_ms: 20 is not allowed: must be at least 50 .* or 0 for off/],
+    ['host timeout not under the timeout', 'enabled: true\n  echo:\n    timeout_in_ms: 1000\n    host_timeout_in_ms: 1000', /floating_ip\.echo\.host_timeout_in_ms: 1000 is not allowed: .*less than echo\.timeout_in_ms \(1000\)/],
     ['priority above 65535', 'enabled: true\n  priority: 70000', /floating_ip\.priority: 70000 is not allowed: must be an integer up to 65535 \(0 or less: unranked\)/],
     ['priority not an integer', 'enabled: true\n  priority: 1.5', /floating_ip\.priority: 1\.5 is not allowed: must be an integer/],
     ['priority as text', 'enabled: true\n  priority: "100"', /floating_ip\.priority: "100" is not allowed: must be an integer/],

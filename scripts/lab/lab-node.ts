@@ -11,6 +11,8 @@ export interface DaemonOptions {
   timeoutMs?: number;
   intervalMs?: number;
   dialTimeoutMs?: number;
+  /** echo.host_timeout_in_ms; absent: off */
+  hostTimeoutMs?: number;
   extra?: string;
   /** Run as this uid and gid with CAP_NET_ADMIN and CAP_NET_RAW only, as the systemd unit does (root otherwise). */
   runAs?: number;
@@ -88,6 +90,7 @@ export class LabNode {
       `    timeout_in_ms: ${opts.timeoutMs ?? 1000}`,
       `    interval_in_ms: ${opts.intervalMs ?? 100}`,
       `    dial_timeout_in_ms: ${opts.dialTimeoutMs ?? 500}`,
+      ...(opts.hostTimeoutMs ? [`    host_timeout_in_ms: ${opts.hostTimeoutMs}`] : []),
       opts.extra ?? '',
     ].join('\n');
   }

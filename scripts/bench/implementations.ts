@@ -17,14 +17,15 @@ export interface Implementation {
   readonly jit?: boolean;
 }
 
-export function floatip(name: string, group: string, timeoutMs: number, intervalMs: number): Implementation {
+export function floatip(name: string, group: string, timeoutMs: number, intervalMs: number, hostTimeoutMs?: number): Implementation {
   return {
     name,
     group,
     budgetMs: timeoutMs,
-    command: `floatip run (echo.timeout_in_ms ${timeoutMs}, echo.interval_in_ms ${intervalMs})`,
+    command: `floatip run (echo.timeout_in_ms ${timeoutMs}, echo.interval_in_ms ${intervalMs}${hostTimeoutMs ? `, echo.host_timeout_in_ms ${hostTimeoutMs}` : ''})`,
     jit: true,
-    start: (node) => node.start({ timeoutMs, intervalMs, dialTimeoutMs: Math.min(1000, timeoutMs), extra: '  status:\n    listen: "off"' }),
+    start: (node) =>
+      node.start({ timeoutMs, intervalMs, dialTimeoutMs: Math.min(1000, timeoutMs), ...(hostTimeoutMs ? { hostTimeoutMs } : {}), extra: '  status:\n    listen: "off"' }),
   };
 }
 

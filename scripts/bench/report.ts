@@ -5,16 +5,19 @@ import { type Options } from './options.js';
 import { fmt, type Row } from './results-table.js';
 import { SCENARIO_LABEL } from './scenarios.js';
 import { type Soak } from './soak.js';
+import { type StartupRow } from './startup.js';
 
 /** `lineup` is every implementation the bench knows, for the commands list, whatever `--only` ran. */
 export function renderDoc(d: {
   o: Options;
   started: Date;
   results: string;
+  pooled: string;
   rows: Row[];
   costs: Cost[];
   addressCosts: Cost[];
-  soak: Soak | null;
+  soaks: Soak[];
+  startup: StartupRow[];
   svgs: string[];
   lineup: Implementation[];
 }): string {
@@ -62,9 +65,31 @@ needed (for a rejoin, any move at all), summed over the runs.
 
 ${d.results}
 
+The silent-master cells (${'`crash`, `partition`, `rejoin`'}) compared by their pooled median per budget: every run of the
+three scenarios together, floatip against keepalived, and whether floatip is within the client's probe period of it.
+
+${d.pooled}
+
+A \`host timeout\` row runs with \`echo.host_timeout_in_ms\`: its backup also pings the master's host every
+18 ms, and a master whose host answered nothing (and sent no heartbeat) for 150 ms is down. A stalled daemon on a
+live host (\`stall\`) still gets the whole budget: its kernel answers the pings.
+
 Client timelines of the first host-crash run of each implementation:
 
 ${d.svgs.map((f) => `![${f}](${f})`).join('\n')}
+
+## Start-up
+
+Wall time from spawn, inside a lab node's namespace, to the end of the command, or for \`run\` to its first state
+line (\`STOPPED -> INIT\`). ${d.startup.length ? `The commands ran in turn, ${d.o.startupReps} times each.` : ''}
+
+${
+  d.startup.length
+    ? `| command | median (ms) | max (ms) | × \`node -e 0\` |
+|---|---:|---:|---:|
+${d.startup.map((r) => `| ${r.what} | ${r.medianMs} | ${r.maxMs} | ${r.timesNode} |`).join('\n')}`
+    : 'Not measured this time (`--startup-reps 0`).'
+}
 
 ## Cost
 
@@ -98,11 +123,15 @@ ${d.addressCosts.map((c) => `| ${/(\d+) address/.exec(c.impl)?.[1] ?? c.impl} | 
 ## Stability under load
 
 ${
-  d.soak
-    ? `${d.soak.minutes} minutes with a 1 s budget (\`echo.timeout_in_ms: 1000\`, heartbeat 100 ms). The master's namespace ran two
+  d.soaks.length
+    ? d.soaks
+        .map(
+          (k) => `**${k.minutes} minutes, \`echo.timeout_in_ms: ${k.timers.timeoutMs}\`, heartbeat ${k.timers.intervalMs} ms${k.timers.hostTimeoutMs ? `, \`echo.host_timeout_in_ms: ${k.timers.hostTimeoutMs}\`` : ''}.** The master's namespace ran two
 CPU-bound processes (as many as the machine has cores). Its link had \`tc netem delay 20ms 20ms loss 5%\` in both directions.
-Address moves: **${d.soak.falseFailovers}**. The longest client gap in that time was ${d.soak.worstClientGapMs} ms: lost packets and
-jitter on the client's own path to the master, not a failover.${d.soak.transitions.length ? `\n\nState changes logged:\n\n${d.soak.transitions.map((t) => `    ${t}`).join('\n')}` : ''}`
+Address moves: **${k.falseFailovers}**. The longest client gap in that time was ${k.worstClientGapMs} ms: lost packets and
+jitter on the client's own path to the master, not a failover.${k.transitions.length ? `\n\nState changes logged:\n\n${k.transitions.map((t) => `    ${t}`).join('\n')}` : ''}`,
+        )
+        .join('\n\n')
     : 'Not run this time (`--soak-minutes 0`).'
 }
 

@@ -7,14 +7,16 @@ import { COST_STEADY_MS, measureCost, type Cost } from './cost.js';
 import { floatip, floatipAddresses, keepalived, ucarp, type Implementation } from './implementations.js';
 import { parseOptions } from './options.js';
 import { renderDoc } from './report.js';
-import { fmt, table, type Row } from './results-table.js';
+import { fmt, pooledSilentMaster, pooledTable, table, type Row } from './results-table.js';
 import { SCENARIO_LABEL, gapsOf, runScenario } from './scenarios.js';
-import { soak, type Soak } from './soak.js';
+import { SOAKS, soak, type Soak } from './soak.js';
+import { measureStartup, type StartupRow } from './startup.js';
 import { timelineSvg } from './svg.js';
 
 export const IMPLEMENTATIONS: Implementation[] = [
   keepalived('keepalived VRRPv2, advert_int 1', '~3.6 s', 2, 1),
   floatip('floatip, timeout 3600 ms, heartbeat 1000 ms', '~3.6 s', 3600, 1000),
+  floatip('floatip, timeout 3600 ms, heartbeat 1000 ms, host timeout 150 ms', '~3.6 s', 3600, 1000, 150),
   ucarp('ucarp, advbase 1', '~3.6 s', 1),
   keepalived('keepalived VRRPv3, advert_int 0.1', '~360 ms', 3, 0.1),
   floatip('floatip, timeout 360 ms, heartbeat 100 ms', '~360 ms', 360, 100),
@@ -29,6 +31,11 @@ async function main(): Promise<void> {
   await removeStaleLabs();
   const impls = IMPLEMENTATIONS.filter((i) => !o.only || i.name.includes(o.only));
   const started = new Date();
+  let startup: StartupRow[] = [];
+  if (o.startupReps > 0) {
+    startup = await measureStartup(o.startupReps);
+    for (const r of startup) log(`start-up: ${r.what}: median ${r.medianMs} ms (max ${r.maxMs}), ${r.timesNode} x node -e 0`);
+  }
   const rows: Row[] = [];
   const svgs: string[] = [];
   mkdirSync(o.out, { recursive: true });
@@ -54,7 +61,8 @@ async function main(): Promise<void> {
     }
   }
   const results = table(rows);
-  console.log(`\n${results}\n`);
+  const pooled = pooledTable(pooledSilentMaster(rows));
+  console.log(`\n${results}\n\n${pooled}\n`);
 
   const costs: Cost[] = [];
   if (o.cost) {
@@ -76,13 +84,15 @@ async function main(): Promise<void> {
       log(`cost ${c.impl}, 2 nodes: ${c.rssMb} MB RSS, ${c.cpuPercent}% CPU per node (busiest ${c.cpuMaxPercent}%), one holder after ${fmt(c.settleMs)} ms`);
     }
   }
-  let soakResult: Soak | null = null;
-  if (o.soakMinutes > 0) {
-    log(`soak: ${o.soakMinutes} min, 1 s budget, master CPU saturated, 5% loss and 20 ms jitter on its link`);
-    soakResult = await soak(o.soakMinutes);
-    log(`soak: ${soakResult.falseFailovers} false failovers, worst client gap ${soakResult.worstClientGapMs} ms`);
+  const soaks: Soak[] = [];
+  for (const timers of o.soakMinutes > 0 ? SOAKS : []) {
+    const what = `timeout ${timers.timeoutMs} ms${timers.hostTimeoutMs ? `, host timeout ${timers.hostTimeoutMs} ms` : ''}`;
+    log(`soak: ${o.soakMinutes} min, ${what}, master CPU saturated, 5% loss and 20 ms jitter on its link`);
+    const r = await soak(o.soakMinutes, timers);
+    soaks.push(r);
+    log(`soak (${what}): ${r.falseFailovers} false failovers, worst client gap ${r.worstClientGapMs} ms`);
   }
-  const doc = renderDoc({ o, started, results, rows, costs, addressCosts, soak: soakResult, svgs, lineup: IMPLEMENTATIONS });
+  const doc = renderDoc({ o, started, results, pooled, rows, costs, addressCosts, soaks, startup, svgs, lineup: IMPLEMENTATIONS });
   writeFileSync(join(o.out, 'benchmarks.md'), doc);
   log(`wrote ${join(o.out, 'benchmarks.md')} and ${svgs.length} timelines`);
 }

@@ -2,7 +2,9 @@
 import { NetnsLab, type ClientProbe, type LabNode, type ProbeSample } from '../lab/netns-lab.js';
 import type { Implementation } from './implementations.js';
 
-export const SCENARIOS = ['crash', 'kill9', 'sigterm', 'partition', 'rejoin'] as const;
+export const SCENARIOS = ['crash', 'kill9', 'sigterm', 'partition', 'rejoin', 'stall'] as const;
+/** The master falls silent without a word: these cells are compared by their pooled median, per budget. */
+export const SILENT_MASTER: readonly Scenario[] = ['crash', 'partition', 'rejoin'];
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const SCENARIO_LABEL: Record<Scenario, string> = {
@@ -11,6 +13,7 @@ export const SCENARIO_LABEL: Record<Scenario, string> = {
   sigterm: 'graceful stop (SIGTERM)',
   partition: 'partition of the master, healed',
   rejoin: 'old master rejoins after a crash',
+  stall: 'master daemon stalled (SIGSTOP), host up',
 };
 
 export interface RunResult {
@@ -133,6 +136,7 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
     const observe = impl.budgetMs + 3000;
     let healAt: number | null = null;
     let healWall = 0;
+    let stalled: number[] = [];
 
     switch (scenario) {
       case 'crash':
@@ -155,6 +159,16 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
         healWall = Date.now();
         await master.plug();
         await sleep(Math.max(3000, impl.budgetMs + 1000));
+        break;
+      case 'stall':
+        // the host's kernel still answers; only the full budget may move the address
+        // every process of the daemon (keepalived's VRRP child too)
+        stalled = await master.daemonPids();
+        for (const pid of stalled) process.kill(pid, 'SIGSTOP');
+        await sleep(observe);
+        for (const pid of stalled) process.kill(pid, 'SIGCONT');
+        stalled = [];
+        await sleep(1000);
         break;
       case 'rejoin': {
         await master.unplug();

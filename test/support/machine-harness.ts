@@ -60,6 +60,12 @@ export class MachineHarness {
     return out;
   }
 
+  /** Starts the machine at `now`, and ends the release of whatever an earlier run left bound (nothing, here). */
+  start(now = 0): Effect[] {
+    const out = this.at(now).step({ kind: 'start' });
+    return [...out, ...this.step({ kind: 'released', purpose: { kind: 'stale' }, removed: false })];
+  }
+
   /** When the `name` deadline is due, or undefined where none is set. */
   dueAt(name: TimerName): number | undefined {
     return this.due.get(name);

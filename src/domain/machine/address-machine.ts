@@ -1,5 +1,5 @@
 import { heirsOf, tickSpeaks } from '../rules/heartbeat-cadence.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, release } from './evaluate.js';
 import { onHostDeadline, stopHostWatch, syncHostWatch } from './host-watch.js';
 import {
   armExpiry,
@@ -153,6 +153,9 @@ function onStart(t: Turn): void {
   t.emit({ kind: 'start-health' });
   t.clearTimer('tick');
   onTick(t);
+  // A node that starts holds nothing: an address still bound is an earlier run's, whose host crashed with its
+  // release guard, and a newer master may hold it now. If this node is to hold it, it binds it again.
+  release(t, { kind: 'stale' });
 }
 
 /** Graceful stop, first part: no more work is started; the driver waits for the operation running, then releases. */

@@ -28,7 +28,9 @@ export type ReleasePurpose =
   | { kind: 'fault'; reason: string }
   | { kind: 'become-backup'; reason: string; cause: TransitionCause }
   | { kind: 'give-way'; reason: string; cause: TransitionCause }
-  | { kind: 'cleanup' };
+  | { kind: 'cleanup' }
+  /** at start: whatever an earlier run left bound (a crash took its release guard too) */
+  | { kind: 'stale' };
 
 /** Whose claim a check was for: a master this backup follows, or a rival this master would give way to. */
 export type CheckPurpose = 'claim' | 'rival';

@@ -92,6 +92,9 @@ export function onReleased(t: Turn, purpose: ReleasePurpose, removed: boolean): 
     case 'cleanup':
       if (s.role === 'INIT') transition(t, 'BACKUP', 'takeover failed; will retry as a backup', 'failed');
       break;
+    case 'stale':
+      if (removed) t.log('info', `removed ${s.config.address.ip.toString()}, left bound by an earlier run: a starting node holds nothing`);
+      break;
   }
   endOperation(t);
 }
@@ -104,6 +107,11 @@ export function onOperationFailed(t: Turn, error: string, purpose?: ReleasePurpo
     // the stop releases the address next: no clean-up of its own, but the failure is still worth a line
     t.log('error', `${s.role}: address operation failed: ${error}`);
     s.operation = null;
+    return;
+  }
+  if (purpose?.kind === 'stale') {
+    t.log('error', `could not remove ${s.config.address.ip.toString()} left bound by an earlier run: ${error}`);
+    endOperation(t);
     return;
   }
   if (purpose?.kind === 'cleanup') {

@@ -9,7 +9,7 @@ const MASTER = '198.18.0.12';
 /** A backup of MASTER (timeout 10 s, interval 1 s): started, heard the master at t=100, released nothing. */
 function aBackupOfAMaster(): MachineHarness {
   const m = new MachineHarness();
-  m.at(0).step({ kind: 'start' });
+  m.start();
   m.at(100).step({ kind: 'heartbeat', message: aHeartbeat({ id: MASTER, state: 'MASTER', term: 1, priority: 150 }), trusted: true });
   m.step({ kind: 'released', purpose: { kind: 'become-backup', reason: 'master alive', cause: 'master-alive' }, removed: false });
   assert.equal(m.state.role, 'BACKUP');
@@ -42,7 +42,7 @@ describe('the address machine (pure: events in, effects out)', () => {
 
   it('a decision asked for while an operation runs is not made then, and is asked again once it ends', () => {
     const m = new MachineHarness();
-    m.at(0).step({ kind: 'start' });
+    m.start();
     m.at(100).step({ kind: 'heartbeat', message: aHeartbeat({ id: MASTER, state: 'MASTER', term: 1 }), trusted: true });
     assert.equal(m.state.operation?.kind, 'release');
     const meanwhile = m.at(150).step({ kind: 'health-changed' });
@@ -54,7 +54,7 @@ describe('the address machine (pure: events in, effects out)', () => {
 
   it('a stop while a takeover binds: the bind ends, the node does not become master, and stops from INIT', () => {
     const m = new MachineHarness();
-    m.at(0).step({ kind: 'start' });
+    m.start();
     let effects = m.fire('tick');
     while (only(effects, 'bind').length === 0) effects = m.fire('tick');
     assert.equal(m.state.role, 'INIT');

@@ -9,7 +9,7 @@ const HOST_TIMEOUT = 150;
 /** A backup of MASTER (timeout 3600 ms, heartbeat 1000 ms, host timeout 150 ms unless off) that heard it at t=100. */
 function aWatchingBackup(hostTimeoutMs: number | undefined = HOST_TIMEOUT): MachineHarness {
   const m = new MachineHarness(aMachineConfig({ timeoutMs: 3600, intervalMs: 1000, ...(hostTimeoutMs ? { hostTimeoutMs } : {}) }));
-  m.at(0).step({ kind: 'start' });
+  m.start();
   m.at(100).step({ kind: 'heartbeat', message: aHeartbeat({ id: MASTER, state: 'MASTER', term: 1, priority: 150 }), trusted: true });
   m.step({ kind: 'released', purpose: { kind: 'become-backup', reason: 'master alive', cause: 'master-alive' }, removed: false });
   assert.equal(m.state.role, 'BACKUP');
@@ -36,7 +36,7 @@ describe('echo.host_timeout_in_ms: a backup probes its master\'s host', () => {
 
   it('a backup that follows a master watches its host, several probes per host timeout', () => {
     const m = new MachineHarness(aMachineConfig({ timeoutMs: 3600, intervalMs: 1000, hostTimeoutMs: HOST_TIMEOUT }));
-    m.at(0).step({ kind: 'start' });
+    m.start();
     const heard = m.at(100).step({ kind: 'heartbeat', message: aHeartbeat({ id: MASTER, state: 'MASTER', term: 1 }), trusted: true });
     assert.deepEqual(only(heard, 'watch-host'), [], 'not while INIT');
     const became = m.step({ kind: 'released', purpose: { kind: 'become-backup', reason: 'master alive', cause: 'master-alive' }, removed: false });

@@ -171,8 +171,16 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
         await sleep(1000);
         break;
       case 'rejoin': {
+        // a host crash takes every process with it at once: floatip's release guard too, so the address stays bound
         await master.unplug();
-        master.daemon!.kill('SIGKILL');
+        const tree = await master.daemonPids();
+        for (const pid of tree) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }
         await lab.waitFor('another node to answer', async () => probe.lastAnswer(), (w) => w !== null && w !== master.name, observe + 10_000);
         await sleep(1000);
         // the host comes back with whatever its dead daemon left bound, and the daemon is started again

@@ -35,8 +35,21 @@ interface StateHandlers {
  */
 function onTick(t: Turn): void {
   if (tickSpeaks(cadenceOf(t), t.now, t.s.lastSentAt, t.timing)) sendHeartbeat(t);
+  if (t.s.role === 'INIT') preProbeListenEnd(t);
   evaluate(t);
   scheduleTick(t);
+}
+
+/**
+ * A starting node that has heard no master probes the address once, shortly before its listen window ends, as a
+ * backup does before a lease runs out: if it is elected then, it binds without a probe of its own.
+ */
+function preProbeListenEnd(t: Turn): void {
+  const { s } = t;
+  const left = t.timing.listenWindowMs - (t.now - s.startedAt);
+  if (s.lease || s.preProbeAt !== null || left <= 0 || left > t.timing.probeLeadMs) return;
+  s.preProbeAt = t.now;
+  t.emit({ kind: 'pre-probe' });
 }
 
 const heartbeatOfFollower: Reaction<EventOf<'heartbeat'>> = (t, e) => followerOnHeartbeat(t, e.message, e.trusted);
@@ -149,6 +162,7 @@ function onStart(t: Turn): void {
   const { s } = t;
   if (s.role !== 'STOPPED') return;
   s.startedAt = t.now;
+  s.preProbeAt = null;
   transition(t, 'INIT', `starting; listening ${t.timing.listenWindowMs} ms for a live master`, 'start');
   t.emit({ kind: 'start-health' });
   t.clearTimer('tick');

@@ -27,7 +27,8 @@ export function takeOver(t: Turn, reason: string, handover: boolean, cause: Tran
   if (!handover) {
     const at = s.preProbeAt;
     s.preProbeAt = null;
-    usePreProbe = cause === 'timeout' && at !== null && t.now - at <= t.timing.preProbeFreshMs;
+    // a master silent throughout its lease, or a start that heard no master, probed just before
+    usePreProbe = (cause === 'timeout' || cause === 'elected') && at !== null && t.now - at <= t.timing.preProbeFreshMs;
   }
   const context = { cause, handover, lease: s.lease };
   const plan = probePlanFor({ ...context, preProbedFree: false }, t.timing);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Ipv4Address } from '../../../src/domain/index.js';
 import { aHeartbeat } from '../../support/builders.js';
-import { MachineHarness, kinds, only } from '../../support/machine-harness.js';
+import { MachineHarness, aMachineConfig, kinds, only } from '../../support/machine-harness.js';
 
 const MASTER = '198.18.0.12';
 
@@ -84,5 +84,25 @@ describe('the address machine (pure: events in, effects out)', () => {
     assert.deepEqual(m.step({ kind: 'heartbeat', message: aHeartbeat({ state: 'MASTER', term: 9 }), trusted: true }), []);
     assert.deepEqual(m.step({ kind: 'peer-lost', id: Ipv4Address.create(MASTER), detail: 'refused' }), []);
     assert.equal(m.state.peers.size, 0);
+  });
+});
+
+describe('a start that hears no master', () => {
+  it('probes the address once just before its listen window ends, and binds without a probe of its own if that found it free', () => {
+    const m = new MachineHarness(aMachineConfig({ timeoutMs: 1000, intervalMs: 100 }));
+    m.start();
+    const lead = m.state.config.timing.probeLeadMs;
+    const listen = m.state.config.timing.listenWindowMs;
+    const probes: number[] = [];
+    let effects = m.fire('tick');
+    while (only(effects, 'bind').length === 0) {
+      if (only(effects, 'pre-probe').length > 0) probes.push(m.now);
+      effects = m.fire('tick');
+    }
+    assert.equal(probes.length, 1, 'one pre-probe');
+    assert.ok(listen - probes[0]! <= lead && probes[0]! < listen, `probed at ${probes[0]}, listen window ${listen}, lead ${lead}`);
+    const [bind] = only(effects, 'bind');
+    assert.equal(bind!.plan.skipProbe, false, 'the probe of its own, if the pre-probe found the address in use');
+    assert.equal(bind!.ifPreProbedFree?.skipProbe, true);
   });
 });

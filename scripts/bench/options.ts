@@ -15,11 +15,13 @@ export interface Options {
   addressCost: boolean;
   /** start-up times, this many spawns of each command (0: not measured) */
   startupReps: number;
+  /** the randomized three-node fault run at the ~360 ms budget, this long for each implementation (0: not run) */
+  chaosSeconds: number;
   out: string;
 }
 
 export function parseOptions(argv: string[]): Options {
-  const o: Options = { reps: 5, nodes: 2, soakMinutes: 10, only: null, scenarios: [...SCENARIOS], cost: true, steadyCost: true, costNodes: [2, 4, 8], addressCost: true, startupReps: 10, out: 'docs' };
+  const o: Options = { reps: 5, nodes: 2, soakMinutes: 10, only: null, scenarios: [...SCENARIOS], cost: true, steadyCost: true, costNodes: [2, 4, 8], addressCost: true, startupReps: 10, chaosSeconds: 300, out: 'docs' };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -34,6 +36,7 @@ export function parseOptions(argv: string[]): Options {
       case '--no-steady-cost': o.steadyCost = false; break;
       case '--cost-nodes': o.costNodes = (v ?? '').split(',').map(Number); i++; break;
       case '--startup-reps': o.startupReps = Number(v); i++; break;
+      case '--chaos-seconds': o.chaosSeconds = Number(v); i++; break;
       case '--out': o.out = v ?? 'docs'; i++; break;
       default: throw new Error(`unknown option ${argv[i]}`);
     }

@@ -6,6 +6,7 @@ import { fmt, type Row } from './results-table.js';
 import { SCENARIO_LABEL } from './scenarios.js';
 import { type Soak } from './soak.js';
 import { type StartupRow } from './startup.js';
+import { type Chaos } from './chaos.js';
 
 /** `lineup` is every implementation the bench knows, for the commands list, whatever `--only` ran. */
 export function renderDoc(d: {
@@ -18,6 +19,7 @@ export function renderDoc(d: {
   addressCosts: Cost[];
   soaks: Soak[];
   startup: StartupRow[];
+  chaos: Chaos[];
   svgs: string[];
   lineup: Implementation[];
 }): string {
@@ -118,6 +120,21 @@ fall together, so ten addresses should cost about what one does. Measured as abo
 |---:|---:|---:|---:|---:|
 ${d.addressCosts.map((c) => `| ${/(\d+) address/.exec(c.impl)?.[1] ?? c.impl} | ${c.rssMb} | ${c.cpuPercent} | ${c.cpuMaxPercent} | ${fmt(c.settleMs)} |`).join('\n')}`
     : 'Not measured this time (`--no-cost`; `--address-cost` measures it alone).'
+}
+
+## Randomized faults
+
+${
+  d.chaos.length
+    ? `Three nodes at the ~360 ms budget, ${d.chaos[0]!.seconds} s each, one fault after another (the same seeded sequence for each
+implementation): a host crash and rejoin with whatever was left bound, a daemon kill -9 and restart, a graceful stop
+and restart, or a partition and heal, of a random node (the holder half the time), down for the budget plus 0.5–2.5 s,
+then 2–3 s of quiet. The holders are polled every 20 ms; an unplugged host serves nobody and counts as no holder.
+
+| implementation | faults | two live holders, in all (ms) | longest (ms) | after | no holder, in all (ms) |
+|---|---:|---:|---:|---|---:|
+${d.chaos.map((c) => `| ${c.impl} | ${c.faults} | ${c.twoHoldersMs} | ${c.longestMs} | ${c.longestAfter || '–'} | ${c.noHolderMs} |`).join('\n')}`
+    : 'Not run this time (`--chaos-seconds 0`).'
 }
 
 ## Stability under load

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeStaleLabs } from '../lab/netns-lab.js';
+import { chaos, type Chaos } from './chaos.js';
 import { COST_STEADY_MS, measureCost, type Cost } from './cost.js';
 import { floatip, floatipAddresses, keepalived, ucarp, type Implementation } from './implementations.js';
 import { parseOptions } from './options.js';
@@ -84,6 +85,14 @@ async function main(): Promise<void> {
       log(`cost ${c.impl}, 2 nodes: ${c.rssMb} MB RSS, ${c.cpuPercent}% CPU per node (busiest ${c.cpuMaxPercent}%), one holder after ${fmt(c.settleMs)} ms`);
     }
   }
+  const chaosRuns: Chaos[] = [];
+  if (o.chaosSeconds > 0) {
+    for (const impl of IMPLEMENTATIONS.filter((i) => i.group === '~360 ms' && (!o.only || i.name.includes(o.only)))) {
+      const c = await chaos(impl, o.chaosSeconds);
+      chaosRuns.push(c);
+      log(`chaos ${c.impl}, ${c.seconds} s, ${c.faults} faults: two holders ${c.twoHoldersMs} ms in all, longest ${c.longestMs} ms (after ${c.longestAfter || 'none'}), no holder ${c.noHolderMs} ms in all`);
+    }
+  }
   const soaks: Soak[] = [];
   for (const timers of o.soakMinutes > 0 ? SOAKS : []) {
     const what = `timeout ${timers.timeoutMs} ms${timers.hostTimeoutMs ? `, host timeout ${timers.hostTimeoutMs} ms` : ''}`;
@@ -92,7 +101,7 @@ async function main(): Promise<void> {
     soaks.push(r);
     log(`soak (${what}): ${r.falseFailovers} false failovers, worst client gap ${r.worstClientGapMs} ms`);
   }
-  const doc = renderDoc({ o, started, results, pooled, rows, costs, addressCosts, soaks, startup, svgs, lineup: IMPLEMENTATIONS });
+  const doc = renderDoc({ o, started, results, pooled, rows, costs, addressCosts, soaks, startup, chaos: chaosRuns, svgs, lineup: IMPLEMENTATIONS });
   writeFileSync(join(o.out, 'benchmarks.md'), doc);
   log(`wrote ${join(o.out, 'benchmarks.md')} and ${svgs.length} timelines`);
 }

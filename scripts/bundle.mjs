@@ -4,21 +4,35 @@
 // esbuild emits no decorator metadata, which inversify and class-validator read. The library (dist/src/index.js)
 // stays unbundled. "module" first picks class-validator's ES build, whose unused validators (and
 // libphonenumber-js) are then left out; the banner gives the CommonJS dependencies the require() they call.
-// usage: node scripts/bundle.mjs [--metafile FILE]     (FILE: esbuild's record of what went in, for analysis)
+// usage: node scripts/bundle.mjs [--dist DIR] [--metafile FILE]
+//   DIR: tsc's output directory (default: dist); the bundle is DIR/bin/floatip.mjs, and the dependencies are
+//   those node resolves from DIR (scripts/build-deb.sh bundles the .deb's own production node_modules)
+//   FILE: esbuild's record of what went in, for analysis
 import { chmodSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'dist', 'src', 'interfaces', 'cli', 'main.js');
-const outfile = join(root, 'dist', 'bin', 'floatip.mjs');
-const metaAt = process.argv.indexOf('--metafile');
-const metafile = metaAt > 0 ? process.argv[metaAt + 1] : undefined;
+const option = (name) => {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return undefined;
+  const value = process.argv[at + 1];
+  if (value === undefined) {
+    console.error(`bundle: ${name} needs a value`);
+    process.exit(2);
+  }
+  return value;
+};
+const dist = resolve(option('--dist') ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist'));
+const metafile = option('--metafile');
+const entry = join(dist, 'src', 'interfaces', 'cli', 'main.js');
+const outfile = join(dist, 'bin', 'floatip.mjs');
 
 const result = await build({
   entryPoints: [entry],
   outfile,
+  // the bundle's "// node_modules/..." comments are relative to this: the same bytes from any build directory
+  absWorkingDir: dirname(dist),
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -45,6 +45,10 @@ const result = await build({
   format: 'esm',
   target: 'node20',
   mainFields: ['module', 'main'],
+  // Whitespace only: the daemon keeps its sources in memory (V8 compiles functions lazily), and this made an idle
+  // node 1.7 MB smaller (2.3 MB with renamed identifiers too, but then stack traces in the log lose their names).
+  // It changed no command's start-up time measurably.
+  minifyWhitespace: true,
   // the entry's shebang stays the first line; this goes right after it, in each chunk
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',

@@ -94,6 +94,9 @@ describe('Debian package', () => {
       assert.match(status, /^Conffiles:\n \/etc\/floatip\/floatip\.yml [0-9a-f]{32}$/m);
       assert.match(readFileSync(join(root, 'etc/passwd'), 'utf8'), /^floatip:x:\d+:\d+:/m, 'postinst made the system user in the root');
       assert.equal(run(process.execPath, [join(root, MAIN), '--version']).stdout.trim(), packageVersion());
+      // run loads the daemon's chunk of the bundle: the shipped config is disabled, so it touches nothing
+      const disabled = run(process.execPath, [join(root, MAIN), 'run', `--config=${join(root, 'etc/floatip/floatip.yml')}`, '--log-format=text']);
+      assert.match(disabled.stdout, /floating IP disabled/);
       assert.equal(hostUsers(), before, "the host's /etc/passwd and /etc/group are untouched");
 
       run('dpkg', [`--root=${root}`, '--force-script-chrootless', '-P', 'floatip']);

@@ -62,6 +62,9 @@ describe('npm package', () => {
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: project });
     assert.equal(readlinkSync(join(project, 'node_modules', '.bin', 'floatip')), '../floatip/dist/bin/floatip.mjs', 'the bin is the bundle');
     assert.equal(run('npx', ['--no-install', 'floatip', '--version'], { cwd: project }).stdout.trim(), packageVersion());
+    // run loads the daemon's chunk of the bundle; a disabled config touches nothing
+    writeFileSync(join(project, 'off.yml'), 'floating_ip:\n  enabled: false\n');
+    assert.match(run('npx', ['--no-install', 'floatip', 'run', '--config=off.yml', '--log-format=text'], { cwd: project }).stdout, /floating IP disabled/);
     const probe = `const m = await import('floatip');
       console.log(JSON.stringify(['FloatipService', 'YamlConfigLoader', 'OsInterfaceInventory', 'createContainer', 'Ipv4Address', 'ConfigError'].map((k) => [k, typeof m[k]])));`;
     const kinds = JSON.parse(run(process.execPath, ['--input-type=module', '-e', probe], { cwd: project }).stdout) as [string, string][];

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds floatip_<version>_all.deb with dpkg-deb alone (no debhelper, no fakeroot): the compiled daemon and its
-# production node_modules under /usr/lib/floatip, the unit, a disabled /etc/floatip/floatip.yml (a conffile),
-# the man page, the system user (sysusers.d) and maintainer scripts that honour $DPKG_ROOT.
+# Builds floatip_<version>_all.deb with dpkg-deb alone (no debhelper, no fakeroot): the compiled daemon, its
+# bundle (the command) and its production node_modules under /usr/lib/floatip, the unit, a disabled
+# /etc/floatip/floatip.yml (a conffile), the man page, the system user (sysusers.d) and maintainer scripts that
+# honour $DPKG_ROOT.
 # usage: bash scripts/build-deb.sh [--out DIR]     (default DIR: the repository root)
 set -euo pipefail
 umask 022
@@ -20,6 +21,7 @@ for tool in dpkg-deb gzip npm; do
   command -v "$tool" >/dev/null || { echo "build-deb: $tool is missing" >&2; exit 2; }
 done
 [ -x "$root/node_modules/.bin/tsc" ] || { echo "build-deb: node_modules/.bin/tsc is missing: run npm ci first" >&2; exit 2; }
+[ -f "$root/node_modules/esbuild/package.json" ] || { echo "build-deb: node_modules/esbuild is missing: run npm ci first" >&2; exit 2; }
 
 # npm's pre-release "1.2.0-rc.1" sorts after 1.2.0 in Debian; "1.2.0~rc.1" sorts before it, as it should
 npm_version=$(node -p 'require(process.argv[1]).version' "$root/package.json")
@@ -48,8 +50,10 @@ find "$lib/node_modules" -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.
 # Architecture: all holds only while every dependency is plain JavaScript
 native=$(find "$lib/node_modules" -name '*.node' -o -name binding.gyp | head -3)
 [ -z "$native" ] || { echo "build-deb: native code in the dependencies ($native): Architecture all would be wrong" >&2; exit 1; }
-chmod 0755 "$lib/dist/src/interfaces/cli/main.js"
-ln -s ../lib/floatip/dist/src/interfaces/cli/main.js "$pkg/usr/bin/floatip"
+# the command is the bundle (one file to load: issue 15) of this compiled output and these production dependencies
+echo "build-deb: bundling"
+node "$root/scripts/bundle.mjs" --dist "$lib/dist"
+ln -s ../lib/floatip/dist/bin/floatip.mjs "$pkg/usr/bin/floatip"
 
 install -m 0644 "$root/packaging/floatip.service" "$pkg/usr/lib/systemd/system/floatip.service"
 printf '%s\n' '# The system user the floatip unit runs as (User=floatip); no home, no shell.' \

@@ -15,7 +15,8 @@ export const SERVICE_PORT = 8080;
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ root of the compiled project (this file lives in dist/scripts/lab). */
 export const DIST = resolve(here, '..', '..');
-export const CLI = join(DIST, 'src', 'interfaces', 'cli', 'main.js');
+/** The floatip command as installed: the bundle (scripts/bundle.mjs) that package.json's bin names. */
+export const CLI = join(DIST, 'bin', 'floatip.mjs');
 export const PATH = `${process.env['PATH'] ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
 
 /**

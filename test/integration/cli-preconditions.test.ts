@@ -121,7 +121,7 @@ describe('the CLI refuses bad input and touches nothing', { skip }, () => {
       cpSync(DIST, join(home, 'dist'), { recursive: true });
       copyFileSync(join(DIST, '..', 'package.json'), join(home, 'package.json'));
       symlinkSync(realpathSync(join(DIST, '..', 'node_modules')), join(home, 'node_modules'));
-      const cli = join(home, 'dist', 'src', 'interfaces', 'cli', 'main.js');
+      const cli = join(home, 'dist', 'bin', 'floatip.mjs');
       const file = node().writeConfig(node().config(), 'nonroot.yml');
       const drop = ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
       const r = await sh('ip', ['netns', 'exec', node().ns, 'setpriv', ...drop, process.execPath, cli, 'run', '--config', file]);

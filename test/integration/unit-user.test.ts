@@ -17,9 +17,9 @@ const skip = integrationSkipReason();
 function cliFor(uid: number, scratch: string): string {
   const readable = spawnSync(asUserWithNetCaps(uid)[0]!, [...asUserWithNetCaps(uid).slice(1), 'test', '-r', CLI]);
   if (readable.status === 0) return CLI;
-  const root = join(CLI, '..', '..', '..', '..', '..');
-  for (const part of [join('dist', 'src'), 'node_modules', 'package.json']) cpSync(join(root, part), join(scratch, part), { recursive: true });
-  return join(scratch, 'dist', 'src', 'interfaces', 'cli', 'main.js');
+  const root = join(CLI, '..', '..', '..');
+  for (const part of [join('dist', 'bin'), 'node_modules', 'package.json']) cpSync(join(root, part), join(scratch, part), { recursive: true });
+  return join(scratch, 'dist', 'bin', 'floatip.mjs');
 }
 
 const pings = (l: NotifyListener, from: number, to = Date.now()): number => l.messages.filter((m) => m.text === 'WATCHDOG=1' && m.at >= from && m.at < to).length;

@@ -3,13 +3,13 @@
 // changes: the test compares the host's user database before and after.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT, packageVersion, run } from '../support/system-run.js';
 
-const MAIN = 'usr/lib/floatip/dist/src/interfaces/cli/main.js';
+const MAIN = 'usr/lib/floatip/dist/bin/floatip.mjs';
 const PATHS = [
   MAIN,
   'usr/lib/floatip/package.json',
@@ -86,13 +86,17 @@ describe('Debian package', () => {
 
       for (const p of PATHS) assert.ok(existsSync(join(root, p)), `${p} was not installed`);
       assert.ok(lstatSync(join(root, 'usr/bin/floatip')).isSymbolicLink());
-      assert.equal(readlinkSync(join(root, 'usr/bin/floatip')), `../lib/floatip/dist/src/interfaces/cli/main.js`);
+      assert.equal(readlinkSync(join(root, 'usr/bin/floatip')), '../lib/floatip/dist/bin/floatip.mjs');
+      assert.equal(statSync(join(root, MAIN)).mode & 0o777, 0o755, 'the bundle the symlink names is executable');
       assert.match(readFileSync(join(root, 'etc/floatip/floatip.yml'), 'utf8'), /^ {2}enabled: false\b/m, 'a fresh install is disabled');
       const status = run('dpkg', [`--root=${root}`, '-s', 'floatip']).stdout;
       assert.match(status, /^Status: install ok installed$/m);
       assert.match(status, /^Conffiles:\n \/etc\/floatip\/floatip\.yml [0-9a-f]{32}$/m);
       assert.match(readFileSync(join(root, 'etc/passwd'), 'utf8'), /^floatip:x:\d+:\d+:/m, 'postinst made the system user in the root');
       assert.equal(run(process.execPath, [join(root, MAIN), '--version']).stdout.trim(), packageVersion());
+      // run loads the daemon's chunk of the bundle: the shipped config is disabled, so it touches nothing
+      const disabled = run(process.execPath, [join(root, MAIN), 'run', `--config=${join(root, 'etc/floatip/floatip.yml')}`, '--log-format=text']);
+      assert.match(disabled.stdout, /floating IP disabled/);
       assert.equal(hostUsers(), before, "the host's /etc/passwd and /etc/group are untouched");
 
       run('dpkg', [`--root=${root}`, '--force-script-chrootless', '-P', 'floatip']);

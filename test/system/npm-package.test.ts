@@ -1,21 +1,21 @@
 // `npm pack` from what a clean clone holds (the tracked files), then the tarball installed into an empty
 // project: the bin runs and the library imports. No network namespace, no root.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT, packageVersion, run } from '../support/system-run.js';
 
 // What a user runs or reads; anything else in the tarball is a mistake.
-const ALLOWED = /^(package\.json|README\.md|LICENSE|dist\/src\/.+\.(js|d\.ts)|dist\/man\/floatip\.8|packaging\/floatip\.(service|example\.yml))$/;
+const ALLOWED = /^(package\.json|README\.md|LICENSE|dist\/src\/.+\.(js|d\.ts)|dist\/bin\/[^/]+\.mjs|dist\/man\/floatip\.8|packaging\/floatip\.(service|example\.yml))$/;
 const REQUIRED = [
   'package.json',
   'README.md',
   'LICENSE',
   'dist/src/index.js',
   'dist/src/index.d.ts',
-  'dist/src/interfaces/cli/main.js',
+  'dist/bin/floatip.mjs',
   'dist/man/floatip.8',
   'packaging/floatip.service',
   'packaging/floatip.example.yml',
@@ -60,7 +60,11 @@ describe('npm package', () => {
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'try-floatip', version: '1.0.0', private: true }));
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: project });
+    assert.equal(readlinkSync(join(project, 'node_modules', '.bin', 'floatip')), '../floatip/dist/bin/floatip.mjs', 'the bin is the bundle');
     assert.equal(run('npx', ['--no-install', 'floatip', '--version'], { cwd: project }).stdout.trim(), packageVersion());
+    // run loads the daemon's chunk of the bundle; a disabled config touches nothing
+    writeFileSync(join(project, 'off.yml'), 'floating_ip:\n  enabled: false\n');
+    assert.match(run('npx', ['--no-install', 'floatip', 'run', '--config=off.yml', '--log-format=text'], { cwd: project }).stdout, /floating IP disabled/);
     const probe = `const m = await import('floatip');
       console.log(JSON.stringify(['FloatipService', 'YamlConfigLoader', 'OsInterfaceInventory', 'createContainer', 'Ipv4Address', 'ConfigError'].map((k) => [k, typeof m[k]])));`;
     const kinds = JSON.parse(run(process.execPath, ['--input-type=module', '-e', probe], { cwd: project }).stdout) as [string, string][];

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { NotifyListener } from '../support/notify-listener.js';
 
 const run = promisify(execFile);
-const CLI = join('dist', 'src', 'interfaces', 'cli', 'main.js');
+const CLI = join('dist', 'bin', 'floatip.mjs');
 const UNIT = join('packaging', 'floatip.service');
 const mustRun = process.env['CI'] === 'true';
 

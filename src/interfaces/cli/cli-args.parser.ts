@@ -22,6 +22,9 @@ export type CliCommand =
       readonly json: boolean;
     };
 
+/** The parsed arguments of one command. */
+export type CommandOf<C extends CliCommand['command']> = Extract<CliCommand, { command: C }>;
+
 /** What the command line asks for: no I/O here, so tests need no process. */
 export type ParsedCommandLine =
   | { readonly kind: 'command'; readonly command: CliCommand }

@@ -1,5 +1,6 @@
 import type { NodeSettings } from '../../application/index.js';
-import { findExecutable, type ExecutableLookup } from '../../infrastructure/index.js';
+// by its own path, not through infrastructure/index.js, so that check does not load the daemon's modules (main.ts)
+import { findExecutable, type ExecutableLookup } from '../../infrastructure/system/executable.lookup.js';
 
 /** The hooks' fields in NotifyHooks, and their keys under notify: in the file. */
 export const HOOK_KEYS = [

@@ -37,7 +37,7 @@ function periods(t: EchoTiming): Record<string, number | boolean> {
 describe('the timing model', () => {
   it('derives every period from a 100 ms heartbeat and a 1 s timeout (the lab settings)', () => {
     assert.deepEqual(periods(EchoTiming.create({ intervalMs: 100, timeoutMs: 1000 })), {
-      listenWindowMs: 1000,
+      listenWindowMs: 500,
       preemptDelayMs: 300,
       backupQuietPeriodMs: 1000,
       backupDueAfterMs: 950,

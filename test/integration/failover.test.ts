@@ -26,7 +26,7 @@ describeLabs(`failover between real daemons in network namespaces (address tool:
       await reachable(probe, lab, 'node2');
       await new Promise((r) => setTimeout(r, 1000));
       assert.deepEqual(await lab.holders(), ['node2'], 'still exactly one holder a second later');
-      await lab.waitForLog(n2.daemon!, /INIT -> MASTER: no master heard for 1000 ms after start/);
+      await lab.waitForLog(n2.daemon!, /INIT -> MASTER: no master heard for 500 ms after start/);
       await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/);
       // address_tool: auto picks ifconfig when it is on PATH, iproute2 when it is not
       const tool = LAB_ADDRESS_TOOL === 'ip' ? /tools: ip \(iproute2\)/ : /tools: ifconfig \(net-tools\)/;

@@ -12,6 +12,9 @@ export class Lease {
     private readonly durationMs: number,
   ) {}
 
+  /** The expiry a revoke cut short, for a reinstate: a verdict that turns out wrong must not shorten the lease. */
+  private revokedFrom: number | null = null;
+
   static grant(holder: Ipv4Address, term: number, now: number, durationMs: number): Lease {
     return new Lease(holder, term, now + durationMs, durationMs);
   }
@@ -22,10 +25,19 @@ export class Lease {
 
   renew(now: number): void {
     this.expires = Math.max(this.expires, now + this.durationMs);
+    this.revokedFrom = null;
   }
 
   revoke(now: number): void {
+    if (this.expires > now) this.revokedFrom ??= this.expires;
     this.expires = Math.min(this.expires, now);
+  }
+
+  /** Undoes a revoke: the lease runs out when it would have (at once, if that time has passed). */
+  reinstate(): void {
+    if (this.revokedFrom === null) return;
+    this.expires = this.revokedFrom;
+    this.revokedFrom = null;
   }
 
   isExpired(now: number): boolean {

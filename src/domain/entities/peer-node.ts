@@ -161,6 +161,13 @@ export class PeerNode {
     this.lostAt = now;
   }
 
+  /** A loss for `reason` found untrue: the peer counts as it did before it (alive while heard recently enough). */
+  unmarkLost(reason: LossReason): void {
+    if (this.lossReason !== reason) return;
+    this.lossReason = null;
+    this.lostAt = null;
+  }
+
   /** Heard within its state's window (a backup speaks less often: see EchoTiming.aliveWindowMs), and not lost. */
   isAlive(now: number, timing: EchoTiming): boolean {
     const window = timing.aliveWindowMs(this.current.state);

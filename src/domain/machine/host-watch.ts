@@ -1,6 +1,7 @@
 import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import { evaluate } from './evaluate.js';
 import { isHalted, type MachineState } from './machine-state.js';
+import { armExpiry } from './heartbeat.handlers.js';
 import type { Turn } from './turn.js';
 
 /**
@@ -15,6 +16,8 @@ function hostToWatch(t: Turn): Ipv4Address | null {
   const { s } = t;
   if (t.timing.hostTimeoutMs === null || s.role !== 'BACKUP' || !s.lease || s.lease.isExpired(t.now)) return null;
   const peer = s.peers.get(s.lease.holder);
+  if (s.hostRefuted && (!s.hostRefuted.host.equals(s.lease.holder) || s.hostRefuted.expiresAt !== s.lease.expiresAt)) s.hostRefuted = null;
+  if (s.hostRefuted) return null;
   return peer && peer.state === 'MASTER' && peer.isAlive(t.now, t.timing) ? peer.id : null;
 }
 
@@ -70,4 +73,22 @@ export function onHostDeadline(t: Turn): void {
   if (s.lease?.isHeldBy(watch.host)) s.lease.revoke(t.now);
   t.log('info', `master ${watch.host.toString()}'s host answered no probe and sent no heartbeat for ${silent} ms (echo.host_timeout_in_ms ${timeout})`);
   evaluate(t);
+}
+
+/**
+ * The quick probe after a host-silent verdict found the address answering: the pings were lost, not the host (a
+ * starved CPU, a lossy link), and its daemon is stalled. The verdict is withdrawn: the master is taken over when its
+ * lease would have run out, displaced as a stalled host is, and its host is not judged again until it is heard.
+ */
+export function withdrawHostVerdict(t: Turn, evidence: string): void {
+  const { s } = t;
+  const lease = s.lease;
+  if (!lease) return;
+  const peer = s.peers.get(lease.holder);
+  if (!peer || peer.lost?.reason !== 'host-silent') return;
+  peer.unmarkLost('host-silent');
+  lease.reinstate();
+  s.hostRefuted = { host: lease.holder, expiresAt: lease.expiresAt };
+  t.log('info', `master ${lease.holder.toString()}'s host still answers for the address (${evidence}): it is up, its daemon stalled; taken over when its lease runs out`);
+  armExpiry(t);
 }

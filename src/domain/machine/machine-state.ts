@@ -67,6 +67,11 @@ export interface MachineState {
   waiting: { since: number } | null;
   /** the master's host this backup probes (echo.host_timeout_in_ms), since when, and the deadline set for it */
   hostWatch: { host: Ipv4Address; since: number; deadlineAt: number } | null;
+  /**
+   * A host judged silent whose address still answered the quick probe: it is up and its daemon stalled. Its lease
+   * runs to `expiresAt` as if the verdict had not been, and the host is not judged again until that lease is renewed.
+   */
+  hostRefuted: { host: Ipv4Address; expiresAt: number } | null;
   /** while stopping: the state it stopped from, why, and whether its release worked */
   stopping: { from: NodeState; reason: string; released: boolean } | null;
 }
@@ -97,6 +102,7 @@ export function initialState(config: MachineConfig): MachineState {
     daemonGoneRetries: 0,
     waiting: null,
     hostWatch: null,
+    hostRefuted: null,
     stopping: null,
   };
 }

@@ -4,6 +4,7 @@ import { latestTerm, nextTerm } from '../term.js';
 import { EchoTiming } from '../timing/echo-timing.js';
 import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import { endOperation, evaluate, release } from './evaluate.js';
+import { withdrawHostVerdict } from './host-watch.js';
 import type { BindResult, HolderVerdict, ReleasePurpose } from './machine-io.js';
 import { isHalted } from './machine-state.js';
 import { reassert, rescheduleTick, sendHeartbeat, transition, type Turn } from './turn.js';
@@ -53,6 +54,7 @@ export function onBindDone(t: Turn, result: BindResult): void {
       t.log('warn', `not taking ${s.config.address.ip.toString()} over: it is in use by another host (${result.evidence})`, 'peer messages');
       s.lastConflict = result.evidence;
     }
+    if (op.cause === 'host-silent') withdrawHostVerdict(t, result.evidence);
     if (s.role === 'INIT') transition(t, 'BACKUP', `address in use by another host (${result.evidence})`, 'conflict');
     rescheduleTick(t);
     endOperation(t);

@@ -112,6 +112,29 @@ describe('echo.host_timeout_in_ms: a backup probes its master\'s host', () => {
     assert.equal(only(back, 'watch-host')[0]?.host?.toString(), MASTER, `watched again among ${kinds(back).join(', ')}`);
   });
 
+  it('a host wrongly judged silent that still answers ARP for the address is displaced at the full timeout all the same', () => {
+    const m = aWatchingBackup();
+    answerUntil(m, 300);
+    // the pings were lost, not the host: the quick probe finds the master still holding the address
+    let effects = m.fire('host');
+    while (only(effects, 'bind').length === 0) effects = m.fire('host');
+    const refuted = m.step({ kind: 'bind-done', result: { kind: 'conflict', evidence: 'answered from mac-of-master' } });
+    assert.equal(m.state.role, 'BACKUP');
+    assert.match(only(refuted, 'log').map((l) => l.log.line).join('\n'), /host still answers for the address .*: it is up, its daemon stalled/);
+    // its daemon stays stalled: no heartbeat, while the host answers pings again
+    let bind: ReturnType<typeof only<'bind'>>[number] | undefined;
+    while (!bind && m.now < 100 + 3600 + 2000) {
+      const timers = (['tick', 'expiry', 'host'] as const).filter((n) => m.dueAt(n) !== undefined);
+      const next = timers.sort((x, y) => m.dueAt(x)! - m.dueAt(y)!)[0]!;
+      m.hostAnsweredAt = m.dueAt(next)!;
+      bind = only(m.fire(next), 'bind')[0];
+      assert.ok(!bind || bind.plan.displace, `judged silent again at ${m.now}, though it answered for the address`);
+    }
+    assert.ok(bind, `never displaced the stalled host; role ${m.state.role} at ${m.now}`);
+    assert.equal(bind.plan.displace?.toString(), MASTER);
+    assert.equal(m.now, 100 + 3600, 'when its lease would have run out');
+  });
+
   it('a stop ends the watch', () => {
     const m = aWatchingBackup();
     const effects = m.at(200).step({ kind: 'stop', reason: 'test' });

@@ -4,6 +4,19 @@ import type { Ipv4Address } from '../../domain/index.js';
 import { PeerLinkTable, type PeerLink } from './peer-link.table.js';
 import { healthyLinkMs, redialBaseMs, redialDelayMs } from './redial-backoff.js';
 
+/** Opens a TCP connection (node:net's connect; a test's stand-in). */
+export type DialSocket = (options: { host: string; port: number; localAddress: string }) => Socket;
+
+/**
+ * A dial made to tell a dead daemon from a network fault can meet the daemon while it dies: its kernel closes our
+ * link before its listening socket, so the dial is accepted and then reset, or reset while it connects. That says
+ * neither "gone" nor "there", so it is made again this long after, and once more after twice that: by then the port
+ * is closed and the dial refused. Otherwise the next dial waited out the backoff (a heartbeat interval), and a
+ * kill -9 cost a second instead of a tenth.
+ */
+export const CONFIRM_RECHECK_MS = 50;
+const CONFIRM_RECHECKS = 2;
+
 export interface DialerEvents {
   /** A link just connected: the peer cuts off a connection that does not identify itself soon. */
   connected(link: PeerLink): void;
@@ -27,6 +40,7 @@ export class PeerDialer {
     private readonly logger: LoggerPort,
     private readonly clock: ClockPort,
     private readonly events: DialerEvents,
+    private readonly connectTo: DialSocket = connect,
   ) {
     const now = (): number => clock.now();
     this.log = new LogThrottle(10, now);
@@ -113,23 +127,23 @@ export class PeerDialer {
     link.state = { kind: 'idle' };
   }
 
-  private dial(link: PeerLink, confirming: boolean): void {
+  private dial(link: PeerLink, confirming: boolean, rechecks = 0): void {
     if (this.stopped) return;
     if (link.state.kind === 'waiting') this.clock.clearTimeout(link.state.retry);
     link.lastDialAt = this.clock.now();
     const { localIp, echo } = this.settings();
-    const socket = connect({ host: link.id.toString(), port: echo.port, localAddress: localIp.toString() });
+    const socket = this.connectTo({ host: link.id.toString(), port: echo.port, localAddress: localIp.toString() });
     socket.setNoDelay(true);
     const timer = this.clock.setTimeout(() => {
       if (link.state.kind === 'dialling' && link.state.socket === socket) link.state.lastError = 'ETIMEDOUT';
       socket.destroy();
     }, echo.dialTimeoutMs);
-    const dialling = { kind: 'dialling' as const, socket, confirming, timer, lastError: '' };
+    const dialling = { kind: 'dialling' as const, socket, confirming, rechecks, timer, lastError: '' };
     link.state = dialling;
     socket.on('connect', () => {
       this.clock.clearTimeout(timer);
       if (link.state !== dialling) return;
-      link.state = { kind: 'connected', socket, since: this.clock.now() };
+      link.state = { kind: 'connected', socket, since: this.clock.now(), confirming, rechecks };
       this.events.connected(link);
     });
     // Peers never send on our outbound link; anything arriving is discarded unread.
@@ -152,7 +166,7 @@ export class PeerDialer {
         link.failures = 0;
         this.debugLog.write((l) => this.logger.debug(l), `heartbeat link to ${link.id.toString()} closed; dialling again to tell a dead daemon from a network fault`, 'link messages');
         this.dial(link, true);
-      } else {
+      } else if (!(was.confirming && this.recheck(link, was.rechecks, 'was accepted and cut at once'))) {
         // accepted, then closed at once: the peer refuses what we send; a refused redial still means it is gone
         this.retryLater(link, 'closed', true);
       }
@@ -160,8 +174,22 @@ export class PeerDialer {
     }
     if (was.confirming && was.lastError === 'ECONNREFUSED') {
       this.events.lost(link.id, `connection dropped and ${link.id.toString()}:${port} refused a new one`);
+    } else if (was.confirming && was.lastError === 'ECONNRESET' && this.recheck(link, was.rechecks, 'was reset')) {
+      return;
     }
     this.retryLater(link, 'unreachable', false);
+  }
+
+  /** A dial after a drop that met the peer's daemon as it died: dial again soon, at most CONFIRM_RECHECKS times. */
+  private recheck(link: PeerLink, rechecks: number, what: string): boolean {
+    if (rechecks >= CONFIRM_RECHECKS) return false;
+    this.debugLog.write((l) => this.logger.debug(l), `dial to ${link.id.toString()} after its link dropped ${what}: its daemon may be exiting; dialling again`, 'link messages');
+    const retry = this.clock.setTimeout(() => {
+      link.state = { kind: 'idle' };
+      this.dial(link, true, rechecks + 1);
+    }, CONFIRM_RECHECK_MS * 2 ** rechecks);
+    link.state = { kind: 'waiting', failure: 'unreachable', confirming: true, retry };
+    return true;
   }
 
   private retryLater(link: PeerLink, failure: 'unreachable' | 'closed', confirming: boolean): void {

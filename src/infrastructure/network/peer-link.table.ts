@@ -9,9 +9,12 @@ export const MAX_DIALLED_PEERS = 64;
 export type LinkState =
   /** Not dialled yet, or closed for good (evicted, expired, stopped). */
   | { readonly kind: 'idle' }
-  /** `confirming`: the link just dropped, and this dial decides whether the peer's daemon is gone. */
-  | { readonly kind: 'dialling'; readonly socket: Socket; readonly confirming: boolean; readonly timer: TimerHandle; lastError: string }
-  | { readonly kind: 'connected'; readonly socket: Socket; readonly since: number }
+  /**
+   * `confirming`: the link just dropped, and this dial decides whether the peer's daemon is gone; `rechecks`: how many
+   * such dials came before it, each ended without an answer either way (PeerDialer.recheck).
+   */
+  | { readonly kind: 'dialling'; readonly socket: Socket; readonly confirming: boolean; readonly rechecks: number; readonly timer: TimerHandle; lastError: string }
+  | { readonly kind: 'connected'; readonly socket: Socket; readonly since: number; readonly confirming: boolean; readonly rechecks: number }
   /**
    * Waiting out a backoff: after a dial that never connected (`unreachable`: the peer's daemon may be starting), or
    * after a link the peer closed before it was healthy (`closed`: it refuses what we send).

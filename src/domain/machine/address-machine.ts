@@ -144,7 +144,8 @@ function onDeadline(t: Turn, handlers: StateHandlers, name: EventOf<'timer'>['na
       return;
     }
     case 'reannounce':
-      if (t.s.role === 'MASTER') announce(t);
+      // late, from a stall: a newer master may have announced since, and this one would pull its clients back
+      if (t.s.role === 'MASTER' && t.now - t.s.reannounceAt <= t.timing.lateDeadlineMs) announce(t);
       return;
     case 'recheck':
       evaluate(t);

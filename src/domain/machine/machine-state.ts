@@ -72,6 +72,8 @@ export interface MachineState {
    * runs to `expiresAt` as if the verdict had not been, and the host is not judged again until that lease is renewed.
    */
   hostRefuted: { host: Ipv4Address; expiresAt: number } | null;
+  /** when the second announcement after a takeover is due (the reannounce deadline) */
+  reannounceAt: number;
   /** while stopping: the state it stopped from, why, and whether its release worked */
   stopping: { from: NodeState; reason: string; released: boolean } | null;
 }
@@ -103,6 +105,7 @@ export function initialState(config: MachineConfig): MachineState {
     waiting: null,
     hostWatch: null,
     hostRefuted: null,
+    reannounceAt: -Infinity,
     stopping: null,
   };
 }

@@ -70,6 +70,7 @@ export function onBindDone(t: Turn, result: BindResult): void {
   const notes = `${result.alreadyBound ? ', address was already bound' : ''}${result.displaced ? `, taken from the stalled host ${op.displace ?? ''} (${result.displaced}) that still answered for it` : ''}`;
   transition(t, 'MASTER', `${op.reason} (term ${s.term}, bound in ${took} ms${notes})`, op.cause);
   t.setTimer('reannounce', EchoTiming.REANNOUNCE_DELAY_MS);
+  s.reannounceAt = t.now + EchoTiming.REANNOUNCE_DELAY_MS;
   endOperation(t);
 }
 

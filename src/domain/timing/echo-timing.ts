@@ -262,4 +262,12 @@ export class EchoTiming {
   get repeatAtMostMs(): number {
     return this.intervalMs;
   }
+
+  /**
+   * A deadline met this much after it was due was met by a daemon that stalled (SIGSTOP, a starved CPU): its peers'
+   * heartbeats may wait unread, and the address may have moved meanwhile, so what the deadline was for is stale.
+   */
+  get lateDeadlineMs(): number {
+    return this.intervalMs;
+  }
 }

@@ -105,4 +105,24 @@ describe('a start that hears no master', () => {
     assert.equal(bind!.plan.skipProbe, false, 'the probe of its own, if the pre-probe found the address in use');
     assert.equal(bind!.ifPreProbedFree?.skipProbe, true);
   });
+
+  it('announces again once, a few seconds after it took the address, but not when that deadline comes late from a stall', () => {
+    const alone = (): MachineHarness => {
+      const m = new MachineHarness(aMachineConfig({ timeoutMs: 1000, intervalMs: 100 }));
+      m.start();
+      while (only(m.fire('tick'), 'bind').length === 0);
+      m.step({ kind: 'bind-done', result: { kind: 'bound', alreadyBound: false } });
+      assert.equal(m.state.role, 'MASTER');
+      return m;
+    };
+    const onTime = alone();
+    assert.equal(only(onTime.fire('reannounce'), 'announce').length, 1);
+
+    // SIGSTOP for seconds: the daemon wakes with its deadlines long past and its peers' heartbeats still unread
+    const late = alone();
+    const due = late.dueAt('reannounce')!;
+    const effects = late.at(due + 5000).step({ kind: 'timer', name: 'reannounce' });
+    assert.deepEqual(only(effects, 'announce'), [], 'a master that may have been replaced while it stalled announces nothing from an old deadline');
+  });
 });
+

@@ -37,6 +37,17 @@ export interface RunResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Signals each process still there: a daemon's tree holds short-lived commands too, gone by the time they are signalled. */
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // exited
+    }
+  }
+}
+
 /** Longest stretch without an answer whose span overlaps [from, to]; a stretch still open at `to` counts up to `to`. */
 export function longestGap(samples: readonly ProbeSample[], from: number, to: number): number {
   const answered = samples.filter((s) => s.who !== null);
@@ -133,6 +144,8 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
     // at a random moment, not in step with anyone's heartbeat: a crash right after one costs the whole budget
     await sleep(300 + Math.random() * 1000);
     const t0 = probe.now;
+    // BENCH_LOGS=1: every run prints the daemons' log lines around its failure, not only a slow heal's
+    const failWall = Date.now();
     const observe = impl.budgetMs + 3000;
     let healAt: number | null = null;
     let healWall = 0;
@@ -164,33 +177,20 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
         // the host's kernel still answers; only the full budget may move the address
         // every process of the daemon (keepalived's VRRP child too)
         stalled = await master.daemonPids();
-        for (const pid of stalled) process.kill(pid, 'SIGSTOP');
+        signalAll(stalled, 'SIGSTOP');
         await sleep(observe);
-        for (const pid of stalled) process.kill(pid, 'SIGCONT');
+        signalAll(stalled, 'SIGCONT');
         stalled = [];
         await sleep(1000);
         break;
       case 'rejoin': {
         // a host crash takes every process with it at once: floatip's release guard too, so the address stays bound
         await master.unplug();
-        const tree = await master.daemonPids();
-        for (const pid of tree) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
+        signalAll(await master.daemonPids(), 'SIGKILL');
         await lab.waitFor('another node to answer', async () => probe.lastAnswer(), (w) => w !== null && w !== master.name, observe + 10_000);
         await sleep(1000);
         // the host comes back with whatever its dead daemon left bound, and the daemon is started again
-        for (const pid of await master.daemonPids()) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
+        signalAll(await master.daemonPids(), 'SIGKILL');
         healAt = probe.now;
         healWall = Date.now();
         await master.plug();
@@ -213,7 +213,7 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
     return {
       impl: impl.name,
       scenario,
-      healLog: healGapMs !== null && healGapMs > 100 ? logsAround(lab, healWall) : null,
+      healLog: healGapMs !== null && healGapMs > 100 ? logsAround(lab, healWall) : process.env['BENCH_LOGS'] ? logsAround(lab, failWall) : null,
       outageMs: longestGap(samples, t0, healAt ?? end),
       otherAnswersMs: other ? other.t - t0 : null,
       healGapMs,

@@ -1,4 +1,5 @@
 import type { TransitionCause } from '../node-state.js';
+import { best } from '../rank.js';
 import { probePlanFor } from '../rules/takeover-probe-plan.js';
 import { latestTerm, nextTerm } from '../term.js';
 import { EchoTiming } from '../timing/echo-timing.js';
@@ -31,10 +32,16 @@ export function takeOver(t: Turn, reason: string, handover: boolean, cause: Tran
     // a master silent throughout its lease, or a start that heard no master, probed just before
     usePreProbe = (cause === 'timeout' || cause === 'elected') && at !== null && t.now - at <= t.timing.preProbeFreshMs;
   }
-  const context = { cause, handover, lease: s.lease };
+  const silentPeer = !s.lease && cause === 'elected' ? bestSilentPeer(t) : undefined;
+  const context = { cause, handover, lease: s.lease, ...(silentPeer ? { silentPeer } : {}) };
   const plan = probePlanFor({ ...context, preProbedFree: false }, t.timing);
   s.operation = { kind: 'bind', startedAt: t.now, reason, cause, ...(plan.displace ? { displace: plan.displace.toString() } : {}) };
   t.emit(usePreProbe ? { kind: 'bind', plan, ifPreProbedFree: probePlanFor({ ...context, preProbedFree: true }, t.timing) } : { kind: 'bind', plan });
+}
+
+/** The best-ranked peer no longer alive and not known gone (a refused daemon, a goodbye): the one that may have stalled. */
+function bestSilentPeer(t: Turn): Ipv4Address | undefined {
+  return best([...t.s.peers.values()].filter((p) => !p.lost && !p.isAlive(t.now, t.timing)))?.id;
 }
 
 export function onBindDone(t: Turn, result: BindResult): void {

@@ -20,6 +20,11 @@ export interface TakeoverContext {
   readonly preProbedFree: boolean;
   /** The lease this node granted the master it is taking over from. */
   readonly lease: Lease | null;
+  /**
+   * Without a lease: the best peer gone silent, which may have bound the address and stalled before this node heard
+   * it as master (a daemon that stops right after its bind).
+   */
+  readonly silentPeer?: Ipv4Address;
 }
 
 /**
@@ -27,12 +32,13 @@ export interface TakeoverContext {
  * pre-expiry probe found the address free. A refused reconnect proves the holder's daemon dead on a live host,
  * whose release guard is removing the address: a short probe still catches a guard that failed, and only that.
  * A master silent for its whole lease whose host still answers has a stalled daemon (a blocked event loop,
- * SIGSTOP): its clients get no service, so the address is taken from that host, and only from it. A host silent to
+ * SIGSTOP): its clients get no service, so the address is taken from that host, and only from it; so is a node that
+ * went silent before this one heard it as master, whose host answers for the address. A host silent to
  * every probe for the host timeout is gone, and the address with it: a short probe catches the host that still holds
  * it after all, and that host is not displaced.
  */
 export function probePlanFor(t: TakeoverContext, timing: EchoTiming): ProbePlan {
-  const displace = t.cause === 'timeout' && t.lease ? t.lease.holder : undefined;
+  const displace = t.cause === 'timeout' && t.lease ? t.lease.holder : t.cause === 'elected' && !t.lease ? t.silentPeer : undefined;
   return {
     skipProbe: t.handover || t.preProbedFree,
     ...(t.cause === 'daemon-gone' || t.cause === 'host-silent' ? { probeDeadlineMs: timing.quickProbeMs } : {}),

@@ -124,5 +124,22 @@ describe('a start that hears no master', () => {
     const effects = late.at(due + 5000).step({ kind: 'timer', name: 'reannounce' });
     assert.deepEqual(only(effects, 'announce'), [], 'a master that may have been replaced while it stalled announces nothing from an old deadline');
   });
+
+  it('a better node that bound the address and stalled before it was heard as master is displaced from its own host, and only from it', () => {
+    const m = new MachineHarness(aMachineConfig({ timeoutMs: 3600, intervalMs: 1000 }));
+    m.start();
+    // heard once, starting and outranking this node; then it bound the address and stalled before its first MASTER heartbeat
+    m.at(10).step({ kind: 'heartbeat', message: aHeartbeat({ id: MASTER, state: 'INIT', term: 0, priority: 150 }), trusted: true });
+    let bind: ReturnType<typeof only<'bind'>> = [];
+    for (let i = 0; i < 50 && bind.length === 0; i++) {
+      const effects = m.fire('tick');
+      // this node, now a backup waiting for the better one, removes nothing: nothing was bound here
+      for (const r of only(effects, 'release')) m.step({ kind: 'released', purpose: r.purpose, removed: false });
+      bind = only(effects, 'bind');
+    }
+    assert.ok(m.now >= 3600, `not before the better node has been silent for the timeout (bound at ${m.now})`);
+    assert.equal(bind.length, 1, 'takes over once the better node has been silent');
+    assert.equal(bind[0]!.plan.displace?.toString(), MASTER, 'the silent node whose host answers for the address may be displaced');
+  });
 });
 

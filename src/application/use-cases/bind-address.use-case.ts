@@ -70,7 +70,9 @@ export class BindAddress {
       if (!alreadyBound && found.inUse) {
         if (!found.mac || found.mac !== displaceable) {
           await disarm();
-          return { kind: 'conflict', evidence: found.evidence, ...(found.mac ? { mac: found.mac } : {}) };
+          // which host the silent master's is, when that is what decided
+          const master = input.displace ? `; the silent master ${input.displace.toString()} ${displaceable ? `answers from ${displaceable}` : 'did not answer ARP'}` : '';
+          return { kind: 'conflict', evidence: `${found.evidence}${master}`, ...(found.mac ? { mac: found.mac } : {}) };
         }
         displaced = found.mac;
       }

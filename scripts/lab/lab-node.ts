@@ -102,7 +102,8 @@ export class LabNode {
   }
 
   /** Starts `floatip run` inside this node's namespace. */
-  start(opts: DaemonOptions = {}, logLevel = 'info'): Daemon {
+  /** FLOATIP_LAB_LOG_LEVEL=debug: every lab daemon logs at debug, for a test that fails once in a while. */
+  start(opts: DaemonOptions = {}, logLevel = process.env['FLOATIP_LAB_LOG_LEVEL'] ?? 'info'): Daemon {
     const file = this.writeConfig(this.config(opts));
     if (this.daemon) this.pastOutput.push(this.daemon.output);
     const user = opts.runAs === undefined ? [] : asUserWithNetCaps(opts.runAs);

@@ -15,7 +15,11 @@ export async function settledPair(lab: NetnsLab, opts: DaemonOptions): Promise<[
   n1.start(opts);
   n2.start(opts);
   await lab.waitForHolders(['node2'], SETTLE_MS);
+  // Bound is not yet master: the transition, and the first heartbeat that tells node1, follow the bind's read-back.
+  // A test that stops node2 in between stops a master node1 never heard as one.
+  await lab.waitForLog(n2.daemon!, /-> MASTER/, SETTLE_MS);
   await lab.waitForLog(n1.daemon!, /INIT -> BACKUP/, SETTLE_MS);
+  await sleep(100);
   return [n1, n2];
 }
 

@@ -89,7 +89,7 @@ export class PeerDialer {
   peerClosed(id: number): void {
     const link = this.links.get(id);
     if (!link || link.state.kind === 'dialling' || link.state.kind === 'connected') return;
-    if (this.clock.now() - link.lastDialAt >= this.baseMs()) this.dial(link, true);
+    if (this.clock.now() - link.lastDialAt >= this.baseMs()) this.dial(link, true, 0);
   }
 
   /** A peer that does not read what we send: drop the link, and redial. */
@@ -127,7 +127,8 @@ export class PeerDialer {
     link.state = { kind: 'idle' };
   }
 
-  private dial(link: PeerLink, confirming: boolean, rechecks = 0): void {
+  /** `rechecks`: a number for a dial right after a drop (see recheck), null for any other. */
+  private dial(link: PeerLink, confirming: boolean, rechecks: number | null = null): void {
     if (this.stopped) return;
     if (link.state.kind === 'waiting') this.clock.clearTimeout(link.state.retry);
     link.lastDialAt = this.clock.now();
@@ -165,8 +166,8 @@ export class PeerDialer {
       if (this.clock.now() - was.since >= healthyLinkMs(this.settings().echo)) {
         link.failures = 0;
         this.debugLog.write((l) => this.logger.debug(l), `heartbeat link to ${link.id.toString()} closed; dialling again to tell a dead daemon from a network fault`, 'link messages');
-        this.dial(link, true);
-      } else if (!(was.confirming && this.recheck(link, was.rechecks, 'was accepted and cut at once'))) {
+        this.dial(link, true, 0);
+      } else if (!this.recheck(link, was.rechecks, 'was accepted and cut at once', 'closed')) {
         // accepted, then closed at once: the peer refuses what we send; a refused redial still means it is gone
         this.retryLater(link, 'closed', true);
       }
@@ -174,21 +175,22 @@ export class PeerDialer {
     }
     if (was.confirming && was.lastError === 'ECONNREFUSED') {
       this.events.lost(link.id, `connection dropped and ${link.id.toString()}:${port} refused a new one`);
-    } else if (was.confirming && was.lastError === 'ECONNRESET' && this.recheck(link, was.rechecks, 'was reset')) {
+    } else if (was.lastError === 'ECONNRESET' && this.recheck(link, was.rechecks, 'was reset', 'unreachable')) {
       return;
     }
     this.retryLater(link, 'unreachable', false);
   }
 
   /** A dial after a drop that met the peer's daemon as it died: dial again soon, at most CONFIRM_RECHECKS times. */
-  private recheck(link: PeerLink, rechecks: number, what: string): boolean {
-    if (rechecks >= CONFIRM_RECHECKS) return false;
+  private recheck(link: PeerLink, rechecks: number | null, what: string, failure: 'unreachable' | 'closed'): boolean {
+    // only right after a drop: a peer that keeps cutting our links (it refuses what we send) waits out the backoff
+    if (rechecks === null || rechecks >= CONFIRM_RECHECKS) return false;
     this.debugLog.write((l) => this.logger.debug(l), `dial to ${link.id.toString()} after its link dropped ${what}: its daemon may be exiting; dialling again`, 'link messages');
     const retry = this.clock.setTimeout(() => {
       link.state = { kind: 'idle' };
       this.dial(link, true, rechecks + 1);
     }, CONFIRM_RECHECK_MS * 2 ** rechecks);
-    link.state = { kind: 'waiting', failure: 'unreachable', confirming: true, retry };
+    link.state = { kind: 'waiting', failure, confirming: true, retry };
     return true;
   }
 

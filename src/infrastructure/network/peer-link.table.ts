@@ -10,11 +10,12 @@ export type LinkState =
   /** Not dialled yet, or closed for good (evicted, expired, stopped). */
   | { readonly kind: 'idle' }
   /**
-   * `confirming`: the link just dropped, and this dial decides whether the peer's daemon is gone; `rechecks`: how many
-   * such dials came before it, each ended without an answer either way (PeerDialer.recheck).
+   * `confirming`: the link just dropped, and this dial decides whether the peer's daemon is gone; `rechecks`: for a dial
+   * right after a drop, how many such dials came before it, each ended without an answer either way
+   * (PeerDialer.recheck); null for any other dial.
    */
-  | { readonly kind: 'dialling'; readonly socket: Socket; readonly confirming: boolean; readonly rechecks: number; readonly timer: TimerHandle; lastError: string }
-  | { readonly kind: 'connected'; readonly socket: Socket; readonly since: number; readonly confirming: boolean; readonly rechecks: number }
+  | { readonly kind: 'dialling'; readonly socket: Socket; readonly confirming: boolean; readonly rechecks: number | null; readonly timer: TimerHandle; lastError: string }
+  | { readonly kind: 'connected'; readonly socket: Socket; readonly since: number; readonly confirming: boolean; readonly rechecks: number | null }
   /**
    * Waiting out a backoff: after a dial that never connected (`unreachable`: the peer's daemon may be starting), or
    * after a link the peer closed before it was healthy (`closed`: it refuses what we send).

@@ -167,4 +167,18 @@ describe('PeerDialer: telling a killed daemon from a network fault', () => {
     bench.assertDialsAfter(droppedAt, [0]);
     assert.deepEqual(bench.lost, []);
   });
+
+  it('a peer that keeps cutting our links (it refuses what we send) gets one dial per backoff step, never the quick rechecks', async () => {
+    const bench = new DialerBench();
+    const from = bench.clock.now();
+    bench.dialer.ensure(bench.peer, true);
+    for (let i = 0; i < 3; i++) {
+      bench.last.connectNow();
+      bench.last.drop();
+      await bench.clock.advance(1000 * 2 ** i);
+    }
+    bench.assertDialsAfter(from, [0, 1000, 3000, 7000]);
+    assert.deepEqual(bench.lost, []);
+  });
 });
+

@@ -24,7 +24,7 @@ export interface MachineConfig {
 
 /** The operation in flight (one at a time: the address is never bound and released at once). */
 export type Operation =
-  | { kind: 'bind'; startedAt: number; reason: string; cause: TransitionCause; displace?: string }
+  | { kind: 'bind'; startedAt: number; reason: string; cause: TransitionCause; displace?: string; displacesSilentPeer?: boolean }
   | { kind: 'release'; purpose: ReleasePurpose }
   | { kind: 'check-rival'; rival: Ipv4Address; reason: string; cause: TransitionCause };
 

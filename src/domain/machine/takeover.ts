@@ -1,5 +1,5 @@
 import type { TransitionCause } from '../node-state.js';
-import { best } from '../rank.js';
+import { best, compareRank } from '../rank.js';
 import { probePlanFor } from '../rules/takeover-probe-plan.js';
 import { latestTerm, nextTerm } from '../term.js';
 import { EchoTiming } from '../timing/echo-timing.js';
@@ -35,13 +35,23 @@ export function takeOver(t: Turn, reason: string, handover: boolean, cause: Tran
   const silentPeer = !s.lease && cause === 'elected' ? bestSilentPeer(t) : undefined;
   const context = { cause, handover, lease: s.lease, ...(silentPeer ? { silentPeer } : {}) };
   const plan = probePlanFor({ ...context, preProbedFree: false }, t.timing);
-  s.operation = { kind: 'bind', startedAt: t.now, reason, cause, ...(plan.displace ? { displace: plan.displace.toString() } : {}) };
+  s.operation = {
+    kind: 'bind',
+    startedAt: t.now,
+    reason,
+    cause,
+    ...(plan.displace ? { displace: plan.displace.toString(), ...(silentPeer ? { displacesSilentPeer: true } : {}) } : {}),
+  };
   t.emit(usePreProbe ? { kind: 'bind', plan, ifPreProbedFree: probePlanFor({ ...context, preProbedFree: true }, t.timing) } : { kind: 'bind', plan });
 }
 
-/** The best-ranked peer no longer alive and not known gone (a refused daemon, a goodbye): the one that may have stalled. */
+/**
+ * The best-ranked peer that outranks this node, is no longer alive and is not known gone (a refused daemon, a
+ * goodbye): the one that would have been elected, and may have bound the address and stalled.
+ */
 function bestSilentPeer(t: Turn): Ipv4Address | undefined {
-  return best([...t.s.peers.values()].filter((p) => !p.lost && !p.isAlive(t.now, t.timing)))?.id;
+  const self = { id: t.s.config.localIp, priority: t.priority };
+  return best([...t.s.peers.values()].filter((p) => !p.lost && !p.isAlive(t.now, t.timing) && compareRank(p, self) > 0))?.id;
 }
 
 export function onBindDone(t: Turn, result: BindResult): void {
@@ -70,6 +80,9 @@ export function onBindDone(t: Turn, result: BindResult): void {
   s.lastConflict = '';
   s.daemonGoneRetries = 0;
   s.term = nextTerm(latestTerm(s.term, ...s.peers.values().map((p) => p.term)));
+  // The displaced peer took a term this node never heard: most likely the one just taken. One more keeps this term
+  // the newer when it resumes; a tie would go to its rank, and it outranks this node.
+  if (op.displacesSilentPeer) s.term = nextTerm(s.term);
   s.lease = null;
   const took = t.now - op.startedAt;
   t.metric({ kind: 'takeover', ms: took });

@@ -140,6 +140,23 @@ describe('a start that hears no master', () => {
     assert.ok(m.now >= 3600, `not before the better node has been silent for the timeout (bound at ${m.now})`);
     assert.equal(bind.length, 1, 'takes over once the better node has been silent');
     assert.equal(bind[0]!.plan.displace?.toString(), MASTER, 'the silent node whose host answers for the address may be displaced');
+
+    // it took its term as it bound, a term this node never heard: the takeover's must be newer, or the resumed node's rank wins the tie
+    m.step({ kind: 'bind-done', result: { kind: 'bound', alreadyBound: false, displaced: 'mac-of-master' } });
+    assert.equal(m.state.role, 'MASTER');
+    const resumed = m.step({ kind: 'heartbeat', message: aHeartbeat({ id: MASTER, state: 'MASTER', term: 1, priority: 150 }), trusted: true });
+    assert.deepEqual(kinds(resumed).filter((k) => k === 'check-holder' || k === 'release'), [], 'it does not give way to the node it displaced');
+    assert.equal(m.state.role, 'MASTER');
+  });
+
+  it('a silent peer that does not outrank this node is never displaced: it could not have been elected', () => {
+    const m = new MachineHarness(aMachineConfig({ timeoutMs: 3600, intervalMs: 1000 }));
+    m.start();
+    m.at(10).step({ kind: 'heartbeat', message: aHeartbeat({ id: MASTER, state: 'INIT', term: 0, priority: 50 }), trusted: true });
+    let bind: ReturnType<typeof only<'bind'>> = [];
+    for (let i = 0; i < 50 && bind.length === 0; i++) bind = only(m.fire('tick'), 'bind');
+    assert.equal(bind.length, 1);
+    assert.equal(bind[0]!.plan.displace, undefined);
   });
 });
 

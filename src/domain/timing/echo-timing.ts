@@ -22,6 +22,8 @@ const MIN_LISTEN_MS = 500;
 /** How much earlier than its own deadline the pre-expiry probe starts (process start-up under load). */
 const PRE_PROBE_MARGIN_MS = 50;
 const DEFAULT_PROBE_DEADLINE_MS = 150;
+/** The least lateness that counts as a stall (see lateDeadlineMs): more than timer lag on a busy two-core host. */
+const LATE_DEADLINE_MIN_MS = 50;
 /** A backup that hears its master counts as alive this many timeouts: it speaks once per timeout. */
 const BACKUP_ALIVE_TIMEOUTS = 2.5;
 /** A peer silent this many timeouts, and at least a minute, is forgotten. */
@@ -264,10 +266,13 @@ export class EchoTiming {
   }
 
   /**
-   * A deadline met this much after it was due was met by a daemon that stalled (SIGSTOP, a starved CPU): its peers'
-   * heartbeats may wait unread, and the address may have moved meanwhile, so what the deadline was for is stale.
+   * A deadline met this much after it was due was met by a daemon that stalled (SIGSTOP, a starved CPU) for half a
+   * timeout or more: its peers' heartbeats may wait unread, and the address may have moved meanwhile, so what the
+   * deadline was for is stale.
    */
   get lateDeadlineMs(): number {
-    return this.intervalMs;
+    // a stall this short cannot have let a backup take over (that takes a lease of silence), and ordinary
+    // event-loop lag on a busy host stays well under it
+    return Math.max(LATE_DEADLINE_MIN_MS, this.timeoutMs / 2);
   }
 }

@@ -71,7 +71,7 @@ export class BindAddress {
         if (!found.mac || found.mac !== displaceable) {
           await disarm();
           // which host the silent master's is, when that is what decided
-          const master = input.displace ? `; the silent master ${input.displace.toString()} ${displaceable ? `answers from ${displaceable}` : 'did not answer ARP'}` : '';
+          const master = input.displace ? `; the silent node ${input.displace.toString()} ${displaceable ? `answers from ${displaceable}` : 'did not answer ARP'}` : '';
           return { kind: 'conflict', evidence: `${found.evidence}${master}`, ...(found.mac ? { mac: found.mac } : {}) };
         }
         displaced = found.mac;

@@ -139,7 +139,7 @@ describe('failover in virtual time: restarts, failures, events, terms and rivals
     await clock.advance(15_000);
     assert.equal(a.node.state, 'BACKUP');
     // the crashed master's host answers no ARP, so the intruder's answer is no stalled master's
-    assert.ok(a.logger.has(`not taking 198.18.0.100 over: it is in use by another host (ARP reply from mac-of-intruder; the silent master ${B} did not answer ARP)`));
+    assert.ok(a.logger.has(`not taking 198.18.0.100 over: it is in use by another host (ARP reply from mac-of-intruder; the silent node ${B} did not answer ARP)`));
     assert.ok(a.metrics.conflicts >= 1);
     cluster.segment.holders.delete('intruder');
     await clock.advance(1500);

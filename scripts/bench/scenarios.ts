@@ -149,7 +149,6 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
     const observe = impl.budgetMs + 3000;
     let healAt: number | null = null;
     let healWall = 0;
-    let stalled: number[] = [];
 
     switch (scenario) {
       case 'crash':
@@ -173,16 +172,16 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
         await master.plug();
         await sleep(Math.max(3000, impl.budgetMs + 1000));
         break;
-      case 'stall':
+      case 'stall': {
         // the host's kernel still answers; only the full budget may move the address
         // every process of the daemon (keepalived's VRRP child too)
-        stalled = await master.daemonPids();
+        const stalled = await master.daemonPids();
         signalAll(stalled, 'SIGSTOP');
         await sleep(observe);
         signalAll(stalled, 'SIGCONT');
-        stalled = [];
         await sleep(1000);
         break;
+      }
       case 'rejoin': {
         // a host crash takes every process with it at once: floatip's release guard too, so the address stays bound
         await master.unplug();

@@ -101,8 +101,7 @@ export class LabNode {
     return file;
   }
 
-  /** Starts `floatip run` inside this node's namespace. */
-  /** FLOATIP_LAB_LOG_LEVEL=debug: every lab daemon logs at debug, for a test that fails once in a while. */
+  /** Starts `floatip run` inside this node's namespace (FLOATIP_LAB_LOG_LEVEL=debug: at debug, for a test that fails once in a while). */
   start(opts: DaemonOptions = {}, logLevel = process.env['FLOATIP_LAB_LOG_LEVEL'] ?? 'info'): Daemon {
     const file = this.writeConfig(this.config(opts));
     if (this.daemon) this.pastOutput.push(this.daemon.output);

@@ -70,9 +70,9 @@ export class BindAddress {
       if (!alreadyBound && found.inUse) {
         if (!found.mac || found.mac !== displaceable) {
           await disarm();
-          // which host the silent master's is, when that is what decided
-          const master = input.displace ? `; the silent node ${input.displace.toString()} ${displaceable ? `answers from ${displaceable}` : 'did not answer ARP'}` : '';
-          return { kind: 'conflict', evidence: `${found.evidence}${master}`, ...(found.mac ? { mac: found.mac } : {}) };
+          // where a silent node could have been displaced, what its host answered decided
+          const silent = input.displace ? `; the silent node ${input.displace.toString()} ${displaceable ? `answers from ${displaceable}` : 'did not answer ARP'}` : '';
+          return { kind: 'conflict', evidence: `${found.evidence}${silent}`, ...(found.mac ? { mac: found.mac } : {}) };
         }
         displaced = found.mac;
       }

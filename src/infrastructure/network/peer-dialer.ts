@@ -144,7 +144,7 @@ export class PeerDialer {
     socket.on('connect', () => {
       this.clock.clearTimeout(timer);
       if (link.state !== dialling) return;
-      link.state = { kind: 'connected', socket, since: this.clock.now(), confirming, rechecks };
+      link.state = { kind: 'connected', socket, since: this.clock.now(), rechecks };
       this.events.connected(link);
     });
     // Peers never send on our outbound link; anything arriving is discarded unread.

@@ -15,7 +15,7 @@ export type LinkState =
    * (PeerDialer.recheck); null for any other dial.
    */
   | { readonly kind: 'dialling'; readonly socket: Socket; readonly confirming: boolean; readonly rechecks: number | null; readonly timer: TimerHandle; lastError: string }
-  | { readonly kind: 'connected'; readonly socket: Socket; readonly since: number; readonly confirming: boolean; readonly rechecks: number | null }
+  | { readonly kind: 'connected'; readonly socket: Socket; readonly since: number; readonly rechecks: number | null }
   /**
    * Waiting out a backoff: after a dial that never connected (`unreachable`: the peer's daemon may be starting), or
    * after a link the peer closed before it was healthy (`closed`: it refuses what we send).

@@ -94,6 +94,13 @@ class DialerBench {
     return link;
   }
 
+  /** A healthy link that the peer's end drops (its daemon killed); when it dropped. */
+  async dropHealthyLink(): Promise<number> {
+    const link = await this.healthyLink();
+    link.drop();
+    return this.clock.now();
+  }
+
   assertDialsAfter(from: number, offsets: number[]): void {
     assert.deepEqual(
       this.sockets.filter((s) => s.dialledAt >= from).map((s) => s.dialledAt - from),
@@ -105,9 +112,7 @@ class DialerBench {
 describe('PeerDialer: telling a killed daemon from a network fault', () => {
   it('a dial after a drop that the dying daemon accepts and cuts is made again soon, and its refusal reported then', async () => {
     const bench = new DialerBench();
-    const link = await bench.healthyLink();
-    const droppedAt = bench.clock.now();
-    link.drop();
+    const droppedAt = await bench.dropHealthyLink();
     // the daemon's kernel closed our link before its listening socket: the dial is accepted, then cut
     bench.last.connectNow();
     bench.last.drop();
@@ -121,9 +126,7 @@ describe('PeerDialer: telling a killed daemon from a network fault', () => {
 
   it('a dial after a drop reset while it connects is made again soon', async () => {
     const bench = new DialerBench();
-    const link = await bench.healthyLink();
-    const droppedAt = bench.clock.now();
-    link.drop();
+    const droppedAt = await bench.dropHealthyLink();
     bench.last.reset();
     await bench.clock.advance(CONFIRM_RECHECK_MS);
     bench.last.refuse();
@@ -133,9 +136,7 @@ describe('PeerDialer: telling a killed daemon from a network fault', () => {
 
   it('a peer that keeps cutting such dials gets two more, then waits out the backoff, and is never reported lost', async () => {
     const bench = new DialerBench();
-    const link = await bench.healthyLink();
-    const droppedAt = bench.clock.now();
-    link.drop();
+    const droppedAt = await bench.dropHealthyLink();
     for (let i = 0; i < 3; i++) {
       bench.last.connectNow();
       bench.last.drop();
@@ -149,9 +150,7 @@ describe('PeerDialer: telling a killed daemon from a network fault', () => {
 
   it('a dial after a drop that is answered and stays up is made once', async () => {
     const bench = new DialerBench();
-    const link = await bench.healthyLink();
-    const droppedAt = bench.clock.now();
-    link.drop();
+    const droppedAt = await bench.dropHealthyLink();
     bench.last.connectNow();
     await bench.clock.advance(1000);
     bench.assertDialsAfter(droppedAt, [0]);
@@ -160,9 +159,7 @@ describe('PeerDialer: telling a killed daemon from a network fault', () => {
 
   it('a dial after a drop that times out (the host is gone) is not made again early, and decides nothing', async () => {
     const bench = new DialerBench();
-    const link = await bench.healthyLink();
-    const droppedAt = bench.clock.now();
-    link.drop();
+    const droppedAt = await bench.dropHealthyLink();
     await bench.clock.advance(bench.settings.echo.dialTimeoutMs + 500);
     bench.assertDialsAfter(droppedAt, [0]);
     assert.deepEqual(bench.lost, []);

@@ -1,4 +1,4 @@
-import { EchoTiming, type FloatingAddress, type Ipv4Address, type Netmask, type Priority } from '../domain/index.js';
+import { EchoTiming, type FloatingAddress, type Ipv4Address, type Netmask, type Priority, type QuorumLossPolicy } from '../domain/index.js';
 import type { CheckTarget } from './ports/health-probe.port.js';
 import type { NotifyHooks } from './ports/notifier.port.js';
 
@@ -26,6 +26,24 @@ export interface AddressUnit {
   readonly addresses: readonly FloatingAddress[];
   readonly priority: Priority;
   readonly preempt: boolean;
+}
+
+/** Quorum mode: an etcd lease decides who holds each address. */
+export interface QuorumSettings {
+  readonly etcd: {
+    readonly endpoints: readonly string[];
+    /** PEM files, read when the adapter is made */
+    readonly caFile: string | null;
+    readonly certFile: string | null;
+    readonly keyFile: string | null;
+    readonly username: string | null;
+    readonly password: string | null;
+  };
+  /** whole seconds, in ms */
+  readonly leaseTtlMs: number;
+  /** no trailing slash; an address's key is `${keyPrefix}/${unit name}` */
+  readonly keyPrefix: string;
+  readonly onLoss: QuorumLossPolicy;
 }
 
 /** Resolved, validated settings of one node: what the use cases run on. */
@@ -58,6 +76,8 @@ export interface NodeSettings {
   readonly unit?: AddressUnit;
   /** The heartbeat segment, for admitting sources; absent: the address's netmask. null: configured peers only. */
   readonly peerSubnet?: Netmask | null;
+  /** Quorum mode; absent or null: the heartbeat mode. */
+  readonly quorum?: QuorumSettings | null;
 }
 export const NODE_SETTINGS = Symbol.for('floatip.NodeSettings');
 
@@ -118,4 +138,10 @@ export function settingsOfUnit(settings: NodeSettings, unit: AddressUnit): NodeS
 /** The addresses one node binds and releases together: its unit's, or the one address. */
 export function addressesOf(settings: NodeSettings): readonly FloatingAddress[] {
   return settings.unit?.addresses ?? [settings.address];
+}
+
+/** The store key of this node's unit (quorum mode). */
+export function quorumKeyOf(settings: NodeSettings): string {
+  const name = settings.unit?.name ?? settings.address.ip.toString();
+  return `${settings.quorum?.keyPrefix ?? '/floatip'}/${name}`;
 }

@@ -19,6 +19,8 @@ export * from './entities/peer-table.js';
 export * from './entities/health-check-state.js';
 export * from './election/election-strategy.js';
 export * from './election/peer-heartbeat.election.js';
+export * from './quorum/quorum-key.js';
+export * from './election/quorum.election.js';
 export * from './machine/machine-io.js';
 export * from './machine/machine-state.js';
 export * from './machine/address-machine.js';

@@ -16,6 +16,10 @@ export type TransitionCause =
   | 'timeout'
   | 'daemon-gone'
   | 'host-silent'
+  /** quorum mode: this node's etcd key is gone or cannot be renewed in time */
+  | 'quorum-lost'
+  /** quorum mode: another node holds the etcd key */
+  | 'quorum-held'
   | 'handover'
   | 'split-brain'
   | 'preempted'

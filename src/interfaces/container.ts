@@ -17,6 +17,7 @@ import {
   NOTIFIER_PORT,
   NODE_SETTINGS,
   PEER_TRANSPORT_PORT,
+  QUORUM_PORT,
   RELEASE_GUARD_PORT,
   ReleaseAddress,
   VerifyHolder,
@@ -34,7 +35,7 @@ import {
   type MetricsPort,
   type NodeSettings,
 } from '../application/index.js';
-import { PeerHeartbeatElection, type FloatingAddress } from '../domain/index.js';
+import { PeerHeartbeatElection, QuorumElection, type FloatingAddress } from '../domain/index.js';
 import {
   FrameAuthenticator,
   KeyedReleaseGuard,
@@ -47,6 +48,8 @@ import {
   TcpEchoPeerTransport,
   WinstonLogger,
   createPlatformAdapters,
+  createEtcdQuorum,
+  DisabledQuorum,
   findTool,
   preflight,
   type PlatformAdapters,
@@ -113,7 +116,9 @@ export function createContainer(options: ContainerOptions): Container {
   provide(HEALTH_PROBE_PORT, () => platform().healthProbe);
   // made when a backup first watches its master's host (echo.host_timeout_in_ms), shared by every address
   provide(HOST_PROBE_PORT, () => new PingHostProbe(() => container.get<Toolkit>(TOOLKIT).ping, findTool('sh', '/bin:/usr/bin') ?? '/bin/sh', container.get<ClockPort>(CLOCK_PORT), container.get<LoggerPort>(LOGGER_PORT)));
-  provide(ELECTION_STRATEGY_PORT, () => new PeerHeartbeatElection());
+  // quorum mode: the heartbeats still rank the nodes and tell a dead daemon; the etcd key decides who may hold
+  provide(ELECTION_STRATEGY_PORT, () => (options.settings.quorum ? new QuorumElection(new PeerHeartbeatElection()) : new PeerHeartbeatElection()));
+  provide(QUORUM_PORT, () => (options.settings.quorum ? createEtcdQuorum(options.settings, container.get<ClockPort>(CLOCK_PORT), container.get<LoggerPort>(LOGGER_PORT)) : new DisabledQuorum()));
   provide(METRICS_PORT, () => new PrometheusMetrics({ perAddress: multi }));
   provide(NOTIFIER_PORT, () => new ProcessNotifier(container.get<LoggerPort>(LOGGER_PORT)));
   provide(PEER_TRANSPORT_PORT, () => {

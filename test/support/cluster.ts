@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { FailoverNode } from '../../src/application/index.js';
 import type { NodeSettings, PeerTransportPort } from '../../src/application/index.js';
 import type { NodeState } from '../../src/domain/index.js';
-import { createContainer } from '../../src/interfaces/container.js';
+import { createContainer, type ContainerOverrides } from '../../src/interfaces/container.js';
 import { aSettings } from './builders.js';
 import type { FakeClock } from './fake-clock.js';
 import { FakeHostProbe } from './fake-host-probe.js';
@@ -58,7 +58,10 @@ export class SimCluster {
   add(id: string, over: { priority?: number; preempt?: boolean } = {}, adjust: (s: NodeSettings) => NodeSettings = (s) => s): SimNode {
     const ports = this.fakesFor(id);
     const settings = adjust(aSettings({ id, ...this.defaults, ...over }));
-    const container = createContainer({ settings, overrides: overridesOf({ ...ports, clock: this.clock, transport: this.transportPort(id, ports.transport) }) });
+    const container = createContainer({
+      settings,
+      overrides: { ...overridesOf({ ...ports, clock: this.clock, transport: this.transportPort(id, ports.transport) }), ...this.moreOverrides(id) },
+    });
     const sim = { id, settings, node: container.get(FailoverNode), ...ports };
     this.nodes.set(id, sim);
     return sim;
@@ -78,6 +81,11 @@ export class SimCluster {
       metrics: new RecordingMetrics(),
       hostProbe: new FakeHostProbe(id, this.network),
     };
+  }
+
+  /** Ports beyond SimPorts that a subclass puts in (see QuorumCluster). */
+  protected moreOverrides(_id: string): ContainerOverrides {
+    return {};
   }
 
   /** What the node's container gets as its transport: the fake itself, or something in front of it. */

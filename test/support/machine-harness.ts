@@ -26,6 +26,7 @@ export function aMachineConfig(over: Parameters<typeof aSettings>[0] & { resolve
     witnesses: s.witnesses,
     resolvesMacs: over.resolvesMacs ?? false,
     election: new PeerHeartbeatElection(),
+    quorum: null,
   };
 }
 

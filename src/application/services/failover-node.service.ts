@@ -13,6 +13,7 @@ import {
   type StateChange,
 } from '../../domain/index.js';
 import { NODE_SETTINGS, addressesOf, echoTiming, type NodeSettings } from '../node-settings.js';
+import { QUORUM_PORT, type QuorumPort } from '../ports/quorum.port.js';
 import { CLOCK_PORT, type ClockPort } from '../ports/clock.port.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
 import { HOST_PROBE_PORT, type HostProbePort } from '../ports/host-probe.port.js';
@@ -23,6 +24,7 @@ import { NOTIFIER_PORT, type NotifierPort } from '../ports/notifier.port.js';
 import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type TransportListener } from '../ports/peer-transport.port.js';
 import { NODE_HEALTH, type NodeHealth } from './shared-health.service.js';
 import { NodeTimers } from './node-timers.js';
+import { QuorumLink } from './quorum-link.js';
 import { OperationQueue } from './operation-queue.js';
 import { PortEffects, isPortEffect } from './port-effects.js';
 import { projectStatus, type NodeStatus } from './node-status.projection.js';
@@ -52,6 +54,7 @@ export class FailoverNode implements TransportListener {
   private lastChange: StateChange | null = null;
   /** the master's host the machine asked to probe (echo.host_timeout_in_ms) */
   private watchedHost: Ipv4Address | null = null;
+  private readonly quorumLink: QuorumLink;
 
   constructor(
     @inject(NODE_SETTINGS) private settings: NodeSettings,
@@ -68,9 +71,11 @@ export class FailoverNode implements TransportListener {
     @inject(CONFLICT_PROBE_PORT) private readonly conflictProbe: ConflictProbePort,
     @inject(VerifyHolder) private readonly verifyHolder: VerifyHolder,
     @inject(HOST_PROBE_PORT) private readonly hostProbe: HostProbePort,
+    @inject(QUORUM_PORT) quorum: QuorumPort,
   ) {
     this.machine = initialState(this.configOf(settings));
     this.timers = new NodeTimers(clock);
+    this.quorumLink = new QuorumLink(quorum, () => this.settings, logger);
     this.unit = new UnitAddresses(bindAddress, releaseAddress, () => addressesOf(this.settings));
     this.portEffects = new PortEffects({ transport, announcer, logger, metrics, clock }, () => addressesOf(this.settings));
     // alive as in status(): heard within its timeout, and neither lost nor stopping
@@ -132,6 +137,7 @@ export class FailoverNode implements TransportListener {
     if (this.machine.role !== 'STOPPED') throw new Error(`cannot start: node is ${this.machine.role}`);
     // The transport first: if its port is taken, this node never ran and must not touch the address.
     await this.transport.start(this);
+    await this.quorumLink.join((e) => this.dispatch(e));
     this.dispatch({ kind: 'start' });
   }
 
@@ -147,6 +153,7 @@ export class FailoverNode implements TransportListener {
       (err: unknown) => ({ removed: false, error: errorText(err) }),
     );
     this.dispatch({ kind: 'stop-released', ...released });
+    await this.quorumLink.leave(released.removed || this.machine.quorum.key?.kind === 'ours');
     const told = await this.goodbye;
     await this.transport.stop();
     this.dispatch({ kind: 'stopped', told });
@@ -170,6 +177,7 @@ export class FailoverNode implements TransportListener {
       witnesses: settings.witnesses,
       resolvesMacs: this.conflictProbe.resolvesMacs,
       election: { decide: (view) => this.elect.execute(view) },
+      quorum: settings.quorum ? { onLoss: settings.quorum.onLoss } : null,
     };
   }
 
@@ -222,7 +230,9 @@ export class FailoverNode implements TransportListener {
         this.operate(
           async () => {
             if (e.afterMs !== undefined) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, e.afterMs!));
-            return { kind: 'released', purpose: e.purpose, removed: await this.unit.release() };
+            const began = this.clock.now();
+            const removed = await this.unit.release();
+            return { kind: 'released', purpose: e.purpose, removed, tookMs: this.clock.now() - began };
           },
           e.purpose,
         );
@@ -250,6 +260,12 @@ export class FailoverNode implements TransportListener {
         if (this.watchedHost) this.hostProbe.unwatch(this.watchedHost);
         this.watchedHost = e.host;
         if (e.host) this.hostProbe.watch(e.host, e.intervalMs);
+        return;
+      case 'campaign':
+        this.quorumLink.campaign(e.depose, (ev) => this.dispatch(ev));
+        return;
+      case 'resign':
+        this.quorumLink.resign();
         return;
       case 'goodbye':
         this.goodbye = this.transport.send(e.message).then(

@@ -3,6 +3,7 @@ import type { PeerNode } from '../entities/peer-node.js';
 import type { NodeState, TransitionCause } from '../node-state.js';
 import type { EchoTiming } from '../timing/echo-timing.js';
 import type { Ipv4Address } from '../value-objects/ipv4-address.js';
+import type { QuorumView } from './quorum.election.js';
 
 /** What a node knows when it asks who may hold the address now. */
 export interface ElectionView {
@@ -20,6 +21,8 @@ export interface ElectionView {
    * gone too and it does not count.
    */
   readonly roundSince?: number;
+  /** Quorum mode: this address's key in the store; absent in the heartbeat mode. */
+  readonly quorum?: QuorumView;
 }
 
 export type ElectionDecision =
@@ -31,7 +34,9 @@ export type ElectionDecision =
   /** `to`: the rival master; this node steps down only once the address is seen answering from the rival's host. */
   | { kind: 'step-down'; to: Ipv4Address; reason: string; cause: TransitionCause }
   | { kind: 'hand-over'; to: Ipv4Address; reason: string; cause: TransitionCause }
-  | { kind: 'reassert'; reason: string };
+  | { kind: 'reassert'; reason: string }
+  /** quorum mode: ask the store for the key first; depose: the lease of a holder whose daemon is known gone */
+  | { kind: 'campaign'; reason: string; depose?: string };
 
 /**
  * Who may hold the address now: the one question the machine leaves to a strategy. Pure: no I/O, time comes in

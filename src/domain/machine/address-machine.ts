@@ -13,6 +13,7 @@ import {
 } from './heartbeat.handlers.js';
 import type { Effect, MachineEvent, StepInputs } from './machine-io.js';
 import { isHalted, type MachineState } from './machine-state.js';
+import { noteRelease, onQuorumKey, syncQuorum } from './quorum-gate.js';
 import { lookAtClaim, onBindDone, onClaimChecked, onOperationFailed, onReleased, onRivalChecked } from './takeover.js';
 import { announce, cadenceOf, heartbeatOf, scheduleTick, sendHeartbeat, transition, Turn } from './turn.js';
 
@@ -94,7 +95,12 @@ export function step(state: MachineState, event: MachineEvent, at: StepInputs): 
       onBindDone(t, event.result);
       break;
     case 'released':
+      noteRelease(state, event.tookMs);
       onReleased(t, event.purpose, event.removed);
+      break;
+    // also while stopping: a campaign's answer ends it
+    case 'quorum-key':
+      onQuorumKey(t, event.key, event.campaigned === true);
       break;
     case 'operation-failed':
       onOperationFailed(t, event.error, event.purpose);
@@ -107,6 +113,7 @@ export function step(state: MachineState, event: MachineEvent, at: StepInputs): 
       if (!isHalted(state)) stepRunning(t, state.role as RunningState, event);
   }
   syncHostWatch(t);
+  syncQuorum(t);
   return t.out;
 }
 
@@ -156,6 +163,9 @@ function onDeadline(t: Turn, handlers: StateHandlers, name: EventOf<'timer'>['na
     case 'host':
       onHostDeadline(t);
       return;
+    case 'fence':
+      evaluate(t);
+      return;
   }
 }
 
@@ -178,6 +188,7 @@ function onStop(t: Turn, reason: string): void {
   const { s } = t;
   if (isHalted(s)) return;
   t.clearTimers();
+  s.quorum.fenceArmedAt = null;
   s.stopping = { from: s.role, released: true, reason };
   s.role = 'STOPPING';
   s.askAgain = false;

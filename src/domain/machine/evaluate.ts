@@ -1,10 +1,12 @@
 import type { ElectionDecision } from '../election/election-strategy.js';
+import type { QuorumView } from '../election/quorum.election.js';
 import { heardWhenDue } from '../rules/heartbeat-cadence.js';
 import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import type { ReleasePurpose } from './machine-io.js';
 import { isHalted } from './machine-state.js';
 import { reassert, scheduleTick, transition, type Turn } from './turn.js';
 import { startRivalCheck, takeOver } from './takeover.js';
+import { campaign, quorumView } from './quorum-gate.js';
 
 /**
  * The decision of the moment, asked after anything that can change it: a fault first, then the election strategy's
@@ -32,6 +34,7 @@ export function evaluate(t: Turn): void {
     startedAt: s.startedAt,
     timing: t.timing,
     ...roundSince(t),
+    ...withQuorum(t),
   });
   apply(t, decision);
   scheduleTick(t);
@@ -73,6 +76,9 @@ function apply(t: Turn, decision: ElectionDecision): void {
     case 'hand-over':
       release(t, { kind: 'give-way', reason: decision.reason, cause: decision.cause });
       return;
+    case 'campaign':
+      campaign(t, decision.depose);
+      return;
   }
 }
 
@@ -104,6 +110,11 @@ function roundSince(t: Turn): { roundSince?: number } {
   const lease = s.lease;
   if (s.role !== 'BACKUP' || !lease || !lease.isExpired(t.now) || s.preProbedExpiry !== lease.expiresAt) return {};
   return { roundSince: lease.expiresAt - t.timing.leaseMs };
+}
+
+function withQuorum(t: Turn): { quorum?: QuorumView } {
+  const quorum = quorumView(t.s);
+  return quorum ? { quorum } : {};
 }
 
 /** A failing fatal check, or isolation: no witness answered within the master-down timeout, and no peer was heard when due. */

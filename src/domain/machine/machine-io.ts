@@ -2,11 +2,12 @@ import type { ElectionDecision } from '../election/election-strategy.js';
 import type { HeartbeatMessage } from '../heartbeat-message.js';
 import type { NodeState, TransitionCause } from '../node-state.js';
 import type { ProbePlan } from '../rules/takeover-probe-plan.js';
+import type { QuorumKey } from '../quorum/quorum-key.js';
 import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import type { MachineConfig } from './machine-state.js';
 
 /** The machine's deadlines, one of each kind (keepalived keeps one per instance). */
-export type TimerName = 'tick' | 'expiry' | 'reannounce' | 'recheck' | 'claim' | 'host';
+export type TimerName = 'tick' | 'expiry' | 'reannounce' | 'recheck' | 'claim' | 'host' | 'fence';
 
 export interface StateChange {
   readonly from: NodeState;
@@ -47,7 +48,10 @@ export type MachineEvent =
   | { kind: 'health-changed' }
   | { kind: 'reconfigured'; config: MachineConfig }
   | { kind: 'bind-done'; result: BindResult }
-  | { kind: 'released'; purpose: ReleasePurpose; removed: boolean }
+  /** tookMs: how long the release ran (quorum mode: what the fence allows for) */
+  | { kind: 'released'; purpose: ReleasePurpose; removed: boolean; tookMs?: number }
+  /** quorum mode: what the store says of this address's key now; campaigned: the answer to this node's campaign */
+  | { kind: 'quorum-key'; key: QuorumKey; campaigned?: boolean }
   /** a bind, a release or a check that threw */
   | { kind: 'operation-failed'; error: string; purpose?: ReleasePurpose }
   | { kind: 'holder-checked'; purpose: CheckPurpose; claimant: Ipv4Address; verdict: HolderVerdict | { kind: 'error'; error: string } }
@@ -88,6 +92,10 @@ export type Effect =
   | { kind: 'announce'; count: number }
   | { kind: 'cancel-announce' }
   | { kind: 'forget-neighbours' }
+  /** quorum mode: create the key under this node's lease if absent (revoking `depose` first); the answer comes as quorum-key */
+  | { kind: 'campaign'; depose?: string }
+  /** quorum mode: delete the key, held under this node's lease, of an address this node no longer holds */
+  | { kind: 'resign' }
   | { kind: 'set-timer'; name: TimerName; ms: number }
   | { kind: 'clear-timer'; name: TimerName }
   | { kind: 'clear-timers' }

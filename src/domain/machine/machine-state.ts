@@ -4,6 +4,7 @@ import type { Lease } from '../entities/lease.js';
 import { PeerTable } from '../entities/peer-table.js';
 import type { NodeState, TransitionCause } from '../node-state.js';
 import type { EchoTiming } from '../timing/echo-timing.js';
+import type { QuorumKey, QuorumLossPolicy } from '../quorum/quorum-key.js';
 import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import type { Priority } from '../value-objects/priority.js';
 import type { ReleasePurpose, TimerName } from './machine-io.js';
@@ -20,6 +21,8 @@ export interface MachineConfig {
   /** This node's conflict probe can tell which host answers (no MACs: no claim is checked on the wire). */
   readonly resolvesMacs: boolean;
   readonly election: ElectionStrategy;
+  /** Quorum mode (an etcd lease decides who holds the address); null: the heartbeat mode. */
+  readonly quorum: { readonly onLoss: QuorumLossPolicy } | null;
 }
 
 /** The operation in flight (one at a time: the address is never bound and released at once). */
@@ -74,6 +77,8 @@ export interface MachineState {
   hostRefuted: { host: Ipv4Address; expiresAt: number } | null;
   /** when the second announcement after a takeover is due (the reannounce deadline) */
   reannounceAt: number;
+  /** quorum mode: the key as last heard of (null: not yet), a campaign asked and not answered, the slowest release seen */
+  quorum: QuorumState;
   /** while stopping: the state it stopped from, why, and whether its release worked */
   stopping: { from: NodeState; reason: string; released: boolean } | null;
 }
@@ -106,8 +111,22 @@ export function initialState(config: MachineConfig): MachineState {
     hostWatch: null,
     hostRefuted: null,
     reannounceAt: -Infinity,
+    quorum: { key: null, campaignAt: null, lastCampaign: null, resigned: false, slowestReleaseMs: 0, fenceArmedAt: null },
     stopping: null,
   };
+}
+
+export interface QuorumState {
+  key: QuorumKey | null;
+  /** when the campaign in flight was asked for */
+  campaignAt: number | null;
+  /** the last campaign's time and the key's kind then: one more only once the key changed or an interval passed */
+  lastCampaign: { at: number; keyKind: QuorumKey['kind'] } | null;
+  /** a resign was asked for the key held now (one per key won) */
+  resigned: boolean;
+  slowestReleaseMs: number;
+  /** the fence deadline set now (clock time), or null */
+  fenceArmedAt: number | null;
 }
 
 /** STOPPED or STOPPING: nothing from the network or a timer moves the machine then. */

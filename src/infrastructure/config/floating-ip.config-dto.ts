@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
+import { QuorumConfigDto } from './quorum.config-dto.js';
 import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateNested } from 'class-validator';
 
 // One message per rule, naming what is allowed: the loader prefixes the key and the value.
@@ -195,4 +196,10 @@ export class FloatingIpConfigDto {
   @ValidateNested()
   @Type(() => StatusConfigDto)
   status?: StatusConfigDto;
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping with etcd, lease_ttl_in_ms, key_prefix, on_quorum_loss' })
+  @ValidateNested()
+  @Type(() => QuorumConfigDto)
+  quorum?: QuorumConfigDto;
 }

@@ -1,6 +1,7 @@
 import type { AddressUnit, CheckSettings, NodeSettings, NotifyHooks } from '../../application/index.js';
 import { FloatingAddress, HostPort, InvalidValueError, Ipv4Address, MIN_HOST_TIMEOUT_MS, Netmask, Priority, isSameIp, type IpAddress } from '../../domain/index.js';
 import { ConfigError } from '../errors.js';
+import { resolveQuorum } from './quorum-settings.resolver.js';
 import type { Nic } from '../system/interface-inventory.js';
 import type { FloatingIpConfigDto } from './floating-ip.config-dto.js';
 import { CHECK_DEFAULTS, resolveCheck, toArgv } from './check-settings.resolver.js';
@@ -246,8 +247,9 @@ export function resolveSettings(dto: FloatingIpConfigDto, nics: readonly Nic[]):
       ? attempt(() => FloatingAddress.create({ ip, netmask, interfaceName: nic.name, label: dto.label ?? DEFAULTS.label }))
       : undefined;
 
+  const quorum = resolveQuorum(dto.quorum, problems);
   if (problems.length > 0 || !address || !localIp || !priority || !multicast) throw new ConfigError(problems.length ? problems : ['incomplete configuration']);
-  const common = { localIp, echo, multicast, peers, checks: attached, witnesses, hooks };
+  const common = { localIp, echo, multicast, peers, checks: attached, witnesses, hooks, ...(quorum ? { quorum } : {}) };
   return {
     enabled: dto.enabled ?? false,
     addressTool: dto.address_tool ?? 'auto',

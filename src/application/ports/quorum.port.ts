@@ -1,0 +1,23 @@
+import type { QuorumKey } from '../../domain/index.js';
+
+/**
+ * The quorum store (quorum mode): one lease per node, kept alive by the adapter, and one key per address created
+ * under it. What the adapter learns of a key (a watch, periodic reads, each renewal of the lease) goes to its
+ * followers; the machine decides what to do with it.
+ */
+export interface QuorumPort {
+  /** Starts the session (grant, then keep-alive) in the background; resolves at once. Counted: one per caller. */
+  start(): Promise<void>;
+  /** Follows a key: its state soon after, then on every change (an 'ours' key again on every renewal). */
+  follow(key: string, listener: (state: QuorumKey) => void): () => void;
+  /**
+   * Creates the key under this node's lease if it is absent, and says who holds it then. depose: a lease whose
+   * holder's daemon is known gone (its port refused, or it said it released): revoked first.
+   */
+  campaign(key: string, depose?: string): Promise<QuorumKey>;
+  /** Deletes the key if this node's lease holds it (the address was released). */
+  resign(key: string): Promise<void>;
+  /** The caller is done; the last one revokes the lease (after every address was released: a graceful stop). */
+  stop(): Promise<void>;
+}
+export const QUORUM_PORT = Symbol.for('floatip.QuorumPort');

@@ -1,0 +1,87 @@
+import type { QuorumView } from '../election/quorum.election.js';
+import { describeQuorumKey, type QuorumKey } from '../quorum/quorum-key.js';
+import { evaluate } from './evaluate.js';
+import { isHalted, type MachineState } from './machine-state.js';
+import type { Turn } from './turn.js';
+
+/**
+ * Quorum mode's part of the machine: the key as the store last told it, the campaign for it, the fence (a master
+ * must have released the address before its lease can end at the store) and the resign of a key no longer used.
+ */
+
+/** The least a release is given before the lease's earliest end: a release is a process or two. */
+export const FENCE_FLOOR_MS = 300;
+/** Allowed for a timer that fires late (a busy event loop) on top of twice the slowest release seen. */
+export const FENCE_LAG_MS = 100;
+
+/** How long before holdUntil the release starts: measured (twice the slowest release seen), never under the floor. */
+export function fenceLeadMs(s: MachineState): number {
+  return Math.max(FENCE_FLOOR_MS, 2 * s.quorum.slowestReleaseMs) + FENCE_LAG_MS;
+}
+
+export function fenceAt(s: MachineState): number | null {
+  const key = s.quorum.key;
+  return key?.kind === 'ours' ? key.holdUntil - fenceLeadMs(s) : null;
+}
+
+/** The view the election gets; a key not heard of yet is out of reach. */
+export function quorumView(s: MachineState): QuorumView | undefined {
+  if (!s.config.quorum) return undefined;
+  return { key: s.quorum.key ?? { kind: 'unreachable', why: 'not heard from yet' }, fenceAt: fenceAt(s), onLoss: s.config.quorum.onLoss };
+}
+
+/** The store's word on the key: from a watch, a read, a renewal of this node's lease, or the answer to a campaign. */
+export function onQuorumKey(t: Turn, key: QuorumKey, campaigned: boolean): void {
+  const { s } = t;
+  if (!s.config.quorum) return;
+  const before = s.quorum.key;
+  s.quorum.key = key;
+  if (campaigned) s.quorum.campaignAt = null;
+  if (key.kind !== 'ours') s.quorum.resigned = false;
+  if (!before || before.kind !== key.kind || (before.kind === 'held' && key.kind === 'held' && before.holder !== key.holder)) {
+    const level = key.kind === 'unreachable' ? 'warn' : 'info';
+    t.log(level, `etcd key of ${s.config.address.ip.toString()}: ${describeQuorumKey(key)}${campaigned ? ' (after this node asked for it)' : ''}`);
+  }
+  if (!isHalted(s)) evaluate(t);
+}
+
+/**
+ * Asks for the key, one campaign at a time; another only once the key changed since the last answer, or an
+ * interval later (a recheck comes then), so a key held by a live peer costs one request an interval at most.
+ */
+export function campaign(t: Turn, depose: string | undefined): void {
+  const { quorum: q } = t.s;
+  if (q.campaignAt !== null) return;
+  const kind = q.key?.kind ?? 'unreachable';
+  const last = q.lastCampaign;
+  if (last && last.keyKind === kind && t.now - last.at < t.timing.repeatAtMostMs) {
+    if (!t.s.deadlines.has('recheck')) t.setTimer('recheck', last.at + t.timing.repeatAtMostMs - t.now);
+    return;
+  }
+  q.campaignAt = t.now;
+  q.lastCampaign = { at: t.now, keyKind: kind };
+  t.emit(depose === undefined ? { kind: 'campaign' } : { kind: 'campaign', depose });
+}
+
+export function noteRelease(s: MachineState, tookMs: number | undefined): void {
+  if (tookMs !== undefined && tookMs > s.quorum.slowestReleaseMs) s.quorum.slowestReleaseMs = tookMs;
+}
+
+/**
+ * After each step: the fence deadline follows the key's holdUntil (every renewal moves it), and a key this node
+ * holds without the address (a campaign won as a master appeared, a release done) is given back, once, when no
+ * operation runs: never while the address may still be bound.
+ */
+export function syncQuorum(t: Turn): void {
+  const { s } = t;
+  if (!s.config.quorum || isHalted(s)) return;
+  const fence = fenceAt(s);
+  // once per fence time: a fence that fired (or lies in the past) is not set again until a renewal moves it
+  if (fence === null) t.clearTimer('fence');
+  else if (fence !== s.quorum.fenceArmedAt) t.setTimer('fence', Math.max(0, fence - t.now));
+  s.quorum.fenceArmedAt = fence;
+  if (s.quorum.key?.kind === 'ours' && s.role !== 'MASTER' && s.operation === null && s.quorum.campaignAt === null && !s.quorum.resigned) {
+    s.quorum.resigned = true;
+    t.emit({ kind: 'resign' });
+  }
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { Ipv4Address } from '../../../src/domain/index.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { startAll } from '../../support/cluster.js';
+import { QUORUM_KEY, QuorumCluster } from '../../support/quorum-cluster.js';
+
+const A = '198.18.0.11';
+const B = '198.18.0.12';
+/** heartbeat 100 ms, timeout 1 s; etcd lease TTL 3 s */
+const TIMING = { timeoutMs: 1000, intervalMs: 100 };
+
+describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s)', () => {
+  let clock: FakeClock;
+  let cluster: QuorumCluster;
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    cluster = new QuorumCluster(clock, TIMING);
+  });
+
+  /** Two nodes after a cold start: B (the higher address) holds the address and the key. */
+  async function bHolds(): Promise<void> {
+    cluster.add(A);
+    cluster.add(B);
+    await startAll(cluster, A, B);
+    await cluster.run(3000);
+    assert.deepEqual(cluster.holders(), [B]);
+    cluster.store.assertKeyHeldBy(QUORUM_KEY, B);
+  }
+
+  it('a cold start ends with one holder, the one that holds the key', async () => {
+    await bHolds();
+    assert.deepEqual(cluster.states(), { [A]: 'BACKUP', [B]: 'MASTER' });
+    assert.equal(cluster.mostHolders, 1);
+  });
+
+  it('the nodes lose each other but not etcd: the backup sees the key held and never binds', async () => {
+    await bHolds();
+    cluster.network.partition(A);
+    await cluster.run(10_000);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.equal(cluster.mostHolders, 1);
+    assert.deepEqual(cluster.states(), { [A]: 'BACKUP', [B]: 'MASTER' });
+    // the watch told it who holds the key: no request is worth making until that changes
+    cluster.session(A).assertCampaigned(0);
+    assert.ok(cluster.get(A).logger.has('etcd key of 198.18.0.100: held by 198.18.0.12'));
+  });
+
+  it('a backup that reaches neither its peers nor etcd never binds', async () => {
+    await bHolds();
+    cluster.network.partition(A);
+    cluster.store.cutOff(A);
+    await cluster.run(10_000);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.equal(cluster.get(A).node.state, 'BACKUP');
+    cluster.session(A).assertCampaigned(0);
+  });
+
+  it('the holder loses etcd but not its peers: it releases before its lease can end, and the backup takes over after', async () => {
+    await bHolds();
+    const cutAt = clock.now();
+    cluster.store.cutOff(B);
+    const took = await cluster.until(() => cluster.holders().join() === A, 8000);
+    assert.ok(took > 0, `A holds alone: ${cluster.holders().join()}`);
+    assert.equal(cluster.mostHolders, 1, 'never two holders');
+    // released before the lease could end (at most TTL after the last renewal, itself at most TTL/3 before the cut)
+    assert.ok(cluster.get(B).logger.has('releasing before the etcd lease can end'));
+    assert.ok(clock.now() - cutAt <= 3000 + 1000 + 500, `taken over ${clock.now() - cutAt} ms after the cut`);
+    cluster.store.assertKeyHeldBy(QUORUM_KEY, A);
+  });
+
+  it('kill -9 of the holder on a live host: the backup revokes its lease and takes over at once, not after the TTL', async () => {
+    await bHolds();
+    cluster.session(B).crash();
+    cluster.segment.holders.delete(B); // its release guard
+    cluster.network.killDaemon(B, Ipv4Address.create(B));
+    const took = await cluster.until(() => cluster.holders().join() === A, 3000);
+    assert.ok(took >= 0 && took <= 200, `taken over after ${took} ms`);
+    assert.deepEqual(cluster.session(A).campaigns.at(-1)?.depose !== undefined, true, 'the dead lease was deposed');
+  });
+
+  it('a host crash waits for the lease to end at etcd: never two holders, taken over within TTL and a heartbeat', async () => {
+    await bHolds();
+    cluster.session(B).crash();
+    cluster.network.crashHost(B);
+    const took = await cluster.until(() => cluster.holders().join() === A, 6000);
+    assert.ok(took >= 1000 && took <= 3000 + 200, `taken over after ${took} ms`);
+    assert.equal(cluster.mostHolders, 1);
+  });
+
+  it('a graceful stop releases, gives the key back and revokes the lease: the next node binds at once', async () => {
+    await bHolds();
+    await cluster.get(B).node.stop();
+    const took = await cluster.until(() => cluster.holders().join() === A, 2000);
+    assert.ok(took >= 0 && took <= 100, `taken over after ${took} ms`);
+    assert.equal(cluster.mostHolders, 1);
+    assert.deepEqual(cluster.session(B).resigns, [QUORUM_KEY]);
+  });
+
+  it('all of etcd gone (on_quorum_loss: release): the holder releases, no one binds until etcd is back', async () => {
+    await bHolds();
+    cluster.store.setDown(true);
+    await cluster.run(5000);
+    assert.deepEqual(cluster.holders(), []);
+    cluster.store.setDown(false);
+    await cluster.run(6000);
+    assert.equal(cluster.holders().length, 1);
+    assert.equal(cluster.mostHolders, 1);
+  });
+
+  it('all of etcd gone (on_quorum_loss: keep): the holder keeps the address, and claims the key back once etcd answers', async () => {
+    cluster = new QuorumCluster(clock, TIMING, { onLoss: 'keep' });
+    await bHolds();
+    cluster.store.setDown(true);
+    await cluster.run(10_000);
+    assert.deepEqual(cluster.holders(), [B]);
+    cluster.store.setDown(false);
+    await cluster.run(5000);
+    assert.deepEqual(cluster.holders(), [B]);
+    cluster.store.assertKeyHeldBy(QUORUM_KEY, B);
+  });
+
+  it('a master without the key gives way to nobody: the key holder reasserts', async () => {
+    await bHolds();
+    // A says it is master in a newer term (forged, or a node run in keep mode): B holds the key and keeps the address
+    cluster.get(B).node.onHeartbeat(
+      { id: Ipv4Address.create(A), vip: Ipv4Address.create('198.18.0.100'), priority: 100, state: 'MASTER', term: 99, preempt: false, seq: 1_000_000 },
+      { via: 'tcp', signed: false },
+    );
+    await cluster.run(500);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.ok(cluster.get(B).logger.has('but this node holds the etcd key'));
+  });
+});

@@ -42,3 +42,7 @@ export * from './network/command.announcer.js';
 export * from './network/na6.announcer.js';
 export * from './network/dual-stack.announcer.js';
 export * from './system/link-facts.lookup.js';
+export * from './quorum/disabled.quorum.js';
+export * from './quorum/etcd-quorum.factory.js';
+export * from './quorum/etcd.quorum.js';
+export * from './quorum/etcd-gateway.client.js';

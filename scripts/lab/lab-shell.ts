@@ -1,6 +1,6 @@
 // The lab's shell: where things are, the commands it runs, and the clean-up of labs an earlier run left behind.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +11,9 @@ export const CLIENT_IP = `${SUBNET}.2`;
 /** The lab's IPv6 subnet (a /64 of fd00:198:18::/48): every host has ::<its IPv4 host number> in it. */
 export const SUBNET6 = 'fd00:198:18:';
 export const SERVICE_PORT = 8080;
+/** Where the etcd lab keeps its members' data (tmpfs) and logs: one directory per lab, named with this prefix. */
+export const ETCD_LAB_ROOT = '/dev/shm';
+export const ETCD_LAB_DIR_PREFIX = 'floatip-etcd-';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ root of the compiled project (this file lives in dist/scripts/lab). */
@@ -68,6 +71,11 @@ export async function removeStaleLabs(): Promise<void> {
   for (const line of list.stdout.split('\n')) {
     const name = line.split(' ')[0];
     if (name?.startsWith(`${LAB_PREFIX}-`)) await deleteNamespace(name);
+  }
+  // their etcd data too: tmpfs is memory, and each member preallocates a 64 MB WAL segment
+  if (!existsSync(ETCD_LAB_ROOT)) return;
+  for (const d of readdirSync(ETCD_LAB_ROOT)) {
+    if (d.startsWith(ETCD_LAB_DIR_PREFIX)) rmSync(join(ETCD_LAB_ROOT, d), { recursive: true, force: true });
   }
 }
 

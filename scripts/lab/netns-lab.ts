@@ -22,6 +22,7 @@ export class NetnsLab {
   readonly children = new Set<ChildProcess>();
   readonly dir: string;
   private readonly namespaces: string[] = [];
+  private readonly teardowns: (() => Promise<void>)[] = [];
 
   /** The first two nodes, typed for destructuring in tests. */
   pair(): [LabNode, LabNode] {
@@ -193,7 +194,13 @@ export class NetnsLab {
       .join('\n');
   }
 
+  /** Something built beside the lab (the etcd segment) goes with it, even when its owner never destroyed it. */
+  onDestroy(teardown: () => Promise<void>): void {
+    this.teardowns.push(teardown);
+  }
+
   async destroy(): Promise<void> {
+    for (const t of this.teardowns.splice(0).reverse()) await t().catch((err: unknown) => console.error('lab teardown failed:', err));
     for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     for (const ns of [...this.namespaces].reverse()) await deleteNamespace(ns);
     rmSync(this.dir, { recursive: true, force: true });

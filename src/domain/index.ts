@@ -24,3 +24,4 @@ export * from './election/quorum.election.js';
 export * from './machine/machine-io.js';
 export * from './machine/machine-state.js';
 export * from './machine/address-machine.js';
+export { fenceAt, fenceLeadMs } from './machine/quorum-gate.js';

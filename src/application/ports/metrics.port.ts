@@ -1,4 +1,4 @@
-import type { NodeState, TransitionCause } from '../../domain/index.js';
+import type { NodeState, QuorumKey, TransitionCause } from '../../domain/index.js';
 
 /** What operators count and graph; the Prometheus adapter implements it, tests use a recorder. */
 export interface MetricsPort {
@@ -19,6 +19,8 @@ export interface MetricsPort {
   watchPeers(read: () => readonly PeerLiveness[]): void;
   /** A configuration reload was applied (true) or refused (false: invalid, or it disables the node). */
   configReload(successful: boolean): void;
+  /** Quorum mode: what the store last said of this address's key. */
+  quorumKey?(state: QuorumKey['kind']): void;
   /**
    * A node of several addresses: the metrics of one of them, its series labelled `address` (the unit's name).
    * Absent: one address, unlabelled.

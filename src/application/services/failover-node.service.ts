@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
 import {
+  fenceAt,
   initialState,
   isHalted,
   step,
@@ -75,7 +76,7 @@ export class FailoverNode implements TransportListener {
   ) {
     this.machine = initialState(this.configOf(settings));
     this.timers = new NodeTimers(clock);
-    this.quorumLink = new QuorumLink(quorum, () => this.settings, logger);
+    this.quorumLink = new QuorumLink(quorum, () => this.settings, logger, this.metrics);
     this.unit = new UnitAddresses(bindAddress, releaseAddress, () => addressesOf(this.settings));
     this.portEffects = new PortEffects({ transport, announcer, logger, metrics, clock }, () => addressesOf(this.settings));
     // alive as in status(): heard within its timeout, and neither lost nor stopping
@@ -130,6 +131,8 @@ export class FailoverNode implements TransportListener {
       witnessOkAt: this.health.witnessOkAt(),
       now,
       timing: machine.config.timing,
+      quorum: this.settings.quorum ? machine.quorum.key : undefined,
+      fenceAt: fenceAt(machine),
     });
   }
 

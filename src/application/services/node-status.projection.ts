@@ -1,4 +1,4 @@
-import type { EchoTiming, Lease, NodeState, PeerNode, StateChange, WireState } from '../../domain/index.js';
+import { describeQuorumKey, type EchoTiming, type Lease, type NodeState, type PeerNode, type QuorumKey, type StateChange, type WireState } from '../../domain/index.js';
 import { addressesOf, type NodeSettings } from '../node-settings.js';
 import type { CheckStatus } from './health-monitor.service.js';
 
@@ -29,6 +29,8 @@ export interface NodeStatus {
   readonly peers: readonly PeerStatus[];
   readonly checks: readonly CheckStatus[];
   readonly witnessLastAnsweredMsAgo: number | null;
+  /** Quorum mode: the address's etcd key as last heard of; fenceInMs: while it is ours, how long until the release would start. */
+  readonly quorum?: { readonly key: QuorumKey['kind'] | 'unknown'; readonly detail: string; readonly fenceInMs: number | null };
 }
 
 /** What the status is made of: a read of the node's state at one moment, no part of the rules. */
@@ -45,6 +47,9 @@ export interface StatusSources {
   readonly witnessOkAt: number | null;
   readonly now: number;
   readonly timing: EchoTiming;
+  /** Quorum mode: the key (null: not heard of yet); undefined: the heartbeat mode. */
+  readonly quorum?: QuorumKey | null;
+  readonly fenceAt?: number | null;
 }
 
 /** The node as `floatip status` and /status show it. */
@@ -71,5 +76,14 @@ export function projectStatus(src: StatusSources): NodeStatus {
     })),
     checks: src.checks,
     witnessLastAnsweredMsAgo: src.witnessOkAt === null ? null : now - src.witnessOkAt,
+    ...(src.quorum === undefined
+      ? {}
+      : {
+          quorum: {
+            key: src.quorum?.kind ?? 'unknown',
+            detail: src.quorum ? describeQuorumKey(src.quorum) : 'not heard from etcd yet',
+            fenceInMs: src.fenceAt === null || src.fenceAt === undefined ? null : src.fenceAt - now,
+          },
+        }),
   };
 }

@@ -2,6 +2,7 @@ import type { MachineEvent } from '../../domain/index.js';
 import { errorText } from '../errors.js';
 import { quorumKeyOf, type NodeSettings } from '../node-settings.js';
 import type { LoggerPort } from '../ports/logger.port.js';
+import type { MetricsPort } from '../ports/metrics.port.js';
 import type { QuorumPort } from '../ports/quorum.port.js';
 
 /**
@@ -15,6 +16,7 @@ export class QuorumLink {
     private readonly quorum: QuorumPort,
     private readonly settings: () => NodeSettings,
     private readonly logger: LoggerPort,
+    private readonly metrics: MetricsPort,
   ) {}
 
   private get key(): string {
@@ -24,12 +26,18 @@ export class QuorumLink {
   async join(dispatch: (e: MachineEvent) => void): Promise<void> {
     if (!this.settings().quorum) return;
     await this.quorum.start();
-    this.unfollow = this.quorum.follow(this.key, (key) => dispatch({ kind: 'quorum-key', key }));
+    this.unfollow = this.quorum.follow(this.key, (key) => {
+      this.metrics.quorumKey?.(key.kind);
+      dispatch({ kind: 'quorum-key', key });
+    });
   }
 
   campaign(depose: string | undefined, dispatch: (e: MachineEvent) => void): void {
     void this.quorum.campaign(this.key, depose).then(
-      (key) => dispatch({ kind: 'quorum-key', key, campaigned: true }),
+      (key) => {
+        this.metrics.quorumKey?.(key.kind);
+        dispatch({ kind: 'quorum-key', key, campaigned: true });
+      },
       (err: unknown) => dispatch({ kind: 'quorum-key', key: { kind: 'unreachable', why: errorText(err) }, campaigned: true }),
     );
   }

@@ -1,10 +1,11 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MetricsPort, PeerLiveness } from '../../application/index.js';
-import { MAX_PEERS, type NodeState, type TransitionCause } from '../../domain/index.js';
+import { MAX_PEERS, type NodeState, type QuorumKey, type TransitionCause } from '../../domain/index.js';
 import { packageVersion } from './package-info.js';
 import { processMetrics } from './process.metrics.js';
 
 const STATES: NodeState[] = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOPPING', 'STOPPED'];
+const QUORUM_STATES: QuorumKey['kind'][] = ['ours', 'free', 'held', 'unreachable'];
 export interface PrometheusMetricsOptions {
   /** Wall-clock time in ms, for the reload timestamp (Date.now unless a test says otherwise). */
   readonly now?: () => number;
@@ -48,6 +49,8 @@ export class PrometheusMetrics implements MetricsPort {
 
   private readonly lastState = new Map<string, NodeState>();
   private readonly lastPriority = new Map<string, number>();
+  private quorumGauge: Gauge | null = null;
+  private readonly lastQuorum = new Map<string, string>();
 
   constructor(options: PrometheusMetricsOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -130,6 +133,19 @@ export class PrometheusMetrics implements MetricsPort {
     this.checks.set({ check: name }, healthy ? 1 : 0);
   }
 
+  /** Made on first use: a node in the heartbeat mode shows no quorum series. */
+  quorumKey(state: QuorumKey['kind'], address = ''): void {
+    if (this.lastQuorum.get(address) === state) return;
+    this.lastQuorum.set(address, state);
+    this.quorumGauge ??= new Gauge({
+      name: 'floatip_quorum_key',
+      help: "quorum mode: 1 for what etcd last said of the address's key (ours, free, held by another node, unreachable)",
+      labelNames: [...this.by, 'state'],
+      registers: [this.registry],
+    });
+    for (const s of QUORUM_STATES) this.quorumGauge.set({ ...this.labels(address), state: s }, s === state ? 1 : 0);
+  }
+
   watchPeers(read: () => readonly PeerLiveness[], address = ''): void {
     this.peerReaders.set(address, read);
   }
@@ -148,6 +164,7 @@ export class PrometheusMetrics implements MetricsPort {
       checkResult: (check, healthy) => this.checkResult(check, healthy),
       watchPeers: (read) => this.watchPeers(read, name),
       configReload: (ok) => this.configReload(ok),
+      quorumKey: (state) => this.quorumKey(state, name),
     };
   }
 
@@ -156,7 +173,9 @@ export class PrometheusMetrics implements MetricsPort {
     this.peerReaders.delete(name);
     this.lastState.delete(name);
     this.lastPriority.delete(name);
+    this.lastQuorum.delete(name);
     if (!this.by.length) return;
+    for (const state of QUORUM_STATES) this.quorumGauge?.remove({ address: name, state });
     for (const state of STATES) this.stateGauge.remove({ address: name, state });
     this.priorityGauge.remove({ address: name });
   }

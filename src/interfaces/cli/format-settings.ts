@@ -36,6 +36,7 @@ export function formatSettings(source: string, resolved: ResolvedConfig, verdict
     ...(s.checks.length ? s.checks.map((c, i): [string, string] => [`checks[${i}]`, describeCheck(c) + (c.addresses ? `; on ${c.addresses.join(', ')}` : '')]) : [['checks', '(none)'] as [string, string]]),
     ['witness', s.witnesses.map((w) => w.toString()).join(', ') || '(none; no self-fencing)'],
     ...hookRows(s.hooks),
+    ...quorumRows(s.quorum ?? null),
     ['status.listen', resolved.status ? `${resolved.status.host.includes(':') ? `[${resolved.status.host}]` : resolved.status.host}:${resolved.status.port}` : 'off'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -55,6 +56,17 @@ function addressRows(units: readonly AddressUnit[]): [string, string][] {
     }
   }
   return rows;
+}
+
+function quorumRows(q: NonNullable<ResolvedConfig['settings']['quorum']> | null): [string, string][] {
+  if (!q) return [['quorum', 'off (the heartbeats alone decide who holds the address)']];
+  const tls = q.etcd.caFile || q.etcd.certFile ? `, TLS${q.etcd.certFile ? ' with a client certificate' : ''}` : '';
+  return [
+    ['quorum.etcd.endpoints', q.etcd.endpoints.join(', ') + tls + (q.etcd.username ? `, as user ${q.etcd.username}` : '')],
+    ['quorum.lease_ttl_in_ms', `${q.leaseTtlMs}  (a master releases before its lease can end; a host crash waits this long)`],
+    ['quorum.key_prefix', q.keyPrefix || '/'],
+    ['quorum.on_quorum_loss', q.onLoss === 'release' ? 'release  (no etcd, no address)' : 'keep  (a master cut off from etcd keeps the address: two holders possible)'],
+  ];
 }
 
 function authRows(source: string, auth: ResolvedConfig['auth']): [string, string][] {

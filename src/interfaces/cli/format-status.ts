@@ -12,6 +12,7 @@ export function formatStatus(s: ServiceStatus): string {
   ];
   if (s.lastChange) lines.push(`changed   ${ago(s.lastChange.msAgo)}: ${s.lastChange.from} -> ${s.lastChange.to}: ${s.lastChange.reason}`);
   if (s.witnessLastAnsweredMsAgo !== null) lines.push(`witness   last answered ${ago(s.witnessLastAnsweredMsAgo)}`);
+  if (s.quorum) lines.push(`etcd key  ${s.quorum.detail}${s.quorum.fenceInMs !== null ? `; released in ${s.quorum.fenceInMs} ms unless renewed` : ''}`);
   lines.push('', 'peers');
   if (s.peers.length === 0) lines.push('  (none heard)');
   for (const p of s.peers) lines.push(`  ${p.id.padEnd(15)}  ${p.state.padEnd(8)}  priority ${String(p.priority).padEnd(3)}  term ${String(p.term).padEnd(4)}  ${p.alive ? 'alive' : 'LOST '}  seen ${ago(p.lastSeenMsAgo)}`);
@@ -30,7 +31,8 @@ function formatRows(s: ServiceStatus, rows: NonNullable<ServiceStatus['addresses
     const holder = `holder ${r.holder ?? 'none known'}  term ${r.term}`;
     const changed = r.lastChange ? `  changed ${ago(r.lastChange.msAgo)}` : '';
     const name = r.name === r.address.split('/')[0] ? r.address : `${r.name}: ${r.address}`;
-    lines.push(`  ${r.state.padEnd(8)}  ${name}  ${priority}  ${holder}${changed}`);
+    const key = r.quorum ? `  etcd key ${r.quorum.key}` : '';
+    lines.push(`  ${r.state.padEnd(8)}  ${name}  ${priority}  ${holder}${key}${changed}`);
   }
   if (s.witnessLastAnsweredMsAgo !== null) lines.push('', `witness   last answered ${ago(s.witnessLastAnsweredMsAgo)}`);
   lines.push('', 'peers');

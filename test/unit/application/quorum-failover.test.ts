@@ -33,6 +33,11 @@ describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s
     await bHolds();
     assert.deepEqual(cluster.states(), { [A]: 'BACKUP', [B]: 'MASTER' });
     assert.equal(cluster.mostHolders, 1);
+    const master = cluster.get(B).node.status().quorum!;
+    assert.equal(master.key, 'ours');
+    // renewed every second: the release would start at most TTL·0.99 less the 400 ms lead after the last renewal
+    assert.ok(master.fenceInMs! > 1500 && master.fenceInMs! <= 2970 - 400, `fence in ${master.fenceInMs} ms`);
+    assert.deepEqual(cluster.get(A).node.status().quorum, { key: 'held', detail: `held by ${B}`, fenceInMs: null });
   });
 
   it('the nodes lose each other but not etcd: the backup sees the key held and never binds', async () => {

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { describeLabs } from '../support/describe-lab.js';
+import { sleep } from '../support/lab-watch.js';
+import { LEASE_TTL_MS, describeQuorumLab, freshPair, settledOn, twoHolders, watchAllHolders } from '../support/quorum-lab.js';
+
+// Each fault runs on a settled pair (node2 master with the etcd key, node1 its backup), with the holders sampled
+// every ~20 ms from before the fault to after it: at no sample may both nodes hold the address.
+describeLabs('quorum mode: an etcd lease decides who holds the address (three etcd members in namespaces)', () => {
+  describeQuorumLab('faults on the way to etcd and between the nodes', (ctx) => {
+    it('the holder loses etcd but not its peers: it releases before its lease can end, then node1 takes over', async () => {
+      const { lab, etcd } = ctx;
+      const [n1, n2] = await freshPair(ctx);
+      const watch = watchAllHolders(lab.nodes);
+      await etcd.cutNode(n2);
+      await lab.waitFor('node1 to hold the address', () => n1.holdsVip(), (h) => h, LEASE_TTL_MS * 3);
+      await sleep(500);
+      const samples = await watch.stop();
+      assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+      assert.match(n2.daemon!.output, /releasing before the etcd lease can end/);
+      console.log(`# holder cut from etcd: node1 held the address alone from ${settledOn(samples, 'node1')} ms after the cut`);
+    });
+
+    it('the nodes lose each other but not etcd: node1 never binds, node2 keeps the address', async () => {
+      const { lab } = ctx;
+      const [n1, n2] = await freshPair(ctx);
+      const watch = watchAllHolders(lab.nodes);
+      // node2's gateway link goes (its peers and clients), its etcd link stays
+      await n2.unplug();
+      await sleep(LEASE_TTL_MS * 2);
+      await n2.plug();
+      await sleep(1000);
+      const samples = await watch.stop();
+      assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+      assert.ok(samples.every((s) => s.holders === 'node2'), `holders seen: ${[...new Set(samples.map((s) => s.holders))].join(', ')}\n${lab.logs()}`);
+      assert.match(n1.daemon!.output, /etcd key of 198\.18\.0\.100: held by 198\.18\.0\.12/);
+    });
+
+    it("etcd's leader and then one more member die: never two holders, and the holder keeps the address while two of three answer", async () => {
+      const { lab, etcd } = ctx;
+      await freshPair(ctx);
+      const watch = watchAllHolders(lab.nodes);
+      const leader = await etcd.leader();
+      await etcd.killMember(leader);
+      const next = await etcd.waitForLeader({ not: leader, timeoutMs: 10_000 });
+      await sleep(LEASE_TTL_MS * 2);
+      const samples = await watch.stop();
+      assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+      const moved = samples.filter((s) => s.holders !== 'node2').length;
+      console.log(`# etcd leader killed: a new leader in ${next.ms} ms; ${moved} of ${samples.length} samples without node2 holding`);
+      assert.equal(settledOn(samples, 'node2') >= 0, true, `node2 holds at the end\n${lab.logs()}`);
+    });
+
+    it('all of etcd gone (on_quorum_loss: release): the holder releases, nobody binds, and one node holds once etcd is back', async () => {
+      const { lab, etcd } = ctx;
+      const [n1, n2] = await freshPair(ctx);
+      const watch = watchAllHolders(lab.nodes);
+      await etcd.cutAll();
+      await lab.waitFor('nobody to hold the address', async () => (await n1.holdsVip()) || (await n2.holdsVip()), (h) => !h, LEASE_TTL_MS * 2);
+      await sleep(2000);
+      await etcd.healAll();
+      await lab.waitFor('one node to hold the address', async () => [await n1.holdsVip(), await n2.holdsVip()].filter(Boolean).length, (c) => c === 1, 20_000);
+      await sleep(1000);
+      const samples = await watch.stop();
+      assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+    });
+  });
+
+  describeQuorumLab('the holder daemon stops', (ctx) => {
+    it('kill -9 on a live host: node1 revokes the dead lease and takes over in about a second, not a TTL', async () => {
+      const { lab } = ctx;
+      const [n1, n2] = await freshPair(ctx);
+      const watch = watchAllHolders(lab.nodes);
+      n2.daemon!.kill('SIGKILL');
+      const took = await lab.waitFor('node1 to hold the address', () => n1.holdsVip(), (h) => h, LEASE_TTL_MS * 3);
+      await sleep(300);
+      const samples = await watch.stop();
+      assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+      console.log(`# kill -9 of the holder: node1 held the address ${took.ms} ms later (lease TTL ${LEASE_TTL_MS} ms)`);
+      assert.ok(took.ms < LEASE_TTL_MS, `took ${took.ms} ms\n${lab.logs()}`);
+    });
+
+    it('a graceful stop releases, gives the key back and revokes the lease: node1 binds at once', async () => {
+      const { lab } = ctx;
+      const [n1, n2] = await freshPair(ctx);
+      const watch = watchAllHolders(lab.nodes);
+      n2.daemon!.kill('SIGTERM');
+      const took = await lab.waitFor('node1 to hold the address', () => n1.holdsVip(), (h) => h, LEASE_TTL_MS * 2);
+      await n2.daemon!.exited;
+      const samples = await watch.stop();
+      assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+      console.log(`# graceful stop of the holder: node1 held the address ${took.ms} ms later`);
+      assert.ok(took.ms < 1500, `took ${took.ms} ms\n${lab.logs()}`);
+    });
+  });
+});

@@ -48,14 +48,16 @@ export class YamlConfigLoader {
   load(file: string, options: LoadOptions = {}): LoadedConfig {
     const { text, mode } = readConfigFile(file, this.uid);
     const loaded = this.loadText(text, file, options);
-    if (loaded.kind === 'resolved' && loaded.auth && loaded.auth.secretFile === null && (mode & 0o044) !== 0) {
-      const who = (mode & 0o004) !== 0 ? 'every user' : 'its group';
-      const warning =
-        `${SECTION}.auth.secret: the secret is written in ${file}, which ${who} can read (mode ${mode.toString(8).padStart(4, '0')}): ` +
-        `anyone who reads it can sign heartbeats; move it to auth.secret_file, or run chmod 600 ${file}`;
-      return { ...loaded, warnings: [...loaded.warnings, warning] };
+    if (loaded.kind !== 'resolved' || (mode & 0o044) === 0) return loaded;
+    const who = `${file}, which ${(mode & 0o004) !== 0 ? 'every user' : 'its group'} can read (mode ${mode.toString(8).padStart(4, '0')})`;
+    const warnings: string[] = [];
+    if (loaded.auth && loaded.auth.secretFile === null) {
+      warnings.push(`${SECTION}.auth.secret: the secret is written in ${who}: anyone who reads it can sign heartbeats; move it to auth.secret_file, or run chmod 600 ${file}`);
     }
-    return loaded;
+    if (loaded.settings.quorum?.etcd.password) {
+      warnings.push(`${SECTION}.quorum.etcd.password: the etcd password is written in ${who}: anyone who reads it can take the address's key; run chmod 600 ${file}`);
+    }
+    return warnings.length ? { ...loaded, warnings: [...loaded.warnings, ...warnings] } : loaded;
   }
 
   loadText(text: string, source = 'config', options: LoadOptions = {}): LoadedConfig {

@@ -23,6 +23,8 @@ export function restartNeededFor(old: ResolvedConfig, next: ResolvedConfig): str
     ['auth', JSON.stringify(old.auth), JSON.stringify(next.auth)],
     ['status.listen', JSON.stringify(old.status), JSON.stringify(next.status)],
     ['address_tool', old.addressTool, next.addressTool],
+    // the etcd session (endpoints, TLS, TTL) is made once per service
+    ['quorum', JSON.stringify(a.quorum ?? null), JSON.stringify(b.quorum ?? null)],
   ];
   return fields.filter(([, x, y]) => x !== y).map(([name]) => name);
 }

@@ -203,5 +203,6 @@ describe('configuration: production keys', () => {
     assert.deepEqual(restartNeededFor(base, load('  priority: 150\n  echo:\n    timeout_in_ms: 3000\n')), []);
     assert.deepEqual(restartNeededFor(base, load('  ip: 198.18.0.99\n')), ['ip']);
     assert.deepEqual(restartNeededFor(base, load('  auth:\n    secret: 0123456789abcdef\n')), ['auth']);
+    assert.deepEqual(restartNeededFor(base, load('  quorum:\n    etcd:\n      endpoints: [http://198.19.0.11:2379]\n')), ['quorum']);
   });
 });

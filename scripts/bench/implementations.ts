@@ -1,6 +1,7 @@
 // The contenders, each started inside a lab node's namespace with a given failure-detection budget.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EtcdLab } from '../lab/etcd-lab.js';
 import { VIP, type Daemon, type LabNode } from '../lab/netns-lab.js';
 
 export interface Implementation {
@@ -10,7 +11,10 @@ export interface Implementation {
   readonly group: string;
   /** Nominal master-down time (ms): how long a silent master is waited for. */
   readonly budgetMs: number;
-  start(node: LabNode, index: number): Daemon;
+  /** etcd: the lab's etcd cluster, for an implementation that needs one (needsEtcd). */
+  start(node: LabNode, index: number, etcd?: EtcdLab): Daemon;
+  /** Quorum mode: the scenario runs a three-member etcd cluster beside the lab, and a partition cuts the master off from it too. */
+  readonly needsEtcd?: boolean;
   /** Usage of this implementation's daemon on one node: all its processes. */
   readonly command: string;
   /** Compiles its code while it runs (Node.js): its idle cost is measured once more, after the compiler has settled. */
@@ -26,6 +30,26 @@ export function floatip(name: string, group: string, timeoutMs: number, interval
     jit: true,
     start: (node) =>
       node.start({ timeoutMs, intervalMs, dialTimeoutMs: Math.min(1000, timeoutMs), ...(hostTimeoutMs ? { hostTimeoutMs } : {}), extra: '  status:\n    listen: "off"' }),
+  };
+}
+
+/**
+ * floatip in quorum mode: an etcd lease (TTL `ttlMs`) decides who holds the address, the heartbeats (`timeoutMs`)
+ * rank the nodes and tell a killed daemon. Its budget for a silent master is the lease's TTL and etcd's expiry scan.
+ */
+export function floatipQuorum(name: string, group: string, timeoutMs: number, intervalMs: number, ttlMs: number): Implementation {
+  return {
+    name,
+    group,
+    budgetMs: ttlMs + 500,
+    needsEtcd: true,
+    command: `floatip run (quorum.lease_ttl_in_ms ${ttlMs}, echo.timeout_in_ms ${timeoutMs}, echo.interval_in_ms ${intervalMs})`,
+    jit: true,
+    start: (node, _index, etcd) => {
+      if (!etcd) throw new Error(`${name} needs the lab's etcd cluster`);
+      const quorum = ['  quorum:', '    etcd:', `      endpoints: [${etcd.endpoints().join(', ')}]`, `    lease_ttl_in_ms: ${ttlMs}`];
+      return node.start({ timeoutMs, intervalMs, dialTimeoutMs: Math.min(1000, timeoutMs), extra: ['  status:', '    listen: "off"', ...quorum].join('\n') });
+    },
   };
 }
 

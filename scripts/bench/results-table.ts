@@ -23,16 +23,18 @@ function summarize(row: Row): Record<string, string> {
     other: fmt(median(vals((x) => x.otherAnswersMs))),
     healGap: row.scenario === 'partition' || row.scenario === 'rejoin' ? `${fmt(median(vals((x) => x.healGapMs)))} / ${fmt(Math.max(...vals((x) => x.healGapMs)))}` : '–',
     twoHolders: row.scenario === 'partition' || row.scenario === 'rejoin' ? `${fmt(median(vals((x) => x.twoHoldersMs)))} / ${fmt(Math.max(...vals((x) => x.twoHoldersMs)))}` : '–',
+    twoDuring: row.scenario === 'partition' ? `${fmt(median(vals((x) => x.twoHoldersDuringMs)))} / ${fmt(Math.max(...vals((x) => x.twoHoldersDuringMs)))}` : '–',
     unwanted: String(r.reduce((n, x) => n + x.unwantedMoves, 0)),
   };
 }
 
 export function table(rows: Row[]): string {
-  const head = '| budget | implementation | scenario | client outage median (ms) | max (ms) | another node answers after (ms, median) | after heal/rejoin: gap median / max (ms) | two holders after heal median / max (ms) | unwanted moves |';
-  const sep = '|---|---|---|---:|---:|---:|---:|---:|---:|';
+  const head =
+    '| budget | implementation | scenario | client outage median (ms) | max (ms) | another node answers after (ms, median) | after heal/rejoin: gap median / max (ms) | two holders during the partition median / max (ms) | two holders after heal median / max (ms) | unwanted moves |';
+  const sep = '|---|---|---|---:|---:|---:|---:|---:|---:|---:|';
   const lines = rows.map((row) => {
     const s = summarize(row);
-    return `| ${row.impl.group} | ${row.impl.name} | ${SCENARIO_LABEL[row.scenario]} | ${s.outageMedian} | ${s.outageMax} | ${s.other} | ${s.healGap} | ${s.twoHolders} | ${s.unwanted} |`;
+    return `| ${row.impl.group} | ${row.impl.name} | ${SCENARIO_LABEL[row.scenario]} | ${s.outageMedian} | ${s.outageMax} | ${s.other} | ${s.healGap} | ${s.twoDuring} | ${s.twoHolders} | ${s.unwanted} |`;
   });
   return [head, sep, ...lines].join('\n');
 }

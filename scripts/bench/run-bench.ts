@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { removeStaleLabs } from '../lab/netns-lab.js';
 import { chaos, type Chaos } from './chaos.js';
 import { COST_STEADY_MS, measureCost, type Cost } from './cost.js';
-import { floatip, floatipAddresses, keepalived, ucarp, type Implementation } from './implementations.js';
+import { floatip, floatipAddresses, floatipQuorum, keepalived, ucarp, type Implementation } from './implementations.js';
 import { parseOptions } from './options.js';
 import { renderDoc } from './report.js';
 import { fmt, pooledSilentMaster, pooledTable, table, type Row } from './results-table.js';
@@ -22,6 +22,7 @@ export const IMPLEMENTATIONS: Implementation[] = [
   keepalived('keepalived VRRPv3, advert_int 0.1', '~360 ms', 3, 0.1),
   floatip('floatip, timeout 360 ms, heartbeat 100 ms', '~360 ms', 360, 100),
   floatip('floatip defaults, timeout 10000 ms, heartbeat 1000 ms', 'defaults', 10_000, 1000),
+  floatipQuorum('floatip quorum mode, etcd lease TTL 3000 ms, timeout 1000 ms, heartbeat 100 ms', 'quorum', 1000, 100, 3000),
 ];
 
 const log = (line: string): void => console.log(`[bench] ${line}`);
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
         try {
           const r = await runScenario(impl, scenario, o.nodes);
           row.runs.push(r);
-          log(`${impl.name} | ${scenario} #${rep + 1}: outage ${r.outageMs} ms, other answers after ${fmt(r.otherAnswersMs)} ms${r.healGapMs !== null ? `, heal gap ${r.healGapMs} ms, two holders ${r.twoHoldersMs} ms` : ''}, unwanted ${r.unwantedMoves}; gaps ${gapsOf(r) || 'none'}`);
+          log(`${impl.name} | ${scenario} #${rep + 1}: outage ${r.outageMs} ms, other answers after ${fmt(r.otherAnswersMs)} ms${r.twoHoldersDuringMs !== null ? `, two holders during ${r.twoHoldersDuringMs} ms` : ''}${r.healGapMs !== null ? `, heal gap ${r.healGapMs} ms, two holders ${r.twoHoldersMs} ms` : ''}, unwanted ${r.unwantedMoves}; gaps ${gapsOf(r) || 'none'}`);
           if (r.healLog) log(`${impl.name} | ${scenario} #${rep + 1}: logs around the heal:\n${r.healLog}`);
           if (scenario === 'crash' && rep === 0) {
             const file = `timeline-${impl.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/-+$/, '')}.svg`;

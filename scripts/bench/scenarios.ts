@@ -1,4 +1,5 @@
 // One failure, staged on a fresh lab, measured from the client's side and from the addresses held.
+import { EtcdLab } from '../lab/etcd-lab.js';
 import { NetnsLab, type ClientProbe, type LabNode, type ProbeSample } from '../lab/netns-lab.js';
 import type { Implementation } from './implementations.js';
 
@@ -26,6 +27,8 @@ export interface RunResult {
   /** After the heal or rejoin: the longest client gap, and how long two nodes held the address. */
   readonly healGapMs: number | null;
   readonly twoHoldersMs: number | null;
+  /** A partition: how long two nodes held the address while it lasted (the isolated master and the one that took over). */
+  readonly twoHoldersDuringMs: number | null;
   /** Moves of the address that should not have happened. */
   readonly unwantedMoves: number;
   readonly samples: readonly ProbeSample[];
@@ -101,11 +104,11 @@ class HolderWatch {
     this.running = false;
     await this.done;
   }
-  twoHoldersAfter(from: number): number {
+  twoHoldersAfter(from: number, to = Infinity): number {
     let total = 0;
     for (let i = 1; i < this.polls.length; i++) {
       const p = this.polls[i - 1]!;
-      if (p.t >= from && p.holders.length >= 2) total += this.polls[i]!.t - p.t;
+      if (p.t >= from && p.t < to && p.holders.length >= 2) total += this.polls[i]!.t - p.t;
     }
     return total;
   }
@@ -137,7 +140,9 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
   const lab = await NetnsLab.create(nodeCount);
   try {
     for (const n of lab.nodes) await n.startService();
-    lab.nodes.forEach((n, i) => impl.start(n, i));
+    // quorum mode: three etcd members beside the lab (lab.destroy() takes them down too)
+    const etcd = impl.needsEtcd ? await EtcdLab.create(lab) : undefined;
+    lab.nodes.forEach((n, i) => impl.start(n, i, etcd));
     const probe = lab.startProbe(600_000);
     const master = await settle(lab, probe, impl);
     const watch = new HolderWatch(lab, probe);
@@ -165,10 +170,13 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
         await sleep(observe);
         break;
       case 'partition':
+        // the master's host is cut off from everything: its peers, its clients and, in quorum mode, etcd
         await master.unplug();
+        await etcd?.cutNode(master, 'silent');
         await sleep(impl.budgetMs + 2500);
         healAt = probe.now;
         healWall = Date.now();
+        await etcd?.healNode(master);
         await master.plug();
         await sleep(Math.max(3000, impl.budgetMs + 1000));
         break;
@@ -193,7 +201,7 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
         healAt = probe.now;
         healWall = Date.now();
         await master.plug();
-        impl.start(master, lab.nodes.indexOf(master));
+        impl.start(master, lab.nodes.indexOf(master), etcd);
         await sleep(impl.budgetMs * 2 + 3000);
         break;
       }
@@ -217,6 +225,7 @@ export async function runScenario(impl: Implementation, scenario: Scenario, node
       otherAnswersMs: other ? other.t - t0 : null,
       healGapMs,
       twoHoldersMs: healAt === null ? null : watch.twoHoldersAfter(healAt),
+      twoHoldersDuringMs: scenario === 'partition' && healAt !== null ? watch.twoHoldersAfter(t0, healAt) : null,
       unwantedMoves: unwanted,
       samples: samples.filter((s) => s.t >= t0 - 1000),
       failureAt: t0,

@@ -3,6 +3,9 @@ import { FailoverNode } from '../../src/application/index.js';
 import type { NodeSettings, PeerTransportPort } from '../../src/application/index.js';
 import type { NodeState } from '../../src/domain/index.js';
 import { createContainer, type ContainerOverrides } from '../../src/interfaces/container.js';
+import { QUORUM_PORT, type QuorumSettings } from '../../src/application/index.js';
+import type { QuorumLossPolicy } from '../../src/domain/index.js';
+import { FakeQuorumStore, type FakeQuorum } from './fake-quorum.js';
 import { aSettings } from './builders.js';
 import type { FakeClock } from './fake-clock.js';
 import { FakeHostProbe } from './fake-host-probe.js';
@@ -48,16 +51,23 @@ export class SimCluster {
   readonly network: FakeNetwork;
   readonly nodes = new Map<string, SimNode>();
 
+  /** Quorum mode: the fake etcd every node's session talks to; null: the heartbeat mode. */
+  readonly store: FakeQuorumStore | null;
+  readonly sessions = new Map<string, FakeQuorum>();
+
   constructor(
     readonly clock: FakeClock,
-    private readonly defaults: { timeoutMs?: number; intervalMs?: number; hostTimeoutMs?: number } = {},
+    private readonly defaults: { timeoutMs?: number; intervalMs?: number; hostTimeoutMs?: number; quorum?: SimQuorum } = {},
   ) {
     this.network = new FakeNetwork(this.segment, clock);
+    this.store = defaults.quorum ? new FakeQuorumStore(clock, defaults.quorum.ttlMs ?? 3000) : null;
   }
 
   add(id: string, over: { priority?: number; preempt?: boolean } = {}, adjust: (s: NodeSettings) => NodeSettings = (s) => s): SimNode {
     const ports = this.fakesFor(id);
-    const settings = adjust(aSettings({ id, ...this.defaults, ...over }));
+    const { quorum, ...echo } = this.defaults;
+    const base = aSettings({ id, ...echo, ...over });
+    const settings = adjust(quorum ? { ...base, quorum: quorumSettings(quorum) } : base);
     const container = createContainer({
       settings,
       overrides: { ...overridesOf({ ...ports, clock: this.clock, transport: this.transportPort(id, ports.transport) }), ...this.moreOverrides(id) },
@@ -83,9 +93,23 @@ export class SimCluster {
     };
   }
 
-  /** Ports beyond SimPorts that a subclass puts in (see QuorumCluster). */
-  protected moreOverrides(_id: string): ContainerOverrides {
-    return {};
+  /** Quorum mode: each node's session with the fake etcd (kept in `sessions`). */
+  protected moreOverrides(id: string): ContainerOverrides {
+    if (!this.store) return {};
+    const session = this.store.client(id, this.quorumRecorder(id));
+    this.sessions.set(id, session);
+    return { [QUORUM_PORT]: session };
+  }
+
+  /** What a session does at the store, for a trace (see TraceCluster); null: not recorded. */
+  protected quorumRecorder(_id: string): ((text: string) => void) | null {
+    return null;
+  }
+
+  session(id: string): FakeQuorum {
+    const s = this.sessions.get(id);
+    if (!s) throw new Error(`no etcd session for ${id}: is the cluster in quorum mode?`);
+    return s;
   }
 
   /** What the node's container gets as its transport: the fake itself, or something in front of it. */
@@ -122,6 +146,20 @@ export class SimCluster {
   states(): Record<string, NodeState> {
     return Object.fromEntries([...this.nodes.values()].map((n) => [n.id, n.node.state]));
   }
+}
+
+export interface SimQuorum {
+  readonly ttlMs?: number;
+  readonly onLoss?: QuorumLossPolicy;
+}
+
+function quorumSettings(q: SimQuorum): QuorumSettings {
+  return {
+    etcd: { endpoints: ['http://198.19.0.11:2379'], caFile: null, certFile: null, keyFile: null, username: null, password: null },
+    leaseTtlMs: q.ttlMs ?? 3000,
+    keyPrefix: '/floatip',
+    onLoss: q.onLoss ?? 'release',
+  };
 }
 
 /** Starts the named nodes of `cluster`, in order. */

@@ -25,8 +25,8 @@ export class FakeQuorumStore {
     readonly ttlMs: number,
   ) {}
 
-  client(nodeId: string): FakeQuorum {
-    const c = new FakeQuorum(this, nodeId);
+  client(nodeId: string, record: ((text: string) => void) | null = null): FakeQuorum {
+    const c = new FakeQuorum(this, nodeId, record);
     this.clients.add(c);
     return c;
   }
@@ -115,6 +115,8 @@ export class FakeQuorum implements QuorumPort {
   constructor(
     private readonly store: FakeQuorumStore,
     private readonly nodeId: string,
+    /** a trace's recorder: what this session asked of the store, and the answer */
+    private readonly record: ((text: string) => void) | null = null,
   ) {}
 
   private get clock(): ClockPort {
@@ -168,18 +170,24 @@ export class FakeQuorum implements QuorumPort {
 
   campaign(key: string, depose?: string): Promise<QuorumKey> {
     this.campaigns.push(depose === undefined ? { key } : { key, depose });
-    if (this.dead || !this.store.reaches(this.nodeId)) return Promise.resolve({ kind: 'unreachable', why: 'cut off' });
+    if (this.dead || !this.store.reaches(this.nodeId)) {
+      this.record?.(`etcd campaign: unreachable`);
+      return Promise.resolve({ kind: 'unreachable', why: 'cut off' });
+    }
     if (depose !== undefined) this.store.revoke(depose);
     if (this.lease === null) {
       this.lease = this.store.grant(this.nodeId);
       this.holdUntil = this.clock.now() + this.store.ttlMs * 0.99;
     }
     this.store.createIfAbsent(key, this.nodeId, this.lease);
-    return Promise.resolve(this.view(key));
+    const answer = this.view(key);
+    this.record?.(`etcd campaign${depose === undefined ? '' : ` (revoked lease ${depose})`}: ${answer.kind === 'held' ? `held by ${answer.holder}` : answer.kind}`);
+    return Promise.resolve(answer);
   }
 
   resign(key: string): Promise<void> {
     this.resigns.push(key);
+    this.record?.('etcd resign');
     if (!this.dead && this.store.reaches(this.nodeId) && this.lease !== null) this.store.deleteIfLease(key, this.lease);
     return Promise.resolve();
   }
@@ -187,7 +195,7 @@ export class FakeQuorum implements QuorumPort {
   stop(): Promise<void> {
     if (--this.users > 0) return Promise.resolve();
     if (this.timer) this.clock.clearTimeout(this.timer);
-    if (this.lease !== null && this.store.reaches(this.nodeId)) this.store.revoke(this.lease);
+    if (this.lease !== null && !this.dead && this.store.reaches(this.nodeId)) this.store.revoke(this.lease);
     this.lease = null;
     return Promise.resolve();
   }

@@ -12,6 +12,9 @@
  *   t=5000 partition node1 | node2 node3     (every side but the largest must be one node: the fake network isolates nodes)
  *   t=9000 heal
  *   t=12000 sigterm node2                    (graceful stop)
+ *   set quorum_ttl=3000                      (quorum mode: an etcd lease of this TTL decides who holds the address)
+ *   t=9000 etcd-cut node2                    (quorum mode: the node loses etcd, not its peers; etcd-heal node2 ends it)
+ *   t=9000 etcd-down                         (quorum mode: all of etcd gone, no lease runs out meanwhile; etcd-up)
  *   t=30000 end                              (required, last: how long the replay runs)
  *
  * Node names are node1 … node89; nodeN is 198.18.0.(10+N) on the wire and in the logs.
@@ -21,7 +24,8 @@ export type ScenarioEvent =
   | { readonly at: number; readonly line: number; readonly kind: 'kill9'; readonly node: string; readonly guardDelayMs: number }
   | { readonly at: number; readonly line: number; readonly kind: 'crash' | 'sigterm'; readonly node: string }
   | { readonly at: number; readonly line: number; readonly kind: 'partition'; readonly sides: readonly (readonly string[])[] }
-  | { readonly at: number; readonly line: number; readonly kind: 'heal' | 'end' };
+  | { readonly at: number; readonly line: number; readonly kind: 'heal' | 'end' | 'etcd-down' | 'etcd-up' }
+  | { readonly at: number; readonly line: number; readonly kind: 'etcd-cut' | 'etcd-heal'; readonly node: string };
 
 export interface Scenario {
   readonly name: string;
@@ -29,6 +33,8 @@ export interface Scenario {
   readonly intervalMs: number;
   /** echo.host_timeout_in_ms of every node; absent: off */
   readonly hostTimeoutMs?: number;
+  /** quorum mode's lease TTL; absent: the heartbeat mode */
+  readonly quorumTtlMs?: number;
   readonly events: readonly ScenarioEvent[];
 }
 
@@ -45,6 +51,7 @@ export function parseScenario(name: string, text: string): Scenario {
   let timeoutMs = 10_000;
   let intervalMs = 1000;
   let hostTimeoutMs: number | undefined;
+  let quorumTtlMs: number | undefined;
   const events: ScenarioEvent[] = [];
   const started = new Set<string>();
   const gone = new Set<string>();
@@ -59,7 +66,8 @@ export function parseScenario(name: string, text: string): Scenario {
     if (events.some((e) => e.kind === 'end')) fail('nothing may follow "end"');
     if (words[0] === 'set') {
       if (events.length > 0) fail('"set" must come before the first event');
-      const opts = options(words.slice(1), ['timeout', 'interval', 'host_timeout'], fail);
+      const opts = options(words.slice(1), ['timeout', 'interval', 'host_timeout', 'quorum_ttl'], fail);
+      quorumTtlMs = opts.quorum_ttl === undefined ? quorumTtlMs : count(opts.quorum_ttl, 'quorum_ttl', fail);
       timeoutMs = opts.timeout === undefined ? timeoutMs : count(opts.timeout, 'timeout', fail);
       intervalMs = opts.interval === undefined ? intervalMs : count(opts.interval, 'interval', fail);
       hostTimeoutMs = opts.host_timeout === undefined ? hostTimeoutMs : count(opts.host_timeout, 'host_timeout', fail);
@@ -125,6 +133,18 @@ export function parseScenario(name: string, text: string): Scenario {
         events.push({ at, line, kind: 'partition', sides });
         return;
       }
+      case 'etcd-cut':
+      case 'etcd-heal':
+        if (quorumTtlMs === undefined) fail(`${verb} needs quorum mode (set quorum_ttl=…)`);
+        if (args.length !== 1) fail(`${verb} takes one node`);
+        events.push({ at, line, kind: verb, node: live(args[0]) });
+        return;
+      case 'etcd-down':
+      case 'etcd-up':
+        if (quorumTtlMs === undefined) fail(`${verb} needs quorum mode (set quorum_ttl=…)`);
+        if (args.length > 0) fail(`${verb} takes no arguments`);
+        events.push({ at, line, kind: verb });
+        return;
       case 'heal':
       case 'end':
         if (args.length > 0) fail(`${verb} takes no arguments`);
@@ -133,11 +153,11 @@ export function parseScenario(name: string, text: string): Scenario {
         events.push({ at, line, kind: verb });
         return;
       default:
-        fail(`unknown event "${verb ?? ''}" (start, join, kill9, crash, sigterm, partition, heal, end)`);
+        fail(`unknown event "${verb ?? ''}" (start, join, kill9, crash, sigterm, partition, heal, etcd-cut, etcd-heal, etcd-down, etcd-up, end)`);
     }
   });
   if (events.at(-1)?.kind !== 'end') throw new Error(`${name}.scenario: the last event must be "t=<ms> end"`);
-  return { name, timeoutMs, intervalMs, ...(hostTimeoutMs === undefined ? {} : { hostTimeoutMs }), events };
+  return { name, timeoutMs, intervalMs, ...(hostTimeoutMs === undefined ? {} : { hostTimeoutMs }), ...(quorumTtlMs === undefined ? {} : { quorumTtlMs }), events };
 }
 
 function options(words: string[], allowed: string[], fail: (why: string) => never): Record<string, string | undefined> {

@@ -11,7 +11,12 @@ import { TraceCluster } from './trace-recorder.js';
 export async function replay(scenario: Scenario): Promise<string> {
   const clock = new FakeClock();
   const base = clock.now();
-  const cluster = new TraceCluster(clock, { timeoutMs: scenario.timeoutMs, intervalMs: scenario.intervalMs, ...(scenario.hostTimeoutMs ? { hostTimeoutMs: scenario.hostTimeoutMs } : {}) });
+  const cluster = new TraceCluster(clock, {
+    timeoutMs: scenario.timeoutMs,
+    intervalMs: scenario.intervalMs,
+    ...(scenario.hostTimeoutMs ? { hostTimeoutMs: scenario.hostTimeoutMs } : {}),
+    ...(scenario.quorumTtlMs ? { quorum: { ttlMs: scenario.quorumTtlMs } } : {}),
+  });
   const names = new Map<string, string>();
   // a stop runs on while the clock moves on (its operation may wait on a timer); each must have ended by the end
   const stopping: Promise<void>[] = [];
@@ -36,6 +41,8 @@ export async function replay(scenario: Scenario): Promise<string> {
         const ip = ipOf(event.node);
         cluster.trace.silence(event.node);
         gone.set(event.node, 'host crashed');
+        // its etcd session went with it: no renewal, no revoke; etcd ends the lease at its TTL
+        if (cluster.store) cluster.session(ip).crash();
         cluster.network.crashHost(ip);
         cluster.segment.powerOff(ip);
         // the process went with its host: stopped unheard (its transport is detached, its address already gone)
@@ -46,6 +53,7 @@ export async function replay(scenario: Scenario): Promise<string> {
         const ip = ipOf(event.node);
         cluster.trace.silence(event.node);
         gone.set(event.node, 'daemon killed');
+        if (cluster.store) cluster.session(ip).crash();
         // the release guard removes the address when the daemon dies; the dead daemon's machine is stopped with it
         const guard = (): void => {
           cluster.segment.holders.delete(ip);
@@ -67,6 +75,16 @@ export async function replay(scenario: Scenario): Promise<string> {
         for (const h of shadow) if (cluster.segment.hostUp(h)) cluster.segment.holders.add(h);
         shadow = [];
         break;
+      case 'etcd-cut':
+        cluster.store!.cutOff(ipOf(event.node));
+        break;
+      case 'etcd-heal':
+        cluster.store!.heal(ipOf(event.node));
+        break;
+      case 'etcd-down':
+      case 'etcd-up':
+        cluster.store!.setDown(event.kind === 'etcd-down');
+        break;
       case 'end':
         break;
     }
@@ -84,7 +102,7 @@ export async function replay(scenario: Scenario): Promise<string> {
     return `${name} ${s.state} term ${s.term}`;
   });
   const holders = cluster.holders().map((ip) => [...names].find(([, i]) => i === ip)?.[0] ?? ip);
-  const host = scenario.hostTimeoutMs ? `, host timeout ${scenario.hostTimeoutMs} ms` : '';
+  const host = `${scenario.hostTimeoutMs ? `, host timeout ${scenario.hostTimeoutMs} ms` : ''}${scenario.quorumTtlMs ? `, quorum mode with an etcd lease TTL of ${scenario.quorumTtlMs} ms` : ''}`;
   const header = `# golden trace of ${scenario.name}.scenario (timeout ${scenario.timeoutMs} ms, heartbeat ${scenario.intervalMs} ms${host})\n`;
   const nodes = `# ${[...names].map(([n, ip]) => `${n}=${ip}`).join(' ')}\n`;
   return `${header}${nodes}${cluster.trace.render()}end: ${end.join(', ')}; address held by ${holders.join(', ') || 'nobody'}\n`;
@@ -107,6 +125,9 @@ function describe(e: ScenarioEvent): string {
       return `${e.kind} ${e.node}`;
     case 'partition':
       return `partition ${e.sides.map((s) => s.join(' ')).join(' | ')}`;
+    case 'etcd-cut':
+    case 'etcd-heal':
+      return `${e.kind} ${e.node}`;
     default:
       return e.kind;
   }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type LogFields, type NotifyEvent, type NotifyHooks, type PeerTransportPort, type ProbeResult, type TransportListener } from '../../src/application/index.js';
 import type { FloatingAddress, HeartbeatMessage, Ipv4Address } from '../../src/domain/index.js';
-import { SimCluster, type SimNode, type SimPorts } from './cluster.js';
+import { SimCluster, type SimNode, type SimPorts, type SimQuorum } from './cluster.js';
 import type { FakeClock } from './fake-clock.js';
 import { FakeHostProbe, type HostReachability } from './fake-host-probe.js';
 import { FakeAddressTable, FakeAnnouncer, FakeConflictProbe, FakeHealthProbe, FakeReleaseGuard, RecordingLogger, RecordingMetrics, RecordingNotifier, type FakeSegment, type FakeTransport } from './fakes.js';
@@ -91,7 +91,7 @@ export class TraceCluster extends SimCluster {
   readonly trace: TraceLog;
   private readonly names = new Map<string, string>();
 
-  constructor(clock: FakeClock, echo: { timeoutMs: number; intervalMs: number; hostTimeoutMs?: number }) {
+  constructor(clock: FakeClock, echo: { timeoutMs: number; intervalMs: number; hostTimeoutMs?: number; quorum?: SimQuorum }) {
     super(clock, echo);
     this.trace = new TraceLog(clock, clock.now(), this.names);
   }
@@ -116,6 +116,10 @@ export class TraceCluster extends SimCluster {
       metrics: new RecordingMetrics(),
       hostProbe: new TracingHostProbe(ip, this.network, rec),
     };
+  }
+
+  protected override quorumRecorder(ip: string): (text: string) => void {
+    return this.recorderFor(ip);
   }
 
   protected override transportPort(ip: string, transport: FakeTransport): PeerTransportPort {

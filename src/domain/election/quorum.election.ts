@@ -8,6 +8,8 @@ export interface QuorumView {
   /** When a key held by this node must start being released (its lease's holdUntil less the unbind lead); null: not ours. */
   readonly fenceAt: number | null;
   readonly onLoss: QuorumLossPolicy;
+  /** since when the key has been of its kind (free, held…) as this node heard it */
+  readonly since: number;
 }
 
 /**
@@ -29,6 +31,14 @@ export class QuorumElection implements ElectionStrategy {
         return ours ? masterWithKey(decision) : masterWithoutKey(q, decision);
       case 'INIT':
       case 'BACKUP':
+        if (decision.kind === 'stay' && decision.waitingFor) {
+          const better = decision.waitingFor.toString();
+          // the better node would have asked for the key the moment it went free: it cannot reach etcd
+          if (ours) return { kind: 'take-over', reason: `this node holds the etcd key: ${better}, which outranks it, did not take it`, handover: false, cause: 'elected' };
+          if (q.key.kind === 'free' && view.now - q.since >= view.timing.repeatAtMostMs) {
+            return { kind: 'campaign', reason: `the etcd key has been free for ${view.now - q.since} ms and ${better}, which outranks this node, has not taken it` };
+          }
+        }
         if (decision.kind !== 'take-over' || ours) return decision;
         return candidateWithoutKey(view, q.key, decision);
       default:

@@ -65,7 +65,9 @@ function apply(t: Turn, decision: ElectionDecision): void {
       reassert(t, decision.reason);
       return;
     case 'become-backup':
-      release(t, { kind: 'become-backup', reason: decision.reason, cause: decision.cause });
+      // a master lets go (quorum mode: its etcd key is lost): as when it gives way, not as a start's clean-up
+      if (t.s.role === 'MASTER') release(t, { kind: 'give-way', reason: decision.reason, cause: decision.cause });
+      else release(t, { kind: 'become-backup', reason: decision.reason, cause: decision.cause });
       return;
     case 'take-over':
       takeOver(t, decision.reason, decision.handover, decision.cause);

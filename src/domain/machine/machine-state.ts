@@ -111,13 +111,15 @@ export function initialState(config: MachineConfig): MachineState {
     hostWatch: null,
     hostRefuted: null,
     reannounceAt: -Infinity,
-    quorum: { key: null, campaignAt: null, lastCampaign: null, resigned: false, slowestReleaseMs: 0, fenceArmedAt: null },
+    quorum: { key: null, keySince: 0, campaignAt: null, lastCampaign: null, resigned: false, slowestReleaseMs: 0, fenceArmedAt: null },
     stopping: null,
   };
 }
 
 export interface QuorumState {
   key: QuorumKey | null;
+  /** when the key became of its kind */
+  keySince: number;
   /** when the campaign in flight was asked for */
   campaignAt: number | null;
   /** the last campaign's time and the key's kind then: one more only once the key changed or an interval passed */

@@ -27,7 +27,7 @@ export function fenceAt(s: MachineState): number | null {
 /** The view the election gets; a key not heard of yet is out of reach. */
 export function quorumView(s: MachineState): QuorumView | undefined {
   if (!s.config.quorum) return undefined;
-  return { key: s.quorum.key ?? { kind: 'unreachable', why: 'not heard from yet' }, fenceAt: fenceAt(s), onLoss: s.config.quorum.onLoss };
+  return { key: s.quorum.key ?? { kind: 'unreachable', why: 'not heard from yet' }, fenceAt: fenceAt(s), onLoss: s.config.quorum.onLoss, since: s.quorum.keySince };
 }
 
 /** The store's word on the key: from a watch, a read, a renewal of this node's lease, or the answer to a campaign. */
@@ -35,14 +35,25 @@ export function onQuorumKey(t: Turn, key: QuorumKey, campaigned: boolean): void 
   const { s } = t;
   if (!s.config.quorum) return;
   const before = s.quorum.key;
+  // A failed read or renewal does not end a lease that etcd renewed: until its holdUntil the key is still this
+  // node's, and the fence decides when to let go (a blip, a leader change, must not move the address).
+  if (key.kind === 'unreachable' && before?.kind === 'ours' && t.now < fenceAt(s)!) {
+    if (campaigned) s.quorum.campaignAt = null;
+    t.log('warn', `etcd did not answer (${key.why}); the key stays this node's until its lease could end, ${fenceAt(s)! - t.now} ms from now`, 'peer messages');
+    return;
+  }
   s.quorum.key = key;
+  if (before?.kind !== key.kind) s.quorum.keySince = t.now;
   if (campaigned) s.quorum.campaignAt = null;
   if (key.kind !== 'ours') s.quorum.resigned = false;
   if (!before || before.kind !== key.kind || (before.kind === 'held' && key.kind === 'held' && before.holder !== key.holder)) {
     const level = key.kind === 'unreachable' ? 'warn' : 'info';
     t.log(level, `etcd key of ${s.config.address.ip.toString()}: ${describeQuorumKey(key)}${campaigned ? ' (after this node asked for it)' : ''}`);
   }
-  if (!isHalted(s)) evaluate(t);
+  if (isHalted(s)) return;
+  // a free key is looked at again an interval on, when a backup waiting for a better node may ask for it itself
+  if (key.kind === 'free' && before?.kind !== 'free' && !s.deadlines.has('recheck')) t.setTimer('recheck', t.timing.repeatAtMostMs);
+  evaluate(t);
 }
 
 /**

@@ -26,7 +26,7 @@ describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s
     await startAll(cluster, A, B);
     await cluster.run(3000);
     assert.deepEqual(cluster.holders(), [B]);
-    cluster.store.assertKeyHeldBy(QUORUM_KEY, B);
+    cluster.etcd.assertKeyHeldBy(QUORUM_KEY, B);
   }
 
   it('a cold start ends with one holder, the one that holds the key', async () => {
@@ -55,7 +55,7 @@ describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s
   it('a backup that reaches neither its peers nor etcd never binds', async () => {
     await bHolds();
     cluster.network.partition(A);
-    cluster.store.cutOff(A);
+    cluster.etcd.cutOff(A);
     await cluster.run(10_000);
     assert.deepEqual(cluster.holders(), [B]);
     assert.equal(cluster.get(A).node.state, 'BACKUP');
@@ -65,14 +65,14 @@ describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s
   it('the holder loses etcd but not its peers: it releases before its lease can end, and the backup takes over after', async () => {
     await bHolds();
     const cutAt = clock.now();
-    cluster.store.cutOff(B);
+    cluster.etcd.cutOff(B);
     const took = await cluster.until(() => cluster.holders().join() === A, 8000);
     assert.ok(took > 0, `A holds alone: ${cluster.holders().join()}`);
     assert.equal(cluster.mostHolders, 1, 'never two holders');
     // released before the lease could end (at most TTL after the last renewal, itself at most TTL/3 before the cut)
     assert.ok(cluster.get(B).logger.has('releasing before the etcd lease can end'));
     assert.ok(clock.now() - cutAt <= 3000 + 1000 + 500, `taken over ${clock.now() - cutAt} ms after the cut`);
-    cluster.store.assertKeyHeldBy(QUORUM_KEY, A);
+    cluster.etcd.assertKeyHeldBy(QUORUM_KEY, A);
   });
 
   it('kill -9 of the holder on a live host: the backup revokes its lease and takes over at once, not after the TTL', async () => {
@@ -105,10 +105,10 @@ describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s
 
   it('all of etcd gone (on_quorum_loss: release): the holder releases, no one binds until etcd is back', async () => {
     await bHolds();
-    cluster.store.setDown(true);
+    cluster.etcd.setDown(true);
     await cluster.run(5000);
     assert.deepEqual(cluster.holders(), []);
-    cluster.store.setDown(false);
+    cluster.etcd.setDown(false);
     await cluster.run(6000);
     assert.equal(cluster.holders().length, 1);
     assert.equal(cluster.mostHolders, 1);
@@ -117,13 +117,13 @@ describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s
   it('all of etcd gone (on_quorum_loss: keep): the holder keeps the address, and claims the key back once etcd answers', async () => {
     cluster = new QuorumCluster(clock, TIMING, { onLoss: 'keep' });
     await bHolds();
-    cluster.store.setDown(true);
+    cluster.etcd.setDown(true);
     await cluster.run(10_000);
     assert.deepEqual(cluster.holders(), [B]);
-    cluster.store.setDown(false);
+    cluster.etcd.setDown(false);
     await cluster.run(5000);
     assert.deepEqual(cluster.holders(), [B]);
-    cluster.store.assertKeyHeldBy(QUORUM_KEY, B);
+    cluster.etcd.assertKeyHeldBy(QUORUM_KEY, B);
   });
 
   it('a master without the key gives way to nobody: the key holder reasserts', async () => {

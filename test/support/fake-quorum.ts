@@ -187,15 +187,22 @@ export class FakeQuorum implements QuorumPort {
 
   resign(key: string): Promise<void> {
     this.resigns.push(key);
+    if (!this.dead && !this.store.reaches(this.nodeId)) {
+      this.record?.('etcd resign: unreachable');
+      return Promise.reject(new Error('etcd unreachable (cut off)'));
+    }
     this.record?.('etcd resign');
-    if (!this.dead && this.store.reaches(this.nodeId) && this.lease !== null) this.store.deleteIfLease(key, this.lease);
+    if (!this.dead && this.lease !== null) this.store.deleteIfLease(key, this.lease);
     return Promise.resolve();
   }
 
-  stop(): Promise<void> {
+  private keepLease = false;
+
+  stop(keepLease = false): Promise<void> {
+    this.keepLease ||= keepLease;
     if (--this.users > 0) return Promise.resolve();
     if (this.timer) this.clock.clearTimeout(this.timer);
-    if (this.lease !== null && !this.dead && this.store.reaches(this.nodeId)) this.store.revoke(this.lease);
+    if (this.lease !== null && !this.dead && !this.keepLease && this.store.reaches(this.nodeId)) this.store.revoke(this.lease);
     this.lease = null;
     return Promise.resolve();
   }

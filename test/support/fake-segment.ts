@@ -32,6 +32,8 @@ export class FakeSegment {
 export class FakeAddressTable implements AddressTablePort {
   readonly calls: string[] = [];
   failNextBind: Error | null = null;
+  /** Every unbind fails with this (the address stays), as when the tool is broken. */
+  failUnbind: Error | null = null;
   /** bind succeeds but the address does not show up when read back */
   bindSilentlyFails = false;
 
@@ -72,6 +74,7 @@ export class FakeAddressTable implements AddressTablePort {
   async unbind(address: FloatingAddress): Promise<void> {
     this.calls.push(`unbind ${address.aliasName}`);
     this.journal.record(`table: unbind ${address.aliasName}`);
+    if (this.failUnbind) throw this.failUnbind;
     this.segment.holders.delete(this.owner);
   }
 

@@ -15,9 +15,15 @@ export interface QuorumPort {
    * holder's daemon is known gone (its port refused, or it said it released): revoked first.
    */
   campaign(key: string, depose?: string): Promise<QuorumKey>;
-  /** Deletes the key if this node's lease holds it (the address was released). */
+  /**
+   * Deletes the key if this node's lease holds it (the address was released): only the incarnation this node
+   * created, so a delete applied late never removes a newer one. Rejects when the store did not answer.
+   */
   resign(key: string): Promise<void>;
-  /** The caller is done; the last one revokes the lease (after every address was released: a graceful stop). */
-  stop(): Promise<void>;
+  /**
+   * The caller is done; the last one revokes the lease (after every address was released: a graceful stop).
+   * keepLease: this caller's address may still be bound (its release failed): no caller's stop revokes the lease.
+   */
+  stop(keepLease?: boolean): Promise<void>;
 }
 export const QUORUM_PORT = Symbol.for('floatip.QuorumPort');

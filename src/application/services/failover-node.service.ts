@@ -155,10 +155,12 @@ export class FailoverNode implements TransportListener {
       (removed) => ({ removed }),
       (err: unknown) => ({ removed: false, error: errorText(err) }),
     );
+    const releasedOk = !('error' in released);
+    await this.quorumLink.beforeGoodbye(releasedOk);
     this.dispatch({ kind: 'stop-released', ...released });
-    await this.quorumLink.leave(released.removed || this.machine.quorum.key?.kind === 'ours');
     const told = await this.goodbye;
     await this.transport.stop();
+    await this.quorumLink.leave(releasedOk);
     this.dispatch({ kind: 'stopped', told });
   }
 
@@ -268,7 +270,7 @@ export class FailoverNode implements TransportListener {
         this.quorumLink.campaign(e.depose, (ev) => this.dispatch(ev));
         return;
       case 'resign':
-        this.quorumLink.resign();
+        this.quorumLink.resign((ev) => this.dispatch(ev));
         return;
       case 'goodbye':
         this.goodbye = this.transport.send(e.message).then(

@@ -11,6 +11,7 @@ import type { QuorumPort } from '../ports/quorum.port.js';
  */
 export class QuorumLink {
   private unfollow: (() => void) | null = null;
+  private campaigning: Promise<void> | null = null;
 
   constructor(
     private readonly quorum: QuorumPort,
@@ -33,25 +34,42 @@ export class QuorumLink {
   }
 
   campaign(depose: string | undefined, dispatch: (e: MachineEvent) => void): void {
-    void this.quorum.campaign(this.key, depose).then(
+    const asked = this.quorum.campaign(this.key, depose).then(
       (key) => {
         this.metrics.quorumKey?.(key.kind);
         dispatch({ kind: 'quorum-key', key, campaigned: true });
       },
       (err: unknown) => dispatch({ kind: 'quorum-key', key: { kind: 'unreachable', why: errorText(err) }, campaigned: true }),
     );
+    this.campaigning = asked.finally(() => {
+      if (this.campaigning === asked) this.campaigning = null;
+    });
   }
 
-  resign(): void {
-    this.quorum.resign(this.key).catch((err: unknown) => this.logger.warn(`could not give the etcd key back: ${errorText(err)}`));
+  resign(dispatch: (e: MachineEvent) => void): void {
+    this.quorum.resign(this.key).then(
+      () => dispatch({ kind: 'quorum-resigned' }),
+      (err: unknown) => dispatch({ kind: 'quorum-resigned', error: errorText(err) }),
+    );
   }
 
-  /** After the release at a stop: the key goes first (the next node campaigns at once), then the lease, once every unit is done. */
-  async leave(held: boolean): Promise<void> {
+  /**
+   * A stop, after the release and before the goodbye: the key goes first, so a peer that hears the goodbye finds
+   * it free (no peer revokes a lease on a goodbye: the lease holds this node's other addresses' keys). A campaign
+   * still in flight is waited for, so a key it wins is not left behind. A release that failed keeps the key.
+   */
+  async beforeGoodbye(releasedOk: boolean): Promise<void> {
+    if (!this.settings().quorum) return;
+    await this.campaigning;
+    if (!releasedOk) return;
+    await this.quorum.resign(this.key).catch((err: unknown) => this.logger.warn(`could not give the etcd key back: ${errorText(err)}`));
+  }
+
+  /** The end of a stop: the lease is revoked once every address is done, unless one may still be bound. */
+  async leave(releasedOk: boolean): Promise<void> {
     if (!this.settings().quorum) return;
     this.unfollow?.();
     this.unfollow = null;
-    if (held) await this.quorum.resign(this.key).catch((err: unknown) => this.logger.warn(`could not give the etcd key back: ${errorText(err)}`));
-    await this.quorum.stop();
+    await this.quorum.stop(!releasedOk);
   }
 }

@@ -27,7 +27,8 @@ export interface ElectionView {
 
 export type ElectionDecision =
   /** waitingFor: a better node that should take the address over now; the machine passes it over if it does not. */
-  | { kind: 'stay'; waitingFor?: Ipv4Address }
+  /** keepKey (quorum mode): the etcd key won is kept for the next renewal, too late in its lease to bind on now */
+  | { kind: 'stay'; waitingFor?: Ipv4Address; keepKey?: boolean }
   | { kind: 'become-backup'; reason: string; cause: TransitionCause }
   /** handover: the previous holder said it released the address, so no conflict probe is needed. */
   | { kind: 'take-over'; reason: string; handover: boolean; cause: TransitionCause }

@@ -7,6 +7,8 @@ export interface QuorumView {
   readonly key: QuorumKey;
   /** When a key held by this node must start being released (its lease's holdUntil less the unbind lead); null: not ours. */
   readonly fenceAt: number | null;
+  /** how long before the fence a takeover may still start (a probe and a bind, measured) */
+  readonly bindBudgetMs: number;
   readonly onLoss: QuorumLossPolicy;
   /** since when the key has been of its kind (free, held…) as this node heard it */
   readonly since: number;
@@ -26,6 +28,8 @@ export class QuorumElection implements ElectionStrategy {
     const q = view.quorum;
     if (!q) return decision;
     const ours = q.key.kind === 'ours' && q.fenceAt !== null && view.now < q.fenceAt;
+    // a takeover must be bound before the fence comes: too late in the lease, the next renewal decides
+    const canBind = ours && view.now + q.bindBudgetMs < q.fenceAt!;
     switch (view.self.state) {
       case 'MASTER':
         return ours ? masterWithKey(decision) : masterWithoutKey(q, decision);
@@ -34,12 +38,13 @@ export class QuorumElection implements ElectionStrategy {
         if (decision.kind === 'stay' && decision.waitingFor) {
           const better = decision.waitingFor.toString();
           // the better node would have asked for the key the moment it went free: it cannot reach etcd
-          if (ours) return { kind: 'take-over', reason: `this node holds the etcd key: ${better}, which outranks it, did not take it`, handover: false, cause: 'elected' };
+          if (canBind) return { kind: 'take-over', reason: `this node holds the etcd key: ${better}, which outranks it, did not take it`, handover: false, cause: 'elected' };
+          if (ours) return { kind: 'stay', waitingFor: decision.waitingFor, keepKey: true };
           if (q.key.kind === 'free' && view.now - q.since >= view.timing.repeatAtMostMs) {
             return { kind: 'campaign', reason: `the etcd key has been free for ${view.now - q.since} ms and ${better}, which outranks this node, has not taken it` };
           }
         }
-        if (decision.kind !== 'take-over' || ours) return decision;
+        if (decision.kind !== 'take-over' || canBind) return decision;
         return candidateWithoutKey(view, q.key, decision);
       default:
         return decision;
@@ -65,8 +70,8 @@ function masterWithoutKey(q: QuorumView, decision: ElectionDecision): ElectionDe
 
 /**
  * The peers elected this node, but the key is not its own yet: it campaigns when the key is free, or held under the
- * lease of a daemon known gone (its port refused; it stopped after releasing, said on its own connection), or of
- * this node's own earlier run. A live holder's key ends when that holder resigns it or its lease runs out.
+ * lease of a daemon known gone (its echo port refused), or of this node's own earlier run. A live holder's key ends
+ * when that holder resigns it or its lease runs out.
  */
 function candidateWithoutKey(view: ElectionView, key: QuorumKey, elected: Extract<ElectionDecision, { kind: 'take-over' }>): ElectionDecision {
   const starting = view.self.state === 'INIT';
@@ -83,12 +88,15 @@ function candidateWithoutKey(view: ElectionView, key: QuorumKey, elected: Extrac
     case 'unreachable':
       return starting ? { kind: 'become-backup', reason: `etcd is unreachable (${key.why}): not taking the address`, cause: 'quorum-lost' } : { kind: 'stay' };
     case 'ours':
-      // ours, but too late in its lease to bind: the next renewal decides
-      return { kind: 'stay' };
+      // ours, but too late in its lease to bind: kept, and the next renewal decides
+      return { kind: 'stay', keepKey: true };
   }
 }
 
-/** The daemon is gone: its echo port refused a reconnect, or it stopped after releasing (heard on its own connection). */
+/**
+ * The whole daemon is gone: its echo port refused a reconnect (its release guard removed its addresses). Revoking
+ * its lease ends every key it held, so nothing less will do: a node that stops deletes its keys before it says so.
+ */
 function isGone(p: PeerNode): boolean {
-  return p.lost?.reason === 'refused' || (p.lost?.reason === 'stopping' && p.releaseVerified);
+  return p.lost?.reason === 'refused';
 }

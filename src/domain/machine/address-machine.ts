@@ -13,7 +13,7 @@ import {
 } from './heartbeat.handlers.js';
 import type { Effect, MachineEvent, StepInputs } from './machine-io.js';
 import { isHalted, type MachineState } from './machine-state.js';
-import { noteRelease, onQuorumKey, syncQuorum } from './quorum-gate.js';
+import { noteRelease, onQuorumKey, onQuorumResigned, syncQuorum } from './quorum-gate.js';
 import { lookAtClaim, onBindDone, onClaimChecked, onOperationFailed, onReleased, onRivalChecked } from './takeover.js';
 import { announce, cadenceOf, heartbeatOf, scheduleTick, sendHeartbeat, transition, Turn } from './turn.js';
 
@@ -101,6 +101,9 @@ export function step(state: MachineState, event: MachineEvent, at: StepInputs): 
     // also while stopping: a campaign's answer ends it
     case 'quorum-key':
       onQuorumKey(t, event.key, event.campaigned === true);
+      break;
+    case 'quorum-resigned':
+      onQuorumResigned(t, event.error);
       break;
     case 'operation-failed':
       onOperationFailed(t, event.error, event.purpose);

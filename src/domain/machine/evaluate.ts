@@ -57,6 +57,7 @@ export function release(t: Turn, purpose: ReleasePurpose, afterMs?: number): voi
 
 function apply(t: Turn, decision: ElectionDecision): void {
   if (decision.kind !== 'stay') t.s.waiting = null;
+  t.s.quorum.keepKey = decision.kind === 'stay' && decision.keepKey === true;
   switch (decision.kind) {
     case 'stay':
       waitFor(t, decision.waitingFor);

@@ -52,6 +52,8 @@ export type MachineEvent =
   | { kind: 'released'; purpose: ReleasePurpose; removed: boolean; tookMs?: number }
   /** quorum mode: what the store says of this address's key now; campaigned: the answer to this node's campaign */
   | { kind: 'quorum-key'; key: QuorumKey; campaigned?: boolean }
+  /** quorum mode: the resign asked for was done, or the store did not answer (error) */
+  | { kind: 'quorum-resigned'; error?: string }
   /** a bind, a release or a check that threw */
   | { kind: 'operation-failed'; error: string; purpose?: ReleasePurpose }
   | { kind: 'holder-checked'; purpose: CheckPurpose; claimant: Ipv4Address; verdict: HolderVerdict | { kind: 'error'; error: string } }

@@ -111,7 +111,7 @@ export function initialState(config: MachineConfig): MachineState {
     hostWatch: null,
     hostRefuted: null,
     reannounceAt: -Infinity,
-    quorum: { key: null, keySince: 0, campaignAt: null, lastCampaign: null, resigned: false, slowestReleaseMs: 0, fenceArmedAt: null },
+    quorum: { key: null, keySince: 0, campaignAt: null, lastCampaign: null, resigned: false, lastResignAt: -Infinity, slowestReleaseMs: 0, slowestBindMs: 0, mayBeBound: false, keepKey: false, fenceArmedAt: null },
     stopping: null,
   };
 }
@@ -124,9 +124,16 @@ export interface QuorumState {
   campaignAt: number | null;
   /** the last campaign's time and the key's kind then: one more only once the key changed or an interval passed */
   lastCampaign: { at: number; keyKind: QuorumKey['kind'] } | null;
-  /** a resign was asked for the key held now (one per key won) */
+  /** a resign was asked for the key held now (one per key won); the key counts as not this node's meanwhile */
   resigned: boolean;
+  lastResignAt: number;
   slowestReleaseMs: number;
+  /** the slowest takeover's bind: a takeover starts only with twice that (at least BIND_FLOOR_MS) left before the fence */
+  slowestBindMs: number;
+  /** a bind was started and no release has succeeded since: the key is kept (a peer must not take it) */
+  mayBeBound: boolean;
+  /** the election keeps the key won for the next renewal (too late in its lease to bind on now) */
+  keepKey: boolean;
   /** the fence deadline set now (clock time), or null */
   fenceArmedAt: number | null;
 }

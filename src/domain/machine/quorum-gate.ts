@@ -13,6 +13,13 @@ import type { Turn } from './turn.js';
 export const FENCE_FLOOR_MS = 300;
 /** Allowed for a timer that fires late (a busy event loop) on top of twice the slowest release seen. */
 export const FENCE_LAG_MS = 100;
+/** The least time a takeover must have before the fence: a conflict probe (150 ms) and the bind, with room. */
+export const BIND_FLOOR_MS = 500;
+
+/** How long before the fence a takeover may still start: twice the slowest bind seen, at least the floor. */
+export function bindBudgetMs(s: MachineState): number {
+  return Math.max(BIND_FLOOR_MS, 2 * s.quorum.slowestBindMs);
+}
 
 /** How long before holdUntil the release starts: measured (twice the slowest release seen), never under the floor. */
 export function fenceLeadMs(s: MachineState): number {
@@ -24,10 +31,30 @@ export function fenceAt(s: MachineState): number | null {
   return key?.kind === 'ours' ? key.holdUntil - fenceLeadMs(s) : null;
 }
 
-/** The view the election gets; a key not heard of yet is out of reach. */
+/**
+ * The view the election gets. A key not heard of yet is out of reach; so is one being given back (its delete may
+ * still reach the store): this node asks for the key again, as any node, once the store says it is free.
+ */
 export function quorumView(s: MachineState): QuorumView | undefined {
   if (!s.config.quorum) return undefined;
-  return { key: s.quorum.key ?? { kind: 'unreachable', why: 'not heard from yet' }, fenceAt: fenceAt(s), onLoss: s.config.quorum.onLoss, since: s.quorum.keySince };
+  const key = s.quorum.key;
+  const givingBack = key?.kind === 'ours' && s.quorum.resigned;
+  return {
+    key: givingBack ? { kind: 'unreachable', why: 'the key is being given back' } : (key ?? { kind: 'unreachable', why: 'not heard from yet' }),
+    fenceAt: givingBack ? null : fenceAt(s),
+    bindBudgetMs: bindBudgetMs(s),
+    onLoss: s.config.quorum.onLoss,
+    since: s.quorum.keySince,
+  };
+}
+
+/** The resign's answer: a failed one is asked again an interval later (the key, still held, would block every peer). */
+export function onQuorumResigned(t: Turn, error: string | undefined): void {
+  const { s } = t;
+  if (error === undefined || !s.config.quorum) return;
+  s.quorum.resigned = false;
+  t.log('warn', `could not give the etcd key back (trying again in ${t.timing.repeatAtMostMs} ms): ${error}`, 'peer messages');
+  if (!isHalted(s) && !s.deadlines.has('recheck')) t.setTimer('recheck', t.timing.repeatAtMostMs);
 }
 
 /** The store's word on the key: from a watch, a read, a renewal of this node's lease, or the answer to a campaign. */
@@ -74,25 +101,43 @@ export function campaign(t: Turn, depose: string | undefined): void {
   t.emit(depose === undefined ? { kind: 'campaign' } : { kind: 'campaign', depose });
 }
 
+/** A release that ran to its end: the address is off this host, and how long that took. */
 export function noteRelease(s: MachineState, tookMs: number | undefined): void {
+  s.quorum.mayBeBound = false;
   if (tookMs !== undefined && tookMs > s.quorum.slowestReleaseMs) s.quorum.slowestReleaseMs = tookMs;
+}
+
+export function noteBind(s: MachineState, bound: boolean, tookMs: number): void {
+  s.quorum.mayBeBound = bound;
+  if (bound && tookMs > s.quorum.slowestBindMs) s.quorum.slowestBindMs = tookMs;
 }
 
 /**
  * After each step: the fence deadline follows the key's holdUntil (every renewal moves it), and a key this node
- * holds without the address (a campaign won as a master appeared, a release done) is given back, once, when no
- * operation runs: never while the address may still be bound.
+ * holds without the address (a campaign won as a master appeared, a release done) is given back when no operation
+ * runs and the last release succeeded: never while the address may still be bound. Once per key won; again an
+ * interval after a resign that failed.
  */
 export function syncQuorum(t: Turn): void {
   const { s } = t;
   if (!s.config.quorum || isHalted(s)) return;
-  const fence = fenceAt(s);
+  let fence = fenceAt(s);
+  // past its fence the key is no longer this node's to use or give back: its lease ends by itself
+  if (fence !== null && t.now >= fence) {
+    s.quorum.key = { kind: 'unreachable', why: 'the lease was not renewed in time' };
+    s.quorum.keySince = t.now;
+    s.quorum.resigned = false;
+    fence = null;
+  }
   // once per fence time: a fence that fired (or lies in the past) is not set again until a renewal moves it
   if (fence === null) t.clearTimer('fence');
   else if (fence !== s.quorum.fenceArmedAt) t.setTimer('fence', Math.max(0, fence - t.now));
   s.quorum.fenceArmedAt = fence;
-  if (s.quorum.key?.kind === 'ours' && s.role !== 'MASTER' && s.operation === null && s.quorum.campaignAt === null && !s.quorum.resigned) {
-    s.quorum.resigned = true;
+  const q = s.quorum;
+  const stray = q.key?.kind === 'ours' && s.role !== 'MASTER' && s.operation === null && q.campaignAt === null && !q.mayBeBound && !q.keepKey;
+  if (stray && !q.resigned && t.now - q.lastResignAt >= t.timing.repeatAtMostMs) {
+    q.resigned = true;
+    q.lastResignAt = t.now;
     t.emit({ kind: 'resign' });
   }
 }

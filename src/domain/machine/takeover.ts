@@ -6,6 +6,7 @@ import { EchoTiming } from '../timing/echo-timing.js';
 import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import { endOperation, evaluate, release } from './evaluate.js';
 import { withdrawHostVerdict } from './host-watch.js';
+import { noteBind } from './quorum-gate.js';
 import type { BindResult, HolderVerdict, ReleasePurpose } from './machine-io.js';
 import { isHalted } from './machine-state.js';
 import { reassert, rescheduleTick, sendHeartbeat, transition, type Turn } from './turn.js';
@@ -42,6 +43,7 @@ export function takeOver(t: Turn, reason: string, handover: boolean, cause: Tran
     cause,
     ...(plan.displace ? { displace: plan.displace.toString(), ...(silentPeer ? { displacesSilentPeer: true } : {}) } : {}),
   };
+  s.quorum.mayBeBound = true;
   t.emit(usePreProbe ? { kind: 'bind', plan, ifPreProbedFree: probePlanFor({ ...context, preProbedFree: true }, t.timing) } : { kind: 'bind', plan });
 }
 
@@ -63,6 +65,7 @@ export function onBindDone(t: Turn, result: BindResult): void {
     return;
   }
   if (result.kind === 'conflict') {
+    noteBind(s, false, 0);
     t.metric({ kind: 'address-conflict' });
     // the guard may still be at work: look again shortly rather than at the next heartbeat
     if (op.cause === 'daemon-gone' && s.daemonGoneRetries++ < DAEMON_GONE_RETRIES) t.emit({ kind: 'wake-after', ms: EchoTiming.QUICK_PROBE_MS });
@@ -85,6 +88,7 @@ export function onBindDone(t: Turn, result: BindResult): void {
   if (op.displacesSilentPeer) s.term = nextTerm(s.term);
   s.lease = null;
   const took = t.now - op.startedAt;
+  noteBind(s, true, took);
   t.metric({ kind: 'takeover', ms: took });
   t.metric({ kind: 'arp-announced', count: 3 });
   const notes = `${result.alreadyBound ? ', address was already bound' : ''}${result.displaced ? `, taken from the stalled host ${op.displace ?? ''} (${result.displaced}) that still answered for it` : ''}`;

@@ -44,7 +44,8 @@ export interface EtcdGateway {
   /** false: the store did not know the lease (already gone). */
   leaseRevoke(id: string, timeoutMs: number): Promise<boolean>;
   txnCreateIfAbsent(key: string, value: string, lease: string, timeoutMs: number): Promise<TxnOutcome>;
-  txnDeleteIfLease(key: string, lease: string, timeoutMs: number): Promise<{ readonly deleted: boolean; readonly revision: string }>;
+  /** createRevision: only that incarnation of the key (a delete applied late must not remove a newer one) */
+  txnDeleteIfLease(key: string, lease: string, timeoutMs: number, createRevision?: string): Promise<{ readonly deleted: boolean; readonly revision: string }>;
   range(key: string, timeoutMs: number): Promise<RangeAnswer>;
   /** Watches `key` from `startRevision` until closed or onEnd; `createTimeoutMs`: the deadline to be set up. */
   watch(key: string, startRevision: string, callbacks: WatchCallbacks, createTimeoutMs: number): EtcdWatchHandle;
@@ -115,13 +116,13 @@ export class EtcdGatewayClient implements EtcdGateway {
     return { won: false, kv: firstKv(range), revision };
   }
 
-  async txnDeleteIfLease(key: string, lease: string, timeoutMs: number): Promise<{ deleted: boolean; revision: string }> {
+  async txnDeleteIfLease(key: string, lease: string, timeoutMs: number, createRevision?: string): Promise<{ deleted: boolean; revision: string }> {
     const k = b64(key);
-    const { body } = await this.transport.post(
-      '/v3/kv/txn',
-      { compare: [{ key: k, target: 'LEASE', result: 'EQUAL', lease }], success: [{ request_delete_range: { key: k } }] },
-      timeoutMs,
-    );
+    const compare = [
+      { key: k, target: 'LEASE', result: 'EQUAL', lease },
+      ...(createRevision === undefined ? [] : [{ key: k, target: 'CREATE', result: 'EQUAL', create_revision: createRevision }]),
+    ];
+    const { body } = await this.transport.post('/v3/kv/txn', { compare, success: [{ request_delete_range: { key: k } }] }, timeoutMs);
     return { deleted: body['succeeded'] === true, revision: headerRevision(body) };
   }
 

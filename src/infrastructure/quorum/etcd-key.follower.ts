@@ -61,6 +61,11 @@ export class KeyFollower {
     return this.listeners.size === 0;
   }
 
+  /** The revision that created the key as last known (its incarnation), or null. */
+  get createRevision(): string | null {
+    return this.kv ? this.kv.createRevision : null;
+  }
+
   /** The lease the key was last known to be under ('0': none), or null. */
   get lease(): string | null {
     return this.kv ? this.kv.lease : null;

@@ -82,7 +82,8 @@ export class EtcdLeaseSession {
   }
 
   /** Ends the loop, then revokes the lease within `timeoutMs`: its keys go at once rather than at its expiry. */
-  async stop(timeoutMs: number): Promise<void> {
+  /** revoke false: the lease ends on its own, its TTL after the last renewal (an address may still be bound). */
+  async stop(timeoutMs: number, revoke = true): Promise<void> {
     this.running = false;
     this.stopped = true;
     if (this.timer) this.clock.clearTimeout(this.timer);
@@ -92,6 +93,10 @@ export class EtcdLeaseSession {
     this.lease = null;
     this.until = -Infinity;
     if (!lease) return;
+    if (!revoke) {
+      this.logger.warn(`etcd lease ${lease.id} left to run out: an address may still be bound here`, { lease: lease.id });
+      return;
+    }
     try {
       const found = await this.client.leaseRevoke(lease.id, timeoutMs);
       this.logger.info(found ? `etcd lease ${lease.id} revoked` : `etcd lease ${lease.id} was already gone`, { lease: lease.id });

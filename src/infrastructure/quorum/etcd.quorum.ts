@@ -35,6 +35,7 @@ export class EtcdQuorum implements QuorumPort {
   private readonly readLog: ReasonLog;
   private readonly host: FollowerHost;
   private starts = 0;
+  private keepLease = false;
 
   constructor(private readonly options: EtcdQuorumOptions) {
     const { leaseTtlMs, nodeId, clock, logger } = options;
@@ -125,24 +126,32 @@ export class EtcdQuorum implements QuorumPort {
     }
   }
 
+  /**
+   * Deletes the key if it is still the incarnation this node created under its lease: a delete that reaches the
+   * store late (after a timeout here) cannot remove the key this node, or another, created since. Rejects when the
+   * store did not answer, so the caller tries again.
+   */
   async resign(key: string): Promise<void> {
     const lease = this.session.id;
     if (!lease) return;
+    const f = this.followers.get(key);
+    const incarnation = f?.lease === lease ? (f.createRevision ?? undefined) : undefined;
     try {
-      const r = await this.client.txnDeleteIfLease(key, lease, this.session.intervalMs);
-      const f = this.followers.get(key);
+      const r = await this.client.txnDeleteIfLease(key, lease, this.session.intervalMs, incarnation);
       if (r.deleted) f?.learn(null, r.revision);
       else void f?.read();
     } catch (e) {
-      this.options.logger.warn(`etcd: could not delete ${key} (it goes with lease ${lease}): ${errorWhy(e)}`);
+      throw new Error(`could not delete ${key} (it goes with lease ${lease}): ${errorWhy(e)}`);
     }
   }
 
-  async stop(): Promise<void> {
+  async stop(keepLease = false): Promise<void> {
+    this.keepLease ||= keepLease;
     if (this.starts === 0 || --this.starts > 0) return;
     for (const f of this.followers.values()) f.close();
     this.followers.clear();
-    await this.session.stop(this.session.intervalMs);
+    // an address that may still be bound keeps its key until the lease runs out on its own
+    await this.session.stop(this.session.intervalMs, !this.keepLease);
     this.client.close();
   }
 

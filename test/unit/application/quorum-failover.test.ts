@@ -101,6 +101,18 @@ describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s
     assert.ok(took >= 0 && took <= 100, `taken over after ${took} ms`);
     assert.equal(cluster.mostHolders, 1);
     assert.deepEqual(cluster.session(B).resigns, [QUORUM_KEY]);
+    // the key was gone before the goodbye: no lease is revoked on a goodbye (it holds the node's other keys too)
+    assert.ok(cluster.session(A).campaigns.every((c) => c.depose === undefined), JSON.stringify(cluster.session(A).campaigns));
+  });
+
+  it('a stop whose release fails keeps the key and the lease: no peer may bind beside an address still bound', async () => {
+    await bHolds();
+    cluster.get(B).table.failUnbind = new Error('ifconfig: broken');
+    await cluster.get(B).node.stop();
+    await cluster.run(2000);
+    cluster.etcd.assertKeyHeldBy(QUORUM_KEY, B);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.deepEqual(cluster.session(B).resigns, []);
   });
 
   it('all of etcd gone (on_quorum_loss: release): the holder releases, no one binds until etcd is back', async () => {

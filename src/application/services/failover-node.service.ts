@@ -26,6 +26,7 @@ import { PEER_TRANSPORT_PORT, type HeartbeatOrigin, type PeerTransportPort, type
 import { NODE_HEALTH, type NodeHealth } from './shared-health.service.js';
 import { NodeTimers } from './node-timers.js';
 import { QuorumLink } from './quorum-link.js';
+import { StateChanges } from './state-changes.js';
 import { OperationQueue } from './operation-queue.js';
 import { PortEffects, isPortEffect } from './port-effects.js';
 import { projectStatus, type NodeStatus } from './node-status.projection.js';
@@ -51,8 +52,7 @@ export class FailoverNode implements TransportListener {
   /** The probe run just before the master's lease ran out: whether it found the address free. */
   private preProbe: Promise<boolean> | null = null;
   private goodbye: Promise<boolean> = Promise.resolve(false);
-  private readonly listeners = new Set<(change: StateChange) => void>();
-  private lastChange: StateChange | null = null;
+  private readonly changes: StateChanges;
   /** the master's host the machine asked to probe (echo.host_timeout_in_ms) */
   private watchedHost: Ipv4Address | null = null;
   private readonly quorumLink: QuorumLink;
@@ -76,6 +76,7 @@ export class FailoverNode implements TransportListener {
   ) {
     this.machine = initialState(this.configOf(settings));
     this.timers = new NodeTimers(clock);
+    this.changes = new StateChanges(() => this.settings, { logger, metrics: this.metrics, notifier: this.notifier });
     this.quorumLink = new QuorumLink(quorum, () => this.settings, logger, this.metrics);
     this.unit = new UnitAddresses(bindAddress, releaseAddress, () => addressesOf(this.settings));
     this.portEffects = new PortEffects({ transport, announcer, logger, metrics, clock }, () => addressesOf(this.settings));
@@ -112,8 +113,7 @@ export class FailoverNode implements TransportListener {
   }
 
   onStateChange(listener: (change: StateChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.listen(listener);
   }
 
   status(): NodeStatus {
@@ -125,7 +125,7 @@ export class FailoverNode implements TransportListener {
       effectivePriority: this.effectivePriority,
       term: machine.term,
       lease: machine.lease && !machine.lease.isExpired(now) ? machine.lease : null,
-      lastChange: this.lastChange,
+      lastChange: this.changes.last,
       peers: machine.peers.values(),
       checks: this.health.results(),
       witnessOkAt: this.health.witnessOkAt(),
@@ -288,7 +288,7 @@ export class FailoverNode implements TransportListener {
         this.health.stop();
         return;
       case 'transition':
-        this.announceChange(e.change, e.term, e.priority);
+        this.changes.announce(e.change, e.term, e.priority);
         return;
     }
   }
@@ -301,25 +301,5 @@ export class FailoverNode implements TransportListener {
         (err: unknown) => this.dispatch({ kind: 'operation-failed', error: errorText(err), ...(purpose ? { purpose } : {}) }),
       ),
     );
-  }
-
-  private announceChange(change: StateChange, term: number, priority: number): void {
-    const { from, to, reason, cause } = change;
-    this.lastChange = change;
-    const { address } = this.settings;
-    this.logger.info(`${from} -> ${to}: ${reason}`, { from, to, cause, term, address: address.ip.toString(), interface: address.interfaceName });
-    this.metrics.transition(from, to, cause);
-    this.metrics.state(to, priority);
-    // a group's hooks run once per address: each hook call is about one address, as in the single form
-    if (to === 'MASTER' || to === 'BACKUP' || to === 'FAULT' || to === 'STOPPED') {
-      for (const a of addressesOf(this.settings)) this.notifier.notify({ state: to, address: a.ip.toString(), interfaceName: a.interfaceName, reason }, this.settings.hooks);
-    }
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (err) {
-        this.logger.warn(`state listener threw: ${errorText(err)}`);
-      }
-    }
   }
 }

@@ -5,8 +5,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const tier = process.argv[2] ?? 'all';
-// system: namespace-free checks of what ships (npm tarball, .deb, man page), once, before the slow integration tier
-const tiers = tier === 'all' ? ['unit', 'system', 'integration'] : [tier];
+// system: namespace-free checks of what ships (npm tarball, .deb, man page), once, before the slow integration tier;
+// quorum: the quorum mode's namespace tests against a real etcd cluster, once (they test etcd, not the address tool)
+const tiers = tier === 'all' ? ['unit', 'system', 'integration', 'quorum'] : [tier];
 
 function find(dir) {
   if (!existsSync(dir)) return [];
@@ -27,7 +28,7 @@ for (const [t, tools] of runs) {
     process.exit(1);
   }
   console.log(`# ${t}${tools ? ` (address tool: ${tools})` : ''}: ${files.length} test files`);
-  // Integration tests share the machine's network stack and CPU, system tests build packages: one file at a time.
+  // Namespace tests share the machine's network stack and CPU, system tests build packages: one file at a time.
   const args = ['--test', '--test-reporter=spec', `--test-concurrency=${t === 'unit' ? 2 : 1}`, '--test-timeout=600000', ...files];
   const env = tools ? { ...process.env, FLOATIP_LAB_TOOLS: tools } : process.env;
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });

@@ -1,4 +1,5 @@
 import type { AddressUnit, NodeSettings } from '../../src/application/index.js';
+import type { ContainerOverrides } from '../../src/interfaces/container.js';
 import { FloatipService } from '../../src/interfaces/floatip.service.js';
 import { AddressSegments } from './address-segments.js';
 import { aMultiSettings } from './builders.js';
@@ -29,7 +30,8 @@ export class MultiCluster {
     this.network = new FakeNetwork(null, clock);
   }
 
-  add(id: string, units: readonly AddressUnit[], adjust: (s: NodeSettings) => NodeSettings = (s) => s): MultiNode {
+  /** more: ports beyond the fakes here (a quorum session, say). */
+  add(id: string, units: readonly AddressUnit[], adjust: (s: NodeSettings) => NodeSettings = (s) => s, more: ContainerOverrides = {}): MultiNode {
     const settings = adjust(aMultiSettings(id, units, this.timing));
     const n = {
       id,
@@ -42,14 +44,17 @@ export class MultiCluster {
     const service = new FloatipService({
       settings,
       preflight: false,
-      overrides: overridesOf({
-        ...n,
-        clock: this.clock,
-        table: this.segments.tableFor(id),
-        probe: this.segments.probeFor(id),
-        guard: new FakeReleaseGuard(),
-        metrics: new RecordingMetrics(),
-      }),
+      overrides: {
+        ...overridesOf({
+          ...n,
+          clock: this.clock,
+          table: this.segments.tableFor(id),
+          probe: this.segments.probeFor(id),
+          guard: new FakeReleaseGuard(),
+          metrics: new RecordingMetrics(),
+        }),
+        ...more,
+      },
     });
     const node = { ...n, service };
     this.nodes.set(id, node);

@@ -1,4 +1,4 @@
-// Connects to the floating IP every INTERVAL ms with a TIMEOUT ms deadline and prints one JSON line
+// Connects to the floating IP every INTERVAL ms, each attempt with a TIMEOUT ms deadline, and prints one JSON line
 // per attempt: {"t": ms since start, "who": name of the host that answered, or null}.
 import { connect } from 'node:net';
 
@@ -28,14 +28,21 @@ function attempt(): Promise<string | null> {
   });
 }
 
+// Attempts start every INTERVAL ms whether or not the last one has ended (a connect to a vanished host waits out its
+// TIMEOUT): an outage is then measured to the interval, not to the timeout. Lines still come out in start order.
 async function loop(): Promise<void> {
+  let printed: Promise<void> = Promise.resolve();
   while (performance.now() < end) {
     const t = performance.now();
-    const who = await attempt();
-    process.stdout.write(`${JSON.stringify({ t: Math.round(t - start), who })}\n`);
+    const result = attempt();
+    printed = printed.then(async () => {
+      const who = await result;
+      process.stdout.write(`${JSON.stringify({ t: Math.round(t - start), who })}\n`);
+    });
     const wait = interval - (performance.now() - t);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
+  await printed;
 }
 process.on('SIGTERM', () => process.exit(0));
 void loop();

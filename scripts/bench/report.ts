@@ -41,8 +41,8 @@ Every figure below comes from that run; nothing is edited by hand.
 ## Setup
 
 A namespace lab on one machine: a bridge, ${d.o.nodes} gateway nodes (each running a small TCP service that answers with
-its name), and one client on 198.18.0.0/24. The client connects to the floating IP every 10 ms with a 50 ms
-timeout and records who answered. Each run builds a fresh lab, starts the implementation on every node, waits for
+its name), and one client on 198.18.0.0/24. The client starts a connection to the floating IP every 10 ms, each
+with a 50 ms timeout, whether or not the last one has ended, and records who answered. Each run builds a fresh lab, starts the implementation on every node, waits for
 one holder that the client reaches, then stages one failure of the holder:
 
 ${Object.entries(SCENARIO_LABEL).map(([k, v]) => `- **${v}** (\`${k}\`)`).join('\n')}

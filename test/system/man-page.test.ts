@@ -12,12 +12,16 @@ const SOURCE = join(REPO_ROOT, 'docs', 'floatip.8.md');
 const SECTIONS = ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'COMMANDS', 'OPTIONS', 'CONFIGURATION', 'EXIT STATUS', 'SIGNALS', 'ENVIRONMENT', 'FILES', 'SEE ALSO'];
 
 /** Every key of the floating_ip: section, read from the DTO classes: nested ones as echo.port etc. */
+/** Every key of the DTOs, named as a file writes it (the quorum section's under quorum., its etcd mapping's under quorum.etcd.). */
 function configKeys(): string[] {
-  const dto = readFileSync(join(REPO_ROOT, 'src', 'infrastructure', 'config', 'floating-ip.config-dto.ts'), 'utf8');
   const keys: string[] = [];
-  for (const [, cls, body] of dto.matchAll(/export class (\w+)ConfigDto \{([\s\S]*?)\n\}/g)) {
-    const prefix = cls === 'FloatingIp' ? '' : cls === 'Check' ? '' : `${cls!.toLowerCase()}.`;
-    for (const [, key] of body!.matchAll(/(\w+)\?: /g)) keys.push(`${prefix}${key}`);
+  const prefixes: Record<string, string> = { FloatingIp: '', Check: '', Quorum: 'quorum.', Etcd: 'quorum.etcd.' };
+  for (const file of ['floating-ip.config-dto.ts', 'quorum.config-dto.ts']) {
+    const dto = readFileSync(join(REPO_ROOT, 'src', 'infrastructure', 'config', file), 'utf8');
+    for (const [, cls, body] of dto.matchAll(/export class (\w+)ConfigDto \{([\s\S]*?)\n\}/g)) {
+      const prefix = prefixes[cls!] ?? `${cls!.toLowerCase()}.`;
+      for (const [, key] of body!.matchAll(/(\w+)[?!]: /g)) keys.push(`${prefix}${key}`);
+    }
   }
   return keys;
 }

@@ -12,7 +12,7 @@ export interface QuorumPort {
   follow(key: string, listener: (state: QuorumKey) => void): () => void;
   /**
    * Creates the key under this node's lease if it is absent, and says who holds it then. depose: a lease whose
-   * holder's daemon is known gone (its port refused, or it said it released): revoked first.
+   * holder's daemon is known gone (its echo port refused): revoked first.
    */
   campaign(key: string, depose?: string): Promise<QuorumKey>;
   /**

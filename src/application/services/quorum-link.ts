@@ -1,4 +1,4 @@
-import type { MachineEvent } from '../../domain/index.js';
+import type { MachineEvent, QuorumKey } from '../../domain/index.js';
 import { errorText } from '../errors.js';
 import { quorumKeyOf, type NodeSettings } from '../node-settings.js';
 import type { LoggerPort } from '../ports/logger.port.js';
@@ -27,23 +27,26 @@ export class QuorumLink {
   async join(dispatch: (e: MachineEvent) => void): Promise<void> {
     if (!this.settings().quorum) return;
     await this.quorum.start();
-    this.unfollow = this.quorum.follow(this.key, (key) => {
-      this.metrics.quorumKey?.(key.kind);
-      dispatch({ kind: 'quorum-key', key });
-    });
+    this.unfollow = this.quorum.follow(this.key, (key) => this.report(dispatch, key, false));
   }
 
   campaign(depose: string | undefined, dispatch: (e: MachineEvent) => void): void {
-    const asked = this.quorum.campaign(this.key, depose).then(
-      (key) => {
-        this.metrics.quorumKey?.(key.kind);
-        dispatch({ kind: 'quorum-key', key, campaigned: true });
-      },
-      (err: unknown) => dispatch({ kind: 'quorum-key', key: { kind: 'unreachable', why: errorText(err) }, campaigned: true }),
-    );
-    this.campaigning = asked.finally(() => {
-      if (this.campaigning === asked) this.campaigning = null;
-    });
+    const done: Promise<void> = this.quorum
+      .campaign(this.key, depose)
+      .then(
+        (key) => this.report(dispatch, key, true),
+        (err: unknown) => this.report(dispatch, { kind: 'unreachable', why: errorText(err) }, true),
+      )
+      .finally(() => {
+        if (this.campaigning === done) this.campaigning = null;
+      });
+    this.campaigning = done;
+  }
+
+  /** What the store said of the key, to the metrics and the machine alike. */
+  private report(dispatch: (e: MachineEvent) => void, key: QuorumKey, campaigned: boolean): void {
+    this.metrics.quorumKey?.(key.kind);
+    dispatch(campaigned ? { kind: 'quorum-key', key, campaigned } : { kind: 'quorum-key', key });
   }
 
   resign(dispatch: (e: MachineEvent) => void): void {

@@ -77,7 +77,7 @@ export interface MachineState {
   hostRefuted: { host: Ipv4Address; expiresAt: number } | null;
   /** when the second announcement after a takeover is due (the reannounce deadline) */
   reannounceAt: number;
-  /** quorum mode: the key as last heard of (null: not yet), a campaign asked and not answered, the slowest release seen */
+  /** quorum mode: the key as last heard of (null: not yet), a campaign in flight, the slowest release and bind seen */
   quorum: QuorumState;
   /** while stopping: the state it stopped from, why, and whether its release worked */
   stopping: { from: NodeState; reason: string; released: boolean } | null;
@@ -111,7 +111,7 @@ export function initialState(config: MachineConfig): MachineState {
     hostWatch: null,
     hostRefuted: null,
     reannounceAt: -Infinity,
-    quorum: { key: null, keySince: 0, campaignAt: null, lastCampaign: null, resigned: false, lastResignAt: -Infinity, slowestReleaseMs: 0, slowestBindMs: 0, mayBeBound: false, keepKey: false, fenceArmedAt: null },
+    quorum: { key: null, keySince: 0, campaigning: false, lastCampaign: null, resigned: false, lastResignAt: -Infinity, slowestReleaseMs: 0, slowestBindMs: 0, mayBeBound: false, keepKey: false, fenceArmedAt: null },
     stopping: null,
   };
 }
@@ -120,8 +120,8 @@ export interface QuorumState {
   key: QuorumKey | null;
   /** when the key became of its kind */
   keySince: number;
-  /** when the campaign in flight was asked for */
-  campaignAt: number | null;
+  /** a campaign was asked for and not answered yet */
+  campaigning: boolean;
   /** the last campaign's time and the key's kind then: one more only once the key changed or an interval passed */
   lastCampaign: { at: number; keyKind: QuorumKey['kind'] } | null;
   /** a resign was asked for the key held now (one per key won); the key counts as not this node's meanwhile */

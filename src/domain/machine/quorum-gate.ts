@@ -62,16 +62,15 @@ export function onQuorumKey(t: Turn, key: QuorumKey, campaigned: boolean): void 
   const { s } = t;
   if (!s.config.quorum) return;
   const before = s.quorum.key;
+  if (campaigned) s.quorum.campaigning = false;
   // A failed read or renewal does not end a lease that etcd renewed: until its holdUntil the key is still this
   // node's, and the fence decides when to let go (a blip, a leader change, must not move the address).
   if (key.kind === 'unreachable' && before?.kind === 'ours' && t.now < fenceAt(s)!) {
-    if (campaigned) s.quorum.campaignAt = null;
     t.log('warn', `etcd did not answer (${key.why}); the key stays this node's until its lease could end, ${fenceAt(s)! - t.now} ms from now`, 'peer messages');
     return;
   }
   s.quorum.key = key;
   if (before?.kind !== key.kind) s.quorum.keySince = t.now;
-  if (campaigned) s.quorum.campaignAt = null;
   if (key.kind !== 'ours') s.quorum.resigned = false;
   if (!before || before.kind !== key.kind || (before.kind === 'held' && key.kind === 'held' && before.holder !== key.holder)) {
     const level = key.kind === 'unreachable' ? 'warn' : 'info';
@@ -89,14 +88,14 @@ export function onQuorumKey(t: Turn, key: QuorumKey, campaigned: boolean): void 
  */
 export function campaign(t: Turn, depose: string | undefined): void {
   const { quorum: q } = t.s;
-  if (q.campaignAt !== null) return;
+  if (q.campaigning) return;
   const kind = q.key?.kind ?? 'unreachable';
   const last = q.lastCampaign;
   if (last && last.keyKind === kind && t.now - last.at < t.timing.repeatAtMostMs) {
     if (!t.s.deadlines.has('recheck')) t.setTimer('recheck', last.at + t.timing.repeatAtMostMs - t.now);
     return;
   }
-  q.campaignAt = t.now;
+  q.campaigning = true;
   q.lastCampaign = { at: t.now, keyKind: kind };
   t.emit(depose === undefined ? { kind: 'campaign' } : { kind: 'campaign', depose });
 }
@@ -134,7 +133,7 @@ export function syncQuorum(t: Turn): void {
   else if (fence !== s.quorum.fenceArmedAt) t.setTimer('fence', Math.max(0, fence - t.now));
   s.quorum.fenceArmedAt = fence;
   const q = s.quorum;
-  const stray = q.key?.kind === 'ours' && s.role !== 'MASTER' && s.operation === null && q.campaignAt === null && !q.mayBeBound && !q.keepKey;
+  const stray = q.key?.kind === 'ours' && s.role !== 'MASTER' && s.operation === null && !q.campaigning && !q.mayBeBound && !q.keepKey;
   if (stray && !q.resigned && t.now - q.lastResignAt >= t.timing.repeatAtMostMs) {
     q.resigned = true;
     q.lastResignAt = t.now;

@@ -6,6 +6,10 @@ import { EtcdQuorum, SystemClock, type EtcdQuorumOptions } from '../../../src/in
 import { LineSplitter, decodeWatchLine } from '../../../src/infrastructure/quorum/etcd-watch.stream.js';
 import { FakeEtcdGateway } from '../../support/fake-etcd-gateway.js';
 import { RecordingLogger } from '../../support/fakes.js';
+import { until as poll, wait } from '../../support/real-time.js';
+
+/** Polled every 5 ms: several of these tests time what they wait for. */
+const until = (what: string, cond: () => boolean, ms?: number): Promise<void> => poll(what, cond, ms, 5);
 
 // Real sockets on loopback and the real monotonic clock; the fake gateway stamps each request with the same clock,
 // so a renewal's holdUntil can be checked against when its request arrived.
@@ -16,14 +20,6 @@ const HOLD_MS = TTL_MS * 0.99;
 const KEEPALIVE = '/v3/lease/keepalive';
 const RANGE = '/v3/kv/range';
 
-const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await wait(5);
-  }
-}
 
 interface Rig {
   gw: FakeEtcdGateway;
@@ -51,6 +47,14 @@ function follow(q: EtcdQuorum, key: string): { states: QuorumKey[]; at: number[]
     at.push(clock.now());
   });
   return { states, at, last: () => states.at(-1), unfollow };
+}
+
+/** Wins `key` (the session already started) and follows it until the follower says it is this node's. */
+async function wonAndFollowed(q: EtcdQuorum, key: string): Promise<ReturnType<typeof follow>> {
+  assert.equal((await q.campaign(key)).kind, 'ours');
+  const f = follow(q, key);
+  await until(`the follower of ${key} to say ours`, () => f.last()?.kind === 'ours');
+  return f;
 }
 
 /** A loopback port nothing listens on. */
@@ -96,9 +100,7 @@ describe('EtcdQuorum against a fake etcd JSON gateway', { concurrency: true, tim
   it('a keepalive answered TTL 0 loses the lease: a new one is granted at once and every followed key is read again', async (t) => {
     const { gw, q, log } = await aRig(t);
     await q.start();
-    assert.equal((await q.campaign('/floatip/b')).kind, 'ours');
-    const f = follow(q, '/floatip/b');
-    await until('the follower to say ours', () => f.last()?.kind === 'ours');
+    const f = await wonAndFollowed(q, '/floatip/b');
     gw.deafWatches = true; // only the re-read can tell
     const old = gw.get('/floatip/b')!.lease;
     const expiredAt = clock.now();
@@ -238,9 +240,7 @@ describe('EtcdQuorum against a fake etcd JSON gateway', { concurrency: true, tim
   it('answers that are not JSON, or not etcd’s, fail the call with a log line and never extend the lease', async (t) => {
     const { gw, q, log } = await aRig(t);
     await q.start();
-    assert.equal((await q.campaign('/floatip/g')).kind, 'ours');
-    const f = follow(q, '/floatip/g');
-    await until('ours', () => f.last()?.kind === 'ours');
+    const f = await wonAndFollowed(q, '/floatip/g');
     gw.endpoints[0]!.fault = 'garbage';
     gw.endpoints[0]!.faultPaths = [KEEPALIVE, RANGE];
     const lastOurs = (): number => {
@@ -258,9 +258,7 @@ describe('EtcdQuorum against a fake etcd JSON gateway', { concurrency: true, tim
     const { gw, q, log } = await aRig(t);
     gw.timeExpiry = false; // a member cut off from the leader: the lease lives on, unrenewed
     await q.start();
-    assert.equal((await q.campaign('/floatip/n')).kind, 'ours');
-    const f = follow(q, '/floatip/n');
-    await until('ours', () => f.last()?.kind === 'ours');
+    const f = await wonAndFollowed(q, '/floatip/n');
     gw.endpoints[0]!.fault = 'unavailable';
     gw.endpoints[0]!.faultPaths = [KEEPALIVE];
     await until('unreachable', () => f.last()?.kind === 'unreachable', TTL_MS + 1500);
@@ -293,9 +291,7 @@ describe('EtcdQuorum stop', () => {
     const q = new EtcdQuorum({ endpoints: gw.urls, leaseTtlMs: TTL_MS, nodeId: '198.18.0.11', clock, logger: log });
     await q.start();
     await q.start();
-    assert.equal((await q.campaign('/floatip/s')).kind, 'ours');
-    const f = follow(q, '/floatip/s');
-    await until('ours', () => f.last()?.kind === 'ours');
+    const f = await wonAndFollowed(q, '/floatip/s');
     const lease = gw.leaseIds[0]!;
     await q.stop();
     await wait(INTERVAL_MS + 100);

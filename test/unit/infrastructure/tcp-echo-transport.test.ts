@@ -6,6 +6,7 @@ import { Ipv4Address, type HeartbeatMessage } from '../../../src/domain/index.js
 import { TcpEchoPeerTransport, encodeFrame } from '../../../src/infrastructure/index.js';
 import { aHeartbeat, aSettings } from '../../support/builders.js';
 import { RecordingLogger, RecordingMetrics } from '../../support/fakes.js';
+import { until, wait } from '../../support/real-time.js';
 
 // Real sockets, loopback only: 127.0.0.x addresses are all this host's.
 const PORT = 20000 + Math.floor(Math.random() * 20000);
@@ -26,14 +27,6 @@ class Recorder implements TransportListener {
   }
 }
 
-const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await wait(10);
-  }
-}
 function closed(socket: Socket): Promise<void> {
   return new Promise((resolve) => socket.once('close', () => resolve()));
 }

@@ -6,19 +6,11 @@ import { Ipv4Address, type HeartbeatMessage } from '../../../src/domain/index.js
 import { TcpEchoPeerTransport, encodeFrame } from '../../../src/infrastructure/index.js';
 import { aHeartbeat, aSettings } from '../../support/builders.js';
 import { RecordingLogger, RecordingMetrics } from '../../support/fakes.js';
+import { until, wait } from '../../support/real-time.js';
 
 // Issue 11 on loopback: Linux takes binds to any 127.x.y.z, so many distinct sources are cheap. local_ip's subnet
 // is 127.0.0.0/24 here (the builders' /24), so 127.0.1.x is off-subnet.
-const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 let nextPort = 40000 + Math.floor(Math.random() * 20000);
-
-async function until(what: string, cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await wait(10);
-  }
-}
 
 class Recorder implements TransportListener {
   readonly heartbeats: HeartbeatMessage[] = [];

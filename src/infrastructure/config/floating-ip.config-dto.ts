@@ -1,18 +1,9 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
+import { intRange } from './int-range.decorator.js';
 import { QuorumConfigDto } from './quorum.config-dto.js';
-import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, ValidateBy, ValidateNested } from 'class-validator';
 
-// One message per rule, naming what is allowed: the loader prefixes the key and the value.
-function intRange(min: number, max: number): PropertyDecorator {
-  const message = `must be an integer from ${min} to ${max}`;
-  return (target, key) => {
-    IsOptional()(target, key);
-    IsInt({ message })(target, key);
-    Min(min, { message })(target, key);
-    Max(max, { message })(target, key);
-  };
-}
 
 const BOOLEAN = { message: 'must be true or false' };
 

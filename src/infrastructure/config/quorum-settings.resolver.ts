@@ -20,11 +20,11 @@ export function resolveQuorum(dto: QuorumConfigDto | undefined, problems: string
   if ((username === null) !== (password === null)) problems.push(`${P}etcd: username and password go together`);
   const tls = etcd?.ca_file !== undefined || certFile !== null;
   if (tls && endpoints.some((e) => e.startsWith('http://'))) problems.push(`${P}etcd.endpoints: ca_file, cert_file and key_file apply to https:// endpoints; these are http://`);
-  const keyPrefix = (dto.key_prefix ?? QUORUM_DEFAULTS.keyPrefix).replace(/\/+$/, '') || '/';
   return {
     etcd: { endpoints, caFile: etcd?.ca_file ?? null, certFile, keyFile, username, password },
     leaseTtlMs: ttl,
-    keyPrefix: keyPrefix === '/' ? '' : keyPrefix,
+    // '/' is the root: its keys are /<address>
+    keyPrefix: (dto.key_prefix ?? QUORUM_DEFAULTS.keyPrefix).replace(/\/+$/, ''),
     onLoss: dto.on_quorum_loss ?? QUORUM_DEFAULTS.onLoss,
   };
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { intRange } from './int-range.decorator.js';
 
 const ENDPOINTS = 'must be a list of etcd client URLs such as http://10.0.0.5:2379';
 const FILE = 'must be the path of a PEM file';
@@ -24,10 +25,7 @@ export class QuorumConfigDto {
   @Type(() => EtcdConfigDto)
   etcd!: EtcdConfigDto;
 
-  @IsOptional()
-  @IsInt({ message: 'must be a whole number of seconds in ms, from 2000 to 600000 (etcd counts leases in seconds)' })
-  @Min(2000, { message: 'must be a whole number of seconds in ms, from 2000 to 600000 (etcd counts leases in seconds)' })
-  @Max(600_000, { message: 'must be a whole number of seconds in ms, from 2000 to 600000 (etcd counts leases in seconds)' })
+  @intRange(2000, 600_000, 'must be a whole number of seconds in ms, from 2000 to 600000 (etcd counts leases in seconds)')
   lease_ttl_in_ms?: number;
 
   @IsOptional()

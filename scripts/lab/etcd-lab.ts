@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ETCD_LAB_DIR_PREFIX, ETCD_LAB_ROOT, PATH, deleteNamespace, ip, sh, type CommandResult } from './lab-shell.js';
+import { ETCD_LAB_DIR_PREFIX, ETCD_LAB_ROOT, PATH, addNamespace, deleteNamespace, ip, plugInto, sh, type CommandResult } from './lab-shell.js';
 import type { LabNode } from './lab-node.js';
 import type { NetnsLab } from './netns-lab.js';
 
@@ -100,17 +100,12 @@ export class EtcdLab {
   }
 
   private async addNamespace(ns: string): Promise<void> {
-    await ip('netns', 'add', ns);
     this.namespaces.push(ns);
-    await ip('-n', ns, 'link', 'set', 'lo', 'up');
+    await addNamespace(ns);
   }
 
-  /** A veth from br1 into `ns` as `dev`, with `addr`: made in the bridge namespace, never in the root one. */
-  private async attach(port: string, ns: string, dev: string, addr: string): Promise<void> {
-    await ip('-n', this.bridgeNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', dev, 'netns', ns);
-    await ip('-n', this.bridgeNs, 'link', 'set', port, 'master', 'br1', 'up');
-    await ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev);
-    await ip('-n', ns, 'link', 'set', dev, 'up');
+  private attach(port: string, ns: string, dev: string, addr: string): Promise<void> {
+    return plugInto(this.bridgeNs, 'br1', port, ns, dev, addr);
   }
 
   private async build(): Promise<void> {

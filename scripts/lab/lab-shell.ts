@@ -79,6 +79,23 @@ export async function removeStaleLabs(): Promise<void> {
   }
 }
 
+/** A new namespace with its loopback up. */
+export async function addNamespace(ns: string): Promise<void> {
+  await ip('netns', 'add', ns);
+  await ip('-n', ns, 'link', 'set', 'lo', 'up');
+}
+
+/**
+ * A veth from `bridge` (in `bridgeNs`) into `ns` as `dev`, with `addr`/24, up: created inside the bridge namespace with
+ * its peer moved straight into the host's, never in the root namespace.
+ */
+export async function plugInto(bridgeNs: string, bridge: string, port: string, ns: string, dev: string, addr: string): Promise<void> {
+  await ip('-n', bridgeNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', dev, 'netns', ns);
+  await ip('-n', bridgeNs, 'link', 'set', port, 'master', bridge, 'up');
+  await ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev);
+  await ip('-n', ns, 'link', 'set', dev, 'up');
+}
+
 export async function deleteNamespace(ns: string): Promise<void> {
   const pids = await sh('ip', ['netns', 'pids', ns]);
   for (const pid of pids.stdout.split('\n').filter(Boolean)) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientProbe } from './client-probe.js';
 import { LabNode, type Daemon } from './lab-node.js';
-import { CLIENT_IP, DIST, LAB_PREFIX, SERVICE_PORT, SUBNET, SUBNET6, VIP, deleteNamespace, ip, sh, type CommandResult } from './lab-shell.js';
+import { CLIENT_IP, DIST, LAB_PREFIX, SERVICE_PORT, SUBNET, SUBNET6, VIP, addNamespace, deleteNamespace, ip, plugInto, sh, type CommandResult } from './lab-shell.js';
 
 export * from './lab-shell.js';
 export * from './lab-node.js';
@@ -64,9 +64,8 @@ export class NetnsLab {
   }
 
   private async addNamespace(ns: string): Promise<void> {
-    await ip('netns', 'add', ns);
     this.namespaces.push(ns);
-    await ip('-n', ns, 'link', 'set', 'lo', 'up');
+    await addNamespace(ns);
   }
 
   private async build(): Promise<void> {
@@ -79,13 +78,9 @@ export class NetnsLab {
     ];
     for (const [ns, port, addr] of hosts) {
       await this.addNamespace(ns);
-      // created inside the bridge namespace with its peer moved straight into the host's: never in the root namespace
-      await ip('-n', this.bridgeNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
-      await ip('-n', this.bridgeNs, 'link', 'set', port, 'master', 'br0', 'up');
-      await ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0');
+      await plugInto(this.bridgeNs, 'br0', port, ns, 'eth0', addr);
       // IPv6 beside it, for the floating IPv6 addresses; nodad: usable at once, nobody else has it
       await ip('-n', ns, '-6', 'addr', 'add', `${SUBNET6}:${addr.split('.').pop()}/64`, 'dev', 'eth0', 'nodad');
-      await ip('-n', ns, 'link', 'set', 'eth0', 'up');
     }
   }
 

@@ -29,13 +29,19 @@ export interface HolderSample {
   holders: string;
 }
 
-/** Samples the holders every `everyMs` for `ms`; each sample is the holders joined with '+' ('' for none). */
+/** Who holds the address now: the holders' names joined with '+' ('' for none). */
+export async function holdersNow(nodes: readonly LabNode[]): Promise<string> {
+  const held = await Promise.all(nodes.map(async (n) => ((await n.holdsVip()) ? n.name : null)));
+  return held.filter(Boolean).join('+');
+}
+
+/** Samples the holders every `everyMs` for `ms` (see holdersNow). */
 export async function watchHolders(lab: NetnsLab, ms: number, everyMs = 50, nodes?: readonly LabNode[]): Promise<HolderSample[]> {
   const samples: HolderSample[] = [];
   const start = Date.now();
   while (Date.now() - start < ms) {
-    const held = await Promise.all((nodes ?? lab.nodes).map(async (n) => ((await n.holdsVip()) ? n.name : null)));
-    samples.push({ t: Date.now() - start, holders: held.filter(Boolean).join('+') });
+    const holders = await holdersNow(nodes ?? lab.nodes);
+    samples.push({ t: Date.now() - start, holders });
     await sleep(everyMs);
   }
   return samples;

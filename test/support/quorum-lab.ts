@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe } from 'node:test';
 import { EtcdLab } from '../../scripts/lab/etcd-lab.js';
 import { NetnsLab, VIP, ip, type DaemonOptions, type LabNode } from '../../scripts/lab/netns-lab.js';
-import { settledPair, sleep, type HolderSample } from './lab-watch.js';
+import { holdersNow, settledPair, sleep, type HolderSample } from './lab-watch.js';
 
 /** etcd's own minimum TTL at its default 1 s election timeout is 2 s; 3 s leaves room for a leader change. */
 export const LEASE_TTL_MS = 3000;
@@ -74,8 +74,8 @@ export function watchAllHolders(nodes: readonly LabNode[]): { stop(): Promise<Ho
   let running = true;
   const loop = (async () => {
     while (running) {
-      const held = await Promise.all(nodes.map(async (n) => ((await n.holdsVip()) ? n.name : null)));
-      samples.push({ t: Date.now() - start, holders: held.filter(Boolean).join('+') });
+      const holders = await holdersNow(nodes);
+      samples.push({ t: Date.now() - start, holders });
       await sleep(20);
     }
   })();

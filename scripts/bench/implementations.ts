@@ -47,8 +47,7 @@ export function floatipQuorum(name: string, group: string, timeoutMs: number, in
     jit: true,
     start: (node, _index, etcd) => {
       if (!etcd) throw new Error(`${name} needs the lab's etcd cluster`);
-      const quorum = ['  quorum:', '    etcd:', `      endpoints: [${etcd.endpoints().join(', ')}]`, `    lease_ttl_in_ms: ${ttlMs}`];
-      return node.start({ timeoutMs, intervalMs, dialTimeoutMs: Math.min(1000, timeoutMs), extra: ['  status:', '    listen: "off"', ...quorum].join('\n') });
+      return node.start({ timeoutMs, intervalMs, dialTimeoutMs: Math.min(1000, timeoutMs), extra: `  status:\n    listen: "off"\n${etcd.quorumConfig(ttlMs)}` });
     },
   };
 }

@@ -159,6 +159,12 @@ export class EtcdLab {
   }
 
   /** Client URLs of all members, running or not. */
+  /** The `floating_ip.quorum` lines of a lab node's config (DaemonOptions.extra) for this cluster. */
+  quorumConfig(leaseTtlMs: number, onLoss: 'release' | 'keep' = 'release'): string {
+    const lines = ['  quorum:', '    etcd:', `      endpoints: [${this.endpoints().join(', ')}]`, `    lease_ttl_in_ms: ${leaseTtlMs}`, `    on_quorum_loss: ${onLoss}`];
+    return lines.join('\n');
+  }
+
   endpoints(): string[] {
     return this.members.map((m) => m.url);
   }

@@ -40,8 +40,7 @@ export function describeQuorumLab(name: string, body: (ctx: QuorumLabContext) =>
 }
 
 export function quorumOptions(etcd: EtcdLab, onLoss: 'release' | 'keep' = 'release'): DaemonOptions {
-  const extra = ['  quorum:', '    etcd:', `      endpoints: [${etcd.endpoints().join(', ')}]`, `    lease_ttl_in_ms: ${LEASE_TTL_MS}`, `    on_quorum_loss: ${onLoss}`];
-  return { timeoutMs: 1000, intervalMs: 100, dialTimeoutMs: 500, extra: extra.join('\n') };
+  return { timeoutMs: 1000, intervalMs: 100, dialTimeoutMs: 500, extra: etcd.quorumConfig(LEASE_TTL_MS, onLoss) };
 }
 
 /**

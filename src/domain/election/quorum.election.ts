@@ -40,7 +40,9 @@ export class QuorumElection implements ElectionStrategy {
           // the better node would have asked for the key the moment it went free: it cannot reach etcd
           if (canBind) return { kind: 'take-over', reason: `this node holds the etcd key: ${better}, which outranks it, did not take it`, handover: false, cause: 'elected' };
           if (ours) return { kind: 'stay', waitingFor: decision.waitingFor, keepKey: true };
-          if (q.key.kind === 'free' && view.now - q.since >= view.timing.repeatAtMostMs) {
+          // one still starting asks when its listen window ends (a bounded wait): asking first would race it
+          const starting = view.peers.some((p) => p.id.equals(decision.waitingFor!) && p.state === 'INIT');
+          if (!starting && q.key.kind === 'free' && view.now - q.since >= view.timing.repeatAtMostMs) {
             return { kind: 'campaign', reason: `the etcd key has been free for ${view.now - q.since} ms and ${better}, which outranks this node, has not taken it` };
           }
         }

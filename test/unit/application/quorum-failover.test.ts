@@ -40,6 +40,21 @@ describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s
     assert.deepEqual(cluster.get(A).node.status().quorum, { key: 'held', detail: `held by ${B}`, fenceInMs: null });
   });
 
+  // within A's 500 ms listen window: later, A is master alone, and B joins as its backup
+  for (const headStartMs of [120, 300, 480]) {
+    it(`a better node still starting is waited for: the worse node, up ${headStartMs} ms earlier, does not take the free key`, async () => {
+      cluster.add(A);
+      cluster.add(B);
+      await cluster.get(A).node.start();
+      await cluster.run(headStartMs);
+      await cluster.get(B).node.start();
+      await cluster.run(3000);
+      assert.deepEqual(cluster.holders(), [B]);
+      cluster.etcd.assertKeyHeldBy(QUORUM_KEY, B);
+      cluster.session(A).assertCampaigned(0);
+    });
+  }
+
   it('the nodes lose each other but not etcd: the backup sees the key held and never binds', async () => {
     await bHolds();
     cluster.network.partition(A);

@@ -1,26 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { FakeEtcdEndpoint, writeEndless, writeError, writeJson } from './fake-etcd-endpoint.js';
 
-/**
- * What one endpoint does wrong: reset (drops each connection), hang (never answers), garbage (answers non-JSON),
- * huge (an endless body), unavailable (503 "no leader", as a member cut off from the leader).
- */
-export type EndpointFault = 'none' | 'reset' | 'hang' | 'garbage' | 'huge' | 'unavailable';
-
-export class FakeEtcdEndpoint {
-  fault: EndpointFault = 'none';
-  /** The paths the fault applies to (e.g. '/v3/kv/range'); all when empty. */
-  faultPaths: string[] = [];
-  readonly sockets = new Set<Socket>();
-  url = '';
-
-  constructor(readonly server: Server) {}
-
-  faulty(path: string): EndpointFault {
-    return this.faultPaths.length === 0 || this.faultPaths.includes(path) ? this.fault : 'none';
-  }
-}
+export type { EndpointFault } from './fake-etcd-endpoint.js';
+export { FakeEtcdEndpoint } from './fake-etcd-endpoint.js';
 
 interface Lease {
   readonly id: string;
@@ -64,6 +48,8 @@ export class FakeEtcdGateway {
   readonly endpoints: FakeEtcdEndpoint[] = [];
   readonly calls: FakeEtcdCall[] = [];
   revision = 1;
+  /** The cluster_id of every header; rebuild() makes a new one. */
+  clusterId = '14841639068965178418';
   /** Keepalive answers omit TTL even for a live lease (as for a dead one). */
   omitTtl = false;
   /** Watches are set up but never told of a change (a watch on a connection that died silently). */
@@ -131,6 +117,18 @@ export class FakeEtcdGateway {
     for (const kv of [...this.kvs.values()]) if (kv.lease === id) this.remove(kv.key);
   }
 
+  /** As an operator who builds the cluster anew: a new cluster_id, revision 1 again, no lease, key or watch. */
+  rebuild(): void {
+    for (const l of this.leases.values()) if (l.timer) clearTimeout(l.timer);
+    this.leases.clear();
+    this.kvs.clear();
+    this.history.length = 0;
+    for (const w of this.watches) w.res.destroy();
+    this.watches.clear();
+    this.revision = 1;
+    this.clusterId = (BigInt(this.clusterId) + 1n).toString();
+  }
+
   put(key: string, value: string, lease = '0'): void {
     const rev = ++this.revision;
     const old = this.kvs.get(key);
@@ -186,7 +184,7 @@ export class FakeEtcdGateway {
   }
 
   private header(): Record<string, string> {
-    return { cluster_id: '14841639068965178418', member_id: '10276657743932975437', revision: String(this.revision), raft_term: '2' };
+    return { cluster_id: this.clusterId, member_id: '10276657743932975437', revision: String(this.revision), raft_term: '2' };
   }
 
   private kvJson(kv: StoredKv): Record<string, unknown> {
@@ -204,19 +202,19 @@ export class FakeEtcdGateway {
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
     } catch {
-      return this.fail(res, 400, 3, 'bad JSON');
+      return writeError(res, 400, 3, 'bad JSON');
     }
     this.calls.push({ path, body, at: this.now(), endpoint: index });
     const fault = ep.faulty(path);
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'hang') return;
     if (fault === 'garbage') return void res.end('<html>this is not etcd</html>');
-    if (fault === 'unavailable') return this.fail(res, 503, 14, 'etcdserver: no leader');
-    if (fault === 'huge') return this.endless(res);
+    if (fault === 'unavailable') return writeError(res, 503, 14, 'etcdserver: no leader');
+    if (fault === 'huge') return writeEndless(res);
     const delay = this.delays.get(path);
     if (delay) await new Promise((r) => setTimeout(r, delay));
     if (this.users.size > 0 && path !== '/v3/auth/authenticate' && !this.tokens.has(req.headers.authorization ?? '')) {
-      return this.fail(res, 401, 16, 'etcdserver: invalid auth token');
+      return writeError(res, 401, 16, 'etcdserver: invalid auth token');
     }
     this.route(path, body, res);
   }
@@ -225,14 +223,14 @@ export class FakeEtcdGateway {
     const h = this.header();
     switch (path) {
       case '/v3/auth/authenticate': {
-        if (this.users.get(str(body['name'])) !== body['password']) return this.fail(res, 400, 3, 'etcdserver: authentication failed, invalid user ID or password');
+        if (this.users.get(str(body['name'])) !== body['password']) return writeError(res, 400, 3, 'etcdserver: authentication failed, invalid user ID or password');
         const token = `tok.${randomBytes(6).toString('hex')}`;
         this.tokens.add(token);
-        return this.json(res, { header: h, token });
+        return writeJson(res, { header: h, token });
       }
       case '/v3/lease/grant': {
         const lease = this.newLease(this.grantTtl ?? Number(body['TTL']));
-        return this.json(res, { header: h, ID: lease.id, TTL: String(lease.ttl) });
+        return writeJson(res, { header: h, ID: lease.id, TTL: String(lease.ttl) });
       }
       case '/v3/lease/keepalive': {
         const id = str(body['ID']);
@@ -240,22 +238,22 @@ export class FakeEtcdGateway {
         if (lease) this.arm(lease);
         const result: Record<string, unknown> = { header: h, ID: id };
         if (lease && !this.omitTtl) result['TTL'] = String(lease.ttl);
-        return this.json(res, { result });
+        return writeJson(res, { result });
       }
       case '/v3/lease/revoke': {
         const id = str(body['ID']);
-        if (!this.leases.has(id)) return this.fail(res, 404, 5, 'etcdserver: requested lease not found');
+        if (!this.leases.has(id)) return writeError(res, 404, 5, 'etcdserver: requested lease not found');
         this.expire(id);
-        return this.json(res, { header: this.header() });
+        return writeJson(res, { header: this.header() });
       }
       case '/v3/kv/range':
-        return this.json(res, this.range(unb64(body['key'])));
+        return writeJson(res, this.range(unb64(body['key'])));
       case '/v3/kv/txn':
         return this.txn(body, res);
       case '/v3/watch':
         return this.watch(body, res);
       default:
-        return this.fail(res, 404, 12, 'Not Found');
+        return writeError(res, 404, 12, 'Not Found');
     }
   }
 
@@ -276,7 +274,7 @@ export class FakeEtcdGateway {
     const ops = (body[ok ? 'success' : 'failure'] ?? []) as Record<string, Record<string, unknown>>[];
     for (const op of ops) {
       const lease = op['request_put']?.['lease'];
-      if (lease !== undefined && str(lease) !== '0' && !this.leases.has(str(lease))) return this.fail(res, 404, 5, 'etcdserver: requested lease not found');
+      if (lease !== undefined && str(lease) !== '0' && !this.leases.has(str(lease))) return writeError(res, 404, 5, 'etcdserver: requested lease not found');
     }
     const responses = ops.map((op) => {
       if (op['request_put']) {
@@ -294,7 +292,7 @@ export class FakeEtcdGateway {
     });
     const answer: Record<string, unknown> = { header: this.header(), responses };
     if (ok) answer['succeeded'] = true;
-    this.json(res, answer);
+    writeJson(res, answer);
   }
 
   private watch(body: Record<string, unknown>, res: ServerResponse): void {
@@ -311,31 +309,5 @@ export class FakeEtcdGateway {
     const w = { key, res };
     this.watches.add(w);
     res.on('close', () => this.watches.delete(w));
-  }
-
-  /** Writes until the client hangs up (or 64 MiB). */
-  private endless(res: ServerResponse): void {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    let sent = 0;
-    const more = (): void => {
-      while (!res.destroyed && sent < 64 * 1024 * 1024) {
-        sent += chunk.length;
-        if (!res.write(chunk)) return void res.once('drain', more);
-      }
-      if (!res.destroyed) res.end();
-    };
-    more();
-  }
-
-  private json(res: ServerResponse, body: unknown): void {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(`${JSON.stringify(body)}\n`);
-  }
-
-  /** A gRPC error as grpc-gateway v1 writes it. */
-  private fail(res: ServerResponse, status: number, code: number, message: string): void {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: message, code, message }));
   }
 }

@@ -2,7 +2,7 @@ import {
   EtcdError,
   b64,
   firstKv,
-  headerRevision,
+  headerPoint,
   int64,
   leaseId,
   record,
@@ -10,6 +10,7 @@ import {
   sanitize,
   statusError,
   type EtcdKv,
+  type StorePoint,
 } from './etcd-json.js';
 import { EtcdHttpTransport, type EtcdGatewayOptions, type StreamHandle } from './etcd-http.transport.js';
 import { WatchDecoder, type WatchCallbacks } from './etcd-watch.stream.js';
@@ -23,11 +24,20 @@ export interface LeaseAnswer {
   readonly sentAt: number;
 }
 
-export type TxnOutcome = { readonly won: true; readonly revision: string } | { readonly won: false; readonly kv: EtcdKv | null; readonly revision: string };
+/** `at`: the cluster and revision the answer was served at. */
+export type TxnOutcome = { readonly won: true; readonly at: StorePoint } | { readonly won: false; readonly kv: EtcdKv | null; readonly at: StorePoint };
 
 export interface RangeAnswer {
   readonly kv: EtcdKv | null;
-  readonly revision: string;
+  readonly at: StorePoint;
+}
+
+export interface EtcdClientOptions extends EtcdGatewayOptions {
+  /**
+   * An answer came from another cluster than the one before it: the store was built anew (or the endpoints name
+   * two clusters). Its revisions and leases start over.
+   */
+  readonly onNewCluster?: (from: string, to: string) => void;
 }
 
 export interface EtcdWatchHandle {
@@ -45,7 +55,7 @@ export interface EtcdGateway {
   leaseRevoke(id: string, timeoutMs: number): Promise<boolean>;
   txnCreateIfAbsent(key: string, value: string, lease: string, timeoutMs: number): Promise<TxnOutcome>;
   /** createRevision: only that incarnation of the key (a delete applied late must not remove a newer one) */
-  txnDeleteIfLease(key: string, lease: string, timeoutMs: number, createRevision?: string): Promise<{ readonly deleted: boolean; readonly revision: string }>;
+  txnDeleteIfLease(key: string, lease: string, timeoutMs: number, createRevision?: string): Promise<{ readonly deleted: boolean; readonly at: StorePoint }>;
   range(key: string, timeoutMs: number): Promise<RangeAnswer>;
   /** Watches `key` from `startRevision` until closed or onEnd; `createTimeoutMs`: the deadline to be set up. */
   watch(key: string, startRevision: string, callbacks: WatchCallbacks, createTimeoutMs: number): EtcdWatchHandle;
@@ -59,8 +69,10 @@ export interface EtcdGateway {
  */
 export class EtcdGatewayClient implements EtcdGateway {
   private readonly transport: EtcdHttpTransport;
+  /** The cluster_id of the last answer that named one. */
+  private cluster = '';
 
-  constructor(options: EtcdGatewayOptions) {
+  constructor(private readonly options: EtcdClientOptions) {
     this.transport = new EtcdHttpTransport(options);
   }
 
@@ -70,6 +82,7 @@ export class EtcdGatewayClient implements EtcdGateway {
 
   async leaseGrant(ttlS: number, timeoutMs: number): Promise<LeaseAnswer> {
     const { body, sentAt } = await this.transport.post('/v3/lease/grant', { TTL: ttlS }, timeoutMs);
+    this.at(body);
     if (typeof body['error'] === 'string' && body['error']) throw new EtcdError('status', `lease grant: ${sanitize(body['error'])}`);
     const ttl = int64(body['TTL'], 'TTL');
     const id = leaseId(body['ID']);
@@ -82,6 +95,7 @@ export class EtcdGatewayClient implements EtcdGateway {
     const { body, sentAt } = await this.transport.post('/v3/lease/keepalive', { ID: id }, timeoutMs);
     if (body['error'] !== undefined) throw statusError(200, JSON.stringify(body), 'lease keepalive');
     const result = record(body['result'], 'keepalive result');
+    this.at(result);
     if (result['ID'] !== undefined && leaseId(result['ID']) !== id) throw new EtcdError('answer', 'lease keepalive: the answer is for another lease');
     const ttl = int64(result['TTL'], 'TTL');
     // TTL omitted (0): the lease is unknown or expired
@@ -90,7 +104,7 @@ export class EtcdGatewayClient implements EtcdGateway {
 
   async leaseRevoke(id: string, timeoutMs: number): Promise<boolean> {
     try {
-      await this.transport.post('/v3/lease/revoke', { ID: id }, timeoutMs);
+      this.at((await this.transport.post('/v3/lease/revoke', { ID: id }, timeoutMs)).body);
       return true;
     } catch (e) {
       if (e instanceof EtcdError && e.notFound) return false;
@@ -109,37 +123,37 @@ export class EtcdGatewayClient implements EtcdGateway {
       },
       timeoutMs,
     );
-    const revision = headerRevision(body);
-    if (body['succeeded'] === true) return { won: true, revision };
+    const at = this.at(body);
+    if (body['succeeded'] === true) return { won: true, at };
     const first = responses(body)[0];
     const range = first === undefined ? {} : record(record(first, 'txn response')['response_range'] ?? {}, 'response_range');
-    return { won: false, kv: firstKv(range), revision };
+    return { won: false, kv: firstKv(range), at };
   }
 
-  async txnDeleteIfLease(key: string, lease: string, timeoutMs: number, createRevision?: string): Promise<{ deleted: boolean; revision: string }> {
+  async txnDeleteIfLease(key: string, lease: string, timeoutMs: number, createRevision?: string): Promise<{ deleted: boolean; at: StorePoint }> {
     const k = b64(key);
     const compare = [
       { key: k, target: 'LEASE', result: 'EQUAL', lease },
       ...(createRevision === undefined ? [] : [{ key: k, target: 'CREATE', result: 'EQUAL', create_revision: createRevision }]),
     ];
     const { body } = await this.transport.post('/v3/kv/txn', { compare, success: [{ request_delete_range: { key: k } }] }, timeoutMs);
-    return { deleted: body['succeeded'] === true, revision: headerRevision(body) };
+    return { deleted: body['succeeded'] === true, at: this.at(body) };
   }
 
   async range(key: string, timeoutMs: number): Promise<RangeAnswer> {
     const { body } = await this.transport.post('/v3/kv/range', { key: b64(key) }, timeoutMs);
-    return { kv: firstKv(body), revision: headerRevision(body) };
+    return { kv: firstKv(body), at: this.at(body) };
   }
 
   watch(key: string, startRevision: string, callbacks: WatchCallbacks, createTimeoutMs: number): EtcdWatchHandle {
     let stream: StreamHandle | null = null;
     const decoder = new WatchDecoder(
       {
-        onCreated: (revision) => {
+        onCreated: (at) => {
           stream?.established();
-          callbacks.onCreated(revision);
+          callbacks.onCreated(this.seen(at));
         },
-        onEvents: (events, revision) => callbacks.onEvents(events, revision),
+        onEvents: (events, at) => callbacks.onEvents(events, this.seen(at)),
         onEnd: (why, resync) => {
           stream?.close();
           callbacks.onEnd(why, resync);
@@ -159,5 +173,19 @@ export class EtcdGatewayClient implements EtcdGateway {
 
   close(): void {
     this.transport.close();
+  }
+
+  /** The header's point, after telling a change of cluster. */
+  private at(body: Record<string, unknown>): StorePoint {
+    return this.seen(headerPoint(body));
+  }
+
+  private seen(at: StorePoint): StorePoint {
+    if (at.cluster && at.cluster !== this.cluster) {
+      const from = this.cluster;
+      this.cluster = at.cluster;
+      if (from) this.options.onNewCluster?.(from, at.cluster);
+    }
+    return at;
   }
 }

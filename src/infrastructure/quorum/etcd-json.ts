@@ -111,10 +111,28 @@ export function parseKv(v: unknown): EtcdKv {
   };
 }
 
-/** header.revision of an answer: the store's revision when it was served. */
-export function headerRevision(body: Record<string, unknown>): string {
+/**
+ * Where an answer stands in the store's history: the cluster that served it and its revision there. A cluster built
+ * anew (a new cluster_id) counts from revision 1 again, so revisions compare only within one cluster.
+ */
+export interface StorePoint {
+  readonly cluster: string;
+  readonly revision: bigint;
+}
+
+/** The header of an answer: its cluster_id (a uint64, '' when omitted) and revision. */
+export function headerPoint(body: Record<string, unknown>): StorePoint {
   const header = body['header'] === undefined ? {} : record(body['header'], 'header');
-  return int64(header['revision'], 'header.revision').toString();
+  const id = header['cluster_id'];
+  if (id !== undefined && !(typeof id === 'string' && /^\d{1,20}$/.test(id))) {
+    throw new EtcdError('answer', `header.cluster_id is not a uint64 (${sanitize(JSON.stringify(id) ?? '', 40)})`);
+  }
+  return { cluster: id ?? '', revision: int64(header['revision'], 'header.revision') };
+}
+
+/** Whether `a` is older than `b`: in the same cluster only (a point of another cluster is neither). */
+export function isBefore(a: StorePoint, b: StorePoint): boolean {
+  return a.cluster === b.cluster && a.revision < b.revision;
 }
 
 /** The first kv of a range answer, or null when there is none (kvs omitted). */

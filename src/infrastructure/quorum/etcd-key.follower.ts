@@ -1,7 +1,7 @@
 import type { ClockPort, LoggerPort, TimerHandle } from '../../application/index.js';
 import type { QuorumKey } from '../../domain/index.js';
 import type { EtcdGateway, EtcdWatchHandle } from './etcd-gateway.client.js';
-import { EtcdError, type EtcdKv } from './etcd-json.js';
+import { EtcdError, isBefore, type EtcdKv, type StorePoint } from './etcd-json.js';
 import { errorWhy } from './etcd-lease.session.js';
 import type { WatchEvent } from './etcd-watch.stream.js';
 import { ReasonLog } from './reason-log.js';
@@ -39,7 +39,8 @@ export class KeyFollower {
   private readonly listeners = new Set<(s: QuorumKey) => void>();
   /** undefined: not read yet; null: absent. */
   private kv: EtcdKv | null | undefined = undefined;
-  private revision = -1n;
+  /** The newest point of the store's history applied; null: none yet. */
+  private at: StorePoint | null = null;
   private error: string | null = null;
   private last: QuorumKey | null = null;
   private watch: EtcdWatchHandle | null = null;
@@ -92,9 +93,9 @@ export class KeyFollower {
     this.readTimer = this.retryTimer = null;
   }
 
-  /** What the store said of the key at `revision` (a campaign's or a resign's answer). */
-  learn(kv: EtcdKv | null, revision: string): void {
-    this.apply(kv, BigInt(revision));
+  /** What the store said of the key at `at` (a campaign's or a resign's answer). */
+  learn(kv: EtcdKv | null, at: StorePoint): void {
+    this.apply(kv, at);
     this.emit(false);
   }
 
@@ -122,7 +123,7 @@ export class KeyFollower {
       const before = this.last;
       this.host.readOk();
       this.error = null;
-      this.apply(a.kv, BigInt(a.revision));
+      this.apply(a.kv, a.at);
       this.emit(false);
       // a read that finds news (or the store back) while a watch is open: that watch may be deaf
       const stale = this.watch !== null && (recovered || (before !== null && this.last !== before && this.last?.kind !== 'ours'));
@@ -137,15 +138,21 @@ export class KeyFollower {
     }
   }
 
-  private apply(kv: EtcdKv | null, revision: bigint): void {
-    if (revision < this.revision) return;
-    this.revision = revision;
+  private apply(kv: EtcdKv | null, at: StorePoint): void {
+    const known = this.at;
+    // an answer that names no cluster is taken to come from the one known
+    const point = at.cluster || !known ? at : { cluster: known.cluster, revision: at.revision };
+    if (known && isBefore(point, known)) return;
+    this.at = point;
     this.kv = kv;
+    // a cluster built anew: its revisions started over, and a watch from the old cluster's revision would wait for
+    // revisions it may take a long time to reach
+    if (known && known.cluster !== point.cluster && this.watch) this.restartWatch(`etcd cluster ${point.cluster} replaced ${known.cluster}`);
   }
 
   private openWatch(): void {
     if (this.closed) return;
-    const from = (this.revision + 1n).toString();
+    const from = ((this.at?.revision ?? -1n) + 1n).toString();
     const handle = this.host.client.watch(
       this.key,
       from,
@@ -154,7 +161,7 @@ export class KeyFollower {
           this.watchFailures = 0;
           this.watchLog.ok();
         },
-        onEvents: (events, revision) => this.onEvents(events, BigInt(revision)),
+        onEvents: (events, at) => this.onEvents(events, at),
         onEnd: (why, resync) => {
           if (this.watch !== handle) return;
           this.watch = null;
@@ -180,12 +187,13 @@ export class KeyFollower {
     this.openWatch();
   }
 
-  private onEvents(events: readonly WatchEvent[], revision: bigint): void {
+  private onEvents(events: readonly WatchEvent[], at: StorePoint): void {
     for (const e of events) {
       if (e.kv.key !== this.key) continue;
-      this.apply(e.type === 'put' ? e.kv : null, BigInt(e.kv.modRevision));
+      this.apply(e.type === 'put' ? e.kv : null, { cluster: at.cluster, revision: BigInt(e.kv.modRevision) });
     }
-    if (revision > this.revision) this.revision = revision;
+    // the header's revision is past every event's: the next watch starts there
+    if (this.at && at.revision > this.at.revision && (!at.cluster || at.cluster === this.at.cluster)) this.at = { ...this.at, revision: at.revision };
     this.emit(false);
   }
 

@@ -1,4 +1,4 @@
-import { EtcdError, headerRevision, int64, parseKv, parseObject, record, sanitize, statusError, type EtcdKv } from './etcd-json.js';
+import { EtcdError, headerPoint, int64, parseKv, parseObject, record, sanitize, statusError, type EtcdKv, type StorePoint } from './etcd-json.js';
 
 /** One change of the watched key. A DELETE's kv carries the key and the deletion's mod_revision only. */
 export interface WatchEvent {
@@ -7,10 +7,10 @@ export interface WatchEvent {
 }
 
 export interface WatchCallbacks {
-  /** The store set the watch up; revision: its header's. */
-  onCreated(revision: string): void;
-  /** Changes, in order; revision: the header's, at least every event's mod_revision. */
-  onEvents(events: readonly WatchEvent[], revision: string): void;
+  /** The store set the watch up; at: its header's cluster and revision. */
+  onCreated(at: StorePoint): void;
+  /** Changes, in order; at: the header's, its revision at least every event's mod_revision. */
+  onEvents(events: readonly WatchEvent[], at: StorePoint): void;
   /**
    * The watch is over (it is never called after the caller's own close). resync: the store said the history it
    * would replay is gone (compacted) or it cancelled the watch: read the key again before watching anew.
@@ -20,8 +20,8 @@ export interface WatchCallbacks {
 
 /** What one line of the stream says. */
 export type WatchMessage =
-  | { readonly kind: 'created'; readonly revision: string }
-  | { readonly kind: 'events'; readonly events: readonly WatchEvent[]; readonly revision: string }
+  | { readonly kind: 'created'; readonly at: StorePoint }
+  | { readonly kind: 'events'; readonly events: readonly WatchEvent[]; readonly at: StorePoint }
   | { readonly kind: 'end'; readonly why: string; readonly resync: boolean };
 
 /**
@@ -32,13 +32,13 @@ export function decodeWatchLine(line: string): WatchMessage {
   const msg = parseObject(line, 'watch answer');
   if (msg['error'] !== undefined) return { kind: 'end', why: statusError(200, line, 'watch').message, resync: false };
   const result = record(msg['result'], 'watch result');
-  const revision = headerRevision(result);
+  const at = headerPoint(result);
   const compacted = int64(result['compact_revision'], 'compact_revision');
   if (compacted > 0n) return { kind: 'end', why: `the store compacted its history up to revision ${compacted}`, resync: true };
   if (result['canceled'] === true) {
     return { kind: 'end', why: `the store cancelled the watch: ${sanitize(result['cancel_reason'] ?? 'no reason given')}`, resync: true };
   }
-  if (result['created'] === true) return { kind: 'created', revision };
+  if (result['created'] === true) return { kind: 'created', at };
   const raw = result['events'] ?? [];
   if (!Array.isArray(raw)) throw new EtcdError('answer', 'watch events is not a list');
   const events = raw.map((e): WatchEvent => {
@@ -49,7 +49,7 @@ export function decodeWatchLine(line: string): WatchMessage {
     }
     return { type: type === 'DELETE' || type === 1 ? 'delete' : 'put', kv: parseKv(ev['kv']) };
   });
-  return { kind: 'events', events, revision };
+  return { kind: 'events', events, at };
 }
 
 /**
@@ -108,8 +108,8 @@ export class WatchDecoder {
       for (const line of this.lines.push(chunk)) {
         const m = decodeWatchLine(line);
         if (m.kind === 'end') return this.end(m.why, m.resync);
-        if (m.kind === 'created') this.callbacks.onCreated(m.revision);
-        else if (m.events.length > 0) this.callbacks.onEvents(m.events, m.revision);
+        if (m.kind === 'created') this.callbacks.onCreated(m.at);
+        else if (m.events.length > 0) this.callbacks.onEvents(m.events, m.at);
         if (this.ended) return false;
       }
     } catch (e) {

@@ -1,6 +1,6 @@
-import type { ClockPort, LoggerPort, QuorumPort } from '../../application/index.js';
+import type { ClockPort, LoggerPort, QuorumPort, TimerHandle } from '../../application/index.js';
 import type { QuorumKey } from '../../domain/index.js';
-import { EtcdGatewayClient, type EtcdGateway, type EtcdGatewayOptions, type EtcdTlsMaterial } from './etcd-gateway.client.js';
+import { EtcdGatewayClient, type EtcdClientOptions, type EtcdGateway, type EtcdTlsMaterial } from './etcd-gateway.client.js';
 import { EtcdError, isLeaseId, sanitize, type EtcdKv } from './etcd-json.js';
 import { KeyFollower, type FollowerHost } from './etcd-key.follower.js';
 import { EtcdLeaseSession, errorWhy } from './etcd-lease.session.js';
@@ -18,7 +18,7 @@ export interface EtcdQuorumOptions {
   readonly clock: ClockPort;
   readonly logger: LoggerPort;
   /** Makes the gateway client (a test's stand-in); the real one by default. */
-  readonly client?: (options: EtcdGatewayOptions) => EtcdGateway;
+  readonly client?: (options: EtcdClientOptions) => EtcdGateway;
 }
 
 /** The longest holder id reported (a key's value is whatever a writer put there). */
@@ -36,6 +36,9 @@ export class EtcdQuorum implements QuorumPort {
   private readonly host: FollowerHost;
   private starts = 0;
   private keepLease = false;
+  /** Until when (clock ms) the store counts as out of reach: it was built anew (see replaced()). */
+  private replacedUntil = -Infinity;
+  private replacedTimer: TimerHandle | null = null;
 
   constructor(private readonly options: EtcdQuorumOptions) {
     const { leaseTtlMs, nodeId, clock, logger } = options;
@@ -43,10 +46,11 @@ export class EtcdQuorum implements QuorumPort {
       throw new Error(`etcd lease TTL ${leaseTtlMs} ms: whole seconds, at least 2000 ms`);
     }
     if (!nodeId) throw new Error('etcd quorum: an empty node id');
-    const make = options.client ?? ((o: EtcdGatewayOptions) => new EtcdGatewayClient(o));
+    const make = options.client ?? ((o: EtcdClientOptions) => new EtcdGatewayClient(o));
     this.client = make({
       endpoints: options.endpoints,
       now: () => clock.now(),
+      onNewCluster: (from, to) => this.replaced(from, to),
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
     });
@@ -95,6 +99,8 @@ export class EtcdQuorum implements QuorumPort {
 
   async campaign(key: string, depose?: string): Promise<QuorumKey> {
     const { clock, logger, nodeId } = this.options;
+    const quiet = this.quiet();
+    if (quiet) return quiet;
     const deadline = clock.now() + 2 * this.session.intervalMs;
     const left = (): number => Math.max(1, Math.min(this.session.intervalMs, deadline - clock.now()));
     try {
@@ -112,9 +118,10 @@ export class EtcdQuorum implements QuorumPort {
           }
           throw e;
         }
-        const kv: EtcdKv | null = outcome.won ? { key, value: nodeId, lease, createRevision: outcome.revision, modRevision: outcome.revision } : outcome.kv;
+        const revision = outcome.at.revision.toString();
+        const kv: EtcdKv | null = outcome.won ? { key, value: nodeId, lease, createRevision: revision, modRevision: revision } : outcome.kv;
         if (!kv || kv.key !== key) throw new EtcdError('answer', 'the store refused to create the key but did not say who holds it');
-        this.followers.get(key)?.learn(kv, outcome.revision);
+        this.followers.get(key)?.learn(kv, outcome.at);
         const state = this.stateOf(kv);
         logger.debug(`etcd campaign for ${key}: ${outcome.won ? 'won' : state.kind === 'held' ? `held by ${state.holder}` : state.kind}`);
         return state;
@@ -138,7 +145,7 @@ export class EtcdQuorum implements QuorumPort {
     const incarnation = f?.lease === lease ? (f.createRevision ?? undefined) : undefined;
     try {
       const r = await this.client.txnDeleteIfLease(key, lease, this.session.intervalMs, incarnation);
-      if (r.deleted) f?.learn(null, r.revision);
+      if (r.deleted) f?.learn(null, r.at);
       else void f?.read();
     } catch (e) {
       throw new Error(`could not delete ${key} (it goes with lease ${lease}): ${errorWhy(e)}`);
@@ -150,6 +157,8 @@ export class EtcdQuorum implements QuorumPort {
     if (this.starts === 0 || --this.starts > 0) return;
     for (const f of this.followers.values()) f.close();
     this.followers.clear();
+    if (this.replacedTimer) this.options.clock.clearTimeout(this.replacedTimer);
+    this.replacedTimer = null;
     // an address that may still be bound keeps its key until the lease runs out on its own
     await this.session.stop(this.session.intervalMs, !this.keepLease);
     this.client.close();
@@ -163,7 +172,35 @@ export class EtcdQuorum implements QuorumPort {
     this.options.logger.info(`etcd lease ${lease} ${found ? 'revoked: its holder is gone' : 'already gone'}`, { lease });
   }
 
+  /**
+   * An answer came from a cluster built anew: the old one's leases and keys are gone, but a node that held a key
+   * there may keep its address until that lease would have ended, a TTL at most after its last renewal. For one
+   * TTL this node takes the store as out of reach: it neither campaigns nor reports a key free or held (a holder
+   * releases at its fence); its own lease is granted anew.
+   */
+  private replaced(from: string, to: string): void {
+    const { clock, logger, leaseTtlMs } = this.options;
+    this.replacedUntil = clock.now() + leaseTtlMs;
+    logger.warn(`etcd cluster ${from} was replaced by ${to}: its leases and keys are gone; no campaign for ${leaseTtlMs} ms, so that a holder under an old lease lets go first`);
+    const lease = this.session.id;
+    // the store deleted every key under it: the followers read them again (and say unreachable until the wait ends)
+    if (lease) this.session.forget(lease, 'the etcd cluster was replaced');
+    this.eachFollower((f) => f.refresh(false));
+    if (this.replacedTimer) clock.clearTimeout(this.replacedTimer);
+    this.replacedTimer = clock.setTimeout(() => {
+      this.replacedTimer = null;
+      this.eachFollower((f) => void f.read());
+    }, leaseTtlMs);
+  }
+
+  private quiet(): QuorumKey | null {
+    const left = this.replacedUntil - this.options.clock.now();
+    return left > 0 ? { kind: 'unreachable', why: `the etcd cluster was replaced: waiting ${Math.ceil(left)} ms for old leases to end` } : null;
+  }
+
   private stateOf(kv: EtcdKv | null): QuorumKey {
+    const quiet = this.quiet();
+    if (quiet) return quiet;
     if (!kv) return { kind: 'free' };
     if (kv.lease === this.session.id) {
       if (this.session.live()) return { kind: 'ours', holdUntil: this.session.holdUntil };

@@ -1,61 +1,13 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import type { QuorumKey } from '../../../src/domain/index.js';
-import { EtcdQuorum, SystemClock, type EtcdQuorumOptions } from '../../../src/infrastructure/index.js';
+import { EtcdQuorum } from '../../../src/infrastructure/index.js';
 import { LineSplitter, decodeWatchLine } from '../../../src/infrastructure/quorum/etcd-watch.stream.js';
+import { HOLD_MS, INTERVAL_MS, KEEPALIVE, RANGE, TTL_MS, aRig, clock, follow, until, wonAndFollowed } from '../../support/etcd-rig.js';
 import { FakeEtcdGateway } from '../../support/fake-etcd-gateway.js';
 import { RecordingLogger } from '../../support/fakes.js';
-import { until as poll, wait } from '../../support/real-time.js';
-
-/** Polled every 5 ms: several of these tests time what they wait for. */
-const until = (what: string, cond: () => boolean, ms?: number): Promise<void> => poll(what, cond, ms, 5);
-
-// Real sockets on loopback and the real monotonic clock; the fake gateway stamps each request with the same clock,
-// so a renewal's holdUntil can be checked against when its request arrived.
-const clock = new SystemClock();
-const TTL_MS = 2000; // etcd's minimum at its default election timeout: a renewal every 666 ms
-const INTERVAL_MS = Math.floor(TTL_MS / 3);
-const HOLD_MS = TTL_MS * 0.99;
-const KEEPALIVE = '/v3/lease/keepalive';
-const RANGE = '/v3/kv/range';
-
-
-interface Rig {
-  gw: FakeEtcdGateway;
-  q: EtcdQuorum;
-  log: RecordingLogger;
-}
-
-async function aRig(t: TestContext, over: { endpoints?: (gw: FakeEtcdGateway) => string[]; gwEndpoints?: number; quorum?: Partial<EtcdQuorumOptions> } = {}): Promise<Rig> {
-  const gw = await FakeEtcdGateway.start({ endpoints: over.gwEndpoints ?? 1, now: () => clock.now() });
-  const log = new RecordingLogger();
-  const q = new EtcdQuorum({ endpoints: over.endpoints?.(gw) ?? gw.urls, leaseTtlMs: TTL_MS, nodeId: '198.18.0.11', clock, logger: log, ...over.quorum });
-  t.after(async () => {
-    await q.stop();
-    await gw.close();
-  });
-  return { gw, q, log };
-}
-
-/** What a follower of `key` hears, with the clock at each. */
-function follow(q: EtcdQuorum, key: string): { states: QuorumKey[]; at: number[]; last: () => QuorumKey | undefined; unfollow: () => void } {
-  const states: QuorumKey[] = [];
-  const at: number[] = [];
-  const unfollow = q.follow(key, (s) => {
-    states.push(s);
-    at.push(clock.now());
-  });
-  return { states, at, last: () => states.at(-1), unfollow };
-}
-
-/** Wins `key` (the session already started) and follows it until the follower says it is this node's. */
-async function wonAndFollowed(q: EtcdQuorum, key: string): Promise<ReturnType<typeof follow>> {
-  assert.equal((await q.campaign(key)).kind, 'ours');
-  const f = follow(q, key);
-  await until(`the follower of ${key} to say ours`, () => f.last()?.kind === 'ours');
-  return f;
-}
+import { wait } from '../../support/real-time.js';
 
 /** A loopback port nothing listens on. */
 async function deadUrl(): Promise<string> {
@@ -318,7 +270,7 @@ describe('etcd watch stream decoding', () => {
   const line = (result: Record<string, unknown>): string => JSON.stringify({ result: { header: { revision: '7' }, ...result } });
 
   it('reads created, a PUT (no type: 0 is omitted) and a DELETE', () => {
-    assert.deepEqual(decodeWatchLine(line({ created: true })), { kind: 'created', revision: '7' });
+    assert.deepEqual(decodeWatchLine(line({ created: true })), { kind: 'created', at: { cluster: '', revision: 7n } });
     const m = decodeWatchLine(line({ events: [{ kv: kv('/k', { value: Buffer.from('n1').toString('base64'), lease: '8360619928206928955' }) }, { type: 'DELETE', kv: kv('/k') }] }));
     assert.equal(m.kind, 'events');
     if (m.kind !== 'events') return;

@@ -52,7 +52,7 @@ export class EtcdLab {
   /** From the first member's start to a healthy cluster, in create(). */
   healthyAfterMs = 0;
   private readonly namespaces: string[] = [];
-  private readonly token = `floatip-${randomBytes(6).toString('hex')}`;
+  private token = `floatip-${randomBytes(6).toString('hex')}`;
   private readonly heartbeatMs: number;
   private readonly electionMs: number;
 
@@ -259,6 +259,19 @@ export class EtcdLab {
     const m = this.member(i);
     if (m.child) throw new Error(`etcd member ${i} is running`);
     this.spawn(m, 'existing');
+  }
+
+  /**
+   * The cluster built anew, as after a total loss without a snapshot: every member killed, its data gone, and a new
+   * cluster (a new token, so a new cluster_id) formed on the same addresses, with no key or lease and revision 1.
+   */
+  async rebuild(timeoutMs = 20_000): Promise<number> {
+    for (const m of this.members) m.child?.kill('SIGKILL');
+    await Promise.all(this.members.map((m) => m.exited));
+    for (const m of this.members) rmSync(m.dataDir, { recursive: true, force: true });
+    this.token = `floatip-${randomBytes(6).toString('hex')}`;
+    for (const m of this.members) this.spawn(m, 'new');
+    return this.waitHealthy(timeoutMs);
   }
 
   /**

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { describeLabs } from '../support/describe-lab.js';
-import { sleep } from '../support/lab-watch.js';
+import { holdersNow, sleep } from '../support/lab-watch.js';
 import { LEASE_TTL_MS, describeQuorumLab, freshPair, settledOn, twoHolders, watchAllHolders } from '../support/quorum-lab.js';
+
+/** How often the daemon has said it holds the address's etcd key. */
+const claimsOf = (n: { daemon: { output: string } | null }): number => n.daemon!.output.split('etcd key of 198.18.0.100: held by this node').length - 1;
 
 // Each fault runs on a settled pair (node2 master with the etcd key, node1 its backup), with the holders sampled
 // every ~20 ms from before the fault to after it: at no sample may both nodes hold the address.
@@ -76,6 +79,45 @@ describeLabs('quorum mode: an etcd lease decides who holds the address (three et
       await sleep(1000);
       const samples = await watch.stop();
       assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+    });
+  });
+
+  describeQuorumLab('etcd built anew', (ctx) => {
+    it('every member replaced by a new cluster (revisions from 1): never two holders, and one node holds again', async () => {
+      const { lab, etcd } = ctx;
+      const [n1, n2] = await freshPair(ctx);
+      const watch = watchAllHolders(lab.nodes);
+      const claims = (): number => claimsOf(n1) + claimsOf(n2);
+      const before = claims();
+      const formedIn = await etcd.rebuild();
+      // a key won in the new cluster, and its winner bound: until then the old holder may hold it still
+      await lab.waitFor('a node to win the key in the new cluster', async () => claims(), (c) => c > before, 20_000);
+      const back = await lab.waitFor('one node to hold the address', async () => holdersNow(lab.nodes), (h) => h === 'node1' || h === 'node2', 5000);
+      await sleep(1000);
+      const samples = await watch.stop();
+      assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+      assert.ok([n1, n2].some((n) => /etcd cluster \d+ was replaced by \d+/.test(n.daemon!.output)), lab.logs());
+      const none = samples.filter((x) => x.holders === '').length;
+      console.log(`# etcd built anew: a new cluster in ${formedIn} ms; ${back.value} held the address alone from ${settledOn(samples, back.value)} ms after the rebuild began; ${none} of ${samples.length} samples without a holder`);
+    });
+  });
+
+  describeQuorumLab('on_quorum_loss: keep', (ctx) => {
+    it('all of etcd gone: the holder keeps the address, node1 never binds, and the holder claims its key back once etcd is back', async () => {
+      const { lab, etcd } = ctx;
+      const [n1, n2] = await freshPair(ctx, 'keep');
+      const watch = watchAllHolders(lab.nodes);
+      await etcd.cutAll();
+      // long enough for the lease to end at etcd and for a release mode to have let go
+      await sleep(LEASE_TTL_MS * 2);
+      const claimsBefore = claimsOf(n2);
+      await etcd.healAll();
+      await lab.waitFor('node2 to claim its key back', async () => claimsOf(n2), (c) => c > claimsBefore, LEASE_TTL_MS * 3);
+      await sleep(1000);
+      const samples = await watch.stop();
+      assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+      assert.ok(samples.every((s) => s.holders === 'node2'), `holders seen: ${[...new Set(samples.map((s) => s.holders))].join(', ')}\n${lab.logs()}`);
+      assert.doesNotMatch(n1.daemon!.output, /-> MASTER/);
     });
   });
 

@@ -83,7 +83,7 @@ function candidateWithoutKey(view: ElectionView, key: QuorumKey, elected: Extrac
     case 'held': {
       if (key.holder === view.self.id.toString()) return { kind: 'campaign', reason: `${elected.reason}; the etcd key is this node's from an earlier run`, depose: key.lease };
       const holder = view.peers.find((p) => p.id.toString() === key.holder);
-      if (holder && isGone(holder)) return { kind: 'campaign', reason: elected.reason, depose: key.lease };
+      if (holder && isGone(holder, view)) return { kind: 'campaign', reason: elected.reason, depose: key.lease };
       const why = `the etcd key is held by ${key.holder}`;
       return starting ? { kind: 'become-backup', reason: why, cause: 'quorum-held' } : { kind: 'stay' };
     }
@@ -96,9 +96,13 @@ function candidateWithoutKey(view: ElectionView, key: QuorumKey, elected: Extrac
 }
 
 /**
- * The whole daemon is gone: its echo port refused a reconnect (its release guard removed its addresses). Revoking
- * its lease ends every key it held, so nothing less will do: a node that stops deletes its keys before it says so.
+ * The whole daemon is gone: its echo port refused a reconnect (its release guard removed its addresses), and it has
+ * been silent since, on every channel, for goneConfirmMs: a reset or a refusal can be forged by whoever sees the
+ * link, or come from a firewall, but a live daemon's own heartbeats (which would have made it alive again) cannot be
+ * held back that way. Revoking its lease ends every key it held, so nothing less will do: a node that stops deletes
+ * its keys before it says so.
  */
-function isGone(p: PeerNode): boolean {
-  return p.lost?.reason === 'refused';
+function isGone(p: PeerNode, view: ElectionView): boolean {
+  const lost = p.lost;
+  return lost?.reason === 'refused' && view.now - lost.at >= view.timing.goneConfirmMs;
 }

@@ -167,6 +167,7 @@ function onDeadline(t: Turn, handlers: StateHandlers, name: EventOf<'timer'>['na
       onHostDeadline(t);
       return;
     case 'fence':
+    case 'gone':
       evaluate(t);
       return;
   }

@@ -163,5 +163,7 @@ export function onPeerLost(t: Turn, id: Ipv4Address, detail: string): void {
   s.daemonGoneRetries = 0;
   if (s.lease?.isHeldBy(id)) s.lease.revoke(t.now);
   t.log('info', `peer ${id.toString()} lost: ${detail}`);
+  // quorum mode: its lease is revoked only once its silence confirms the refusal (see EchoTiming.goneConfirmMs)
+  if (s.config.quorum) t.setTimer('gone', t.timing.goneConfirmMs);
   evaluate(t);
 }

@@ -7,7 +7,7 @@ import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import type { MachineConfig } from './machine-state.js';
 
 /** The machine's deadlines, one of each kind (keepalived keeps one per instance). */
-export type TimerName = 'tick' | 'expiry' | 'reannounce' | 'recheck' | 'claim' | 'host' | 'fence';
+export type TimerName = 'tick' | 'expiry' | 'reannounce' | 'recheck' | 'claim' | 'host' | 'fence' | 'gone';
 
 export interface StateChange {
   readonly from: NodeState;

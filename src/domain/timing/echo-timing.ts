@@ -260,6 +260,15 @@ export class EchoTiming {
     return this.timeoutMs;
   }
 
+  /**
+   * Quorum mode: how long a peer whose echo port refused a reconnect must then stay silent before its lease is
+   * revoked. A live daemon is heard within an interval, on the group or on its own connection, whatever reset this
+   * node's link to it (a forged reset, a firewall that rejects the port); a dead one stays silent.
+   */
+  get goneConfirmMs(): number {
+    return 2 * this.intervalMs;
+  }
+
   /** Actions a master repeats on demand (reassert, forget neighbours) at most once per interval. */
   get repeatAtMostMs(): number {
     return this.intervalMs;

@@ -100,6 +100,18 @@ describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s
     assert.deepEqual(cluster.session(A).campaigns.at(-1)?.depose !== undefined, true, 'the dead lease was deposed');
   });
 
+  it('a forged reset and refusal on the echo port of a live master: its lease is not revoked, and it keeps the address', async () => {
+    await bHolds();
+    // someone on the path resets A's link to B and its redial (or a firewall REJECTs the echo port); B's daemon
+    // is alive and its heartbeats keep coming
+    cluster.get(A).transport.lose(Ipv4Address.create(B));
+    await cluster.run(5000);
+    assert.deepEqual(cluster.holders(), [B]);
+    assert.equal(cluster.mostHolders, 1);
+    cluster.etcd.assertKeyHeldBy(QUORUM_KEY, B);
+    assert.ok(cluster.session(A).campaigns.every((c) => c.depose === undefined), JSON.stringify(cluster.session(A).campaigns));
+  });
+
   it('a host crash waits for the lease to end at etcd: never two holders, taken over within TTL and a heartbeat', async () => {
     await bHolds();
     cluster.session(B).crash();

@@ -6,10 +6,11 @@ cd "$(dirname "$0")/.."
 # --test also installs what only the test suite uses: systemd-analyze and systemd-notify (the unit's checks),
 # python3 (a stand-in for systemd's notify socket), promtool (the metrics' format), groff (the man page),
 # tcpdump (the namespace test captures the IPv6 neighbour advertisement), etcd and etcdctl (the quorum mode's tests
-# run a three-member cluster in namespaces; policy-rc.d below keeps the package from starting one of its own).
+# run a three-member cluster in namespaces; policy-rc.d below keeps the package from starting one of its own), nft
+# (a quorum test's firewall rejects the echo port with TCP resets, in a lab namespace only).
 # ndisc6 and na6 serve IPv6 floating addresses.
 tools="ifconfig:net-tools ping:iputils-ping arping:iputils-arping ip:iproute2 xargs:findutils setpriv:util-linux ndisc6:ndisc6 na6:ipv6toolkit"
-[ "${1:-}" = "--test" ] && tools="$tools systemd-analyze:systemd systemd-notify:systemd python3:python3 promtool:prometheus groff:groff-base dpkg-deb:dpkg tcpdump:tcpdump etcd:etcd-server etcdctl:etcd-client"
+[ "${1:-}" = "--test" ] && tools="$tools systemd-analyze:systemd systemd-notify:systemd python3:python3 promtool:prometheus groff:groff-base dpkg-deb:dpkg tcpdump:tcpdump etcd:etcd-server etcdctl:etcd-client nft:nftables"
 
 need=()
 for pair in $tools; do

@@ -1,11 +1,24 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { sh, type CommandResult } from '../../scripts/lab/netns-lab.js';
 import { describeLabs } from '../support/describe-lab.js';
 import { holdersNow, sleep } from '../support/lab-watch.js';
 import { LEASE_TTL_MS, describeQuorumLab, freshPair, settledOn, twoHolders, watchAllHolders } from '../support/quorum-lab.js';
 
 /** How often the daemon has said it holds the address's etcd key. */
 const claimsOf = (n: { daemon: { output: string } | null }): number => n.daemon!.output.split('etcd key of 198.18.0.100: held by this node').length - 1;
+
+/** An nftables rule in `ns` that answers every TCP segment to the echo port with a reset (off: the rule's table gone). */
+async function rejectEchoPort(ns: string, on = true): Promise<void> {
+  const nft = (...args: string[]): Promise<CommandResult> => sh('ip', ['netns', 'exec', ns, 'nft', ...args]);
+  const steps = on
+    ? [['add', 'table', 'inet', 'fiplab'], ['add', 'chain', 'inet', 'fiplab', 'input', '{ type filter hook input priority 0; }'], ['add', 'rule', 'inet', 'fiplab', 'input', 'tcp', 'dport', '61111', 'reject', 'with', 'tcp', 'reset']]
+    : [['delete', 'table', 'inet', 'fiplab']];
+  for (const step of steps) {
+    const r = await nft(...step);
+    if (r.code !== 0) throw new Error(`nft ${step.join(' ')} in ${ns}: ${r.stderr.trim()}`);
+  }
+}
 
 // Each fault runs on a settled pair (node2 master with the etcd key, node1 its backup), with the holders sampled
 // every ~20 ms from before the fault to after it: at no sample may both nodes hold the address.
@@ -37,6 +50,28 @@ describeLabs('quorum mode: an etcd lease decides who holds the address (three et
       assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
       assert.ok(samples.every((s) => s.holders === 'node2'), `holders seen: ${[...new Set(samples.map((s) => s.holders))].join(', ')}\n${lab.logs()}`);
       assert.match(n1.daemon!.output, /etcd key of 198\.18\.0\.100: held by 198\.18\.0\.12/);
+    });
+
+    it("a firewall rejects the holder's echo port with TCP resets: its heartbeats still pass, so node1 revokes no lease", async () => {
+      const { lab } = ctx;
+      const [n1, n2] = await freshPair(ctx);
+      const watch = watchAllHolders(lab.nodes);
+      // node1's link to node2 reset (as a forged reset would; ss -K makes node2's kernel send it) and its redial
+      // refused by the firewall: what a killed daemon's host does, with node2's daemon alive
+      await rejectEchoPort(n2.ns);
+      try {
+        const kill = await sh('ip', ['netns', 'exec', n2.ns, 'ss', '-K', 'sport', '=', ':61111', 'dst', n1.ip]);
+        if (kill.code !== 0) throw new Error(`ss -K in ${n2.ns}: ${kill.stderr.trim()}`);
+        await lab.waitForLog(n1.daemon!, /peer 198\.18\.0\.12 lost/, 5000);
+        await sleep(2000);
+      } finally {
+        await rejectEchoPort(n2.ns, false);
+      }
+      await sleep(500);
+      const samples = await watch.stop();
+      assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+      assert.ok(samples.every((s) => s.holders === 'node2'), `holders seen: ${[...new Set(samples.map((s) => s.holders))].join(', ')}\n${lab.logs()}`);
+      assert.doesNotMatch(n1.daemon!.output, /revoked: its holder is gone/);
     });
 
     it('one etcd member (not the leader) dies: the holder keeps the address', async () => {

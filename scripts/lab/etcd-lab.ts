@@ -263,13 +263,14 @@ export class EtcdLab {
 
   /**
    * The cluster built anew, as after a total loss without a snapshot: every member killed, its data gone, and a new
-   * cluster (a new token, so a new cluster_id) formed on the same addresses, with no key or lease and revision 1.
+   * cluster formed on the same addresses, with no key or lease and revision 1. With a new token (the default) it has
+   * a new cluster_id; with the same one, the same (etcd derives the ids from the token and the peer URLs).
    */
-  async rebuild(timeoutMs = 20_000): Promise<number> {
+  async rebuild(newToken = true, timeoutMs = 20_000): Promise<number> {
     for (const m of this.members) m.child?.kill('SIGKILL');
     await Promise.all(this.members.map((m) => m.exited));
     for (const m of this.members) rmSync(m.dataDir, { recursive: true, force: true });
-    this.token = `floatip-${randomBytes(6).toString('hex')}`;
+    if (newToken) this.token = `floatip-${randomBytes(6).toString('hex')}`;
     for (const m of this.members) this.spawn(m, 'new');
     return this.waitHealthy(timeoutMs);
   }

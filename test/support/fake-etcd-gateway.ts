@@ -58,8 +58,10 @@ export class FakeEtcdGateway {
   grantTtl: number | null = null;
   /** Leases end by themselves after their TTL without a keepalive. */
   timeExpiry = true;
-  /** Answers to these paths wait this long (ms). */
+  /** Answers to these paths wait this long (ms) before they are served. */
   readonly delays = new Map<string, number>();
+  /** Answers to these paths are served at once but sent this long (ms) after. */
+  readonly lateAnswers = new Map<string, number>();
   /** With users, every call but authenticate needs a token. */
   readonly users = new Map<string, string>();
   private readonly tokens = new Set<string>();
@@ -117,8 +119,11 @@ export class FakeEtcdGateway {
     for (const kv of [...this.kvs.values()]) if (kv.lease === id) this.remove(kv.key);
   }
 
-  /** As an operator who builds the cluster anew: a new cluster_id, revision 1 again, no lease, key or watch. */
-  rebuild(): void {
+  /**
+   * As an operator who builds the cluster anew: revision 1 again, no lease, key or watch, and a new cluster_id
+   * unless `sameId` (the same members and token formed it again on wiped data dirs).
+   */
+  rebuild(sameId = false): void {
     for (const l of this.leases.values()) if (l.timer) clearTimeout(l.timer);
     this.leases.clear();
     this.kvs.clear();
@@ -126,7 +131,7 @@ export class FakeEtcdGateway {
     for (const w of this.watches) w.res.destroy();
     this.watches.clear();
     this.revision = 1;
-    this.clusterId = (BigInt(this.clusterId) + 1n).toString();
+    if (!sameId) this.clusterId = (BigInt(this.clusterId) + 1n).toString();
   }
 
   put(key: string, value: string, lease = '0'): void {
@@ -213,6 +218,14 @@ export class FakeEtcdGateway {
     if (fault === 'huge') return writeEndless(res);
     const delay = this.delays.get(path);
     if (delay) await new Promise((r) => setTimeout(r, delay));
+    const late = this.lateAnswers.get(path);
+    if (late) {
+      const end = res.end.bind(res) as (body: string) => void;
+      res.end = ((body: string) => {
+        setTimeout(() => end(body), late);
+        return res;
+      }) as typeof res.end;
+    }
     if (this.users.size > 0 && path !== '/v3/auth/authenticate' && !this.tokens.has(req.headers.authorization ?? '')) {
       return writeError(res, 401, 16, 'etcdserver: invalid auth token');
     }

@@ -72,7 +72,8 @@ function masterWithoutKey(q: QuorumView, decision: ElectionDecision): ElectionDe
 
 /**
  * The peers elected this node, but the key is not its own yet: it campaigns when the key is free, or held under the
- * lease of a daemon known gone (its echo port refused), or of this node's own earlier run. A live holder's key ends
+ * lease of a daemon known gone (its echo port refused, and it has been silent since: see isGone), or of this node's
+ * own earlier run. A live holder's key ends
  * when that holder resigns it or its lease runs out.
  */
 function candidateWithoutKey(view: ElectionView, key: QuorumKey, elected: Extract<ElectionDecision, { kind: 'take-over' }>): ElectionDecision {
@@ -104,5 +105,5 @@ function candidateWithoutKey(view: ElectionView, key: QuorumKey, elected: Extrac
  */
 function isGone(p: PeerNode, view: ElectionView): boolean {
   const lost = p.lost;
-  return lost?.reason === 'refused' && view.now - lost.at >= view.timing.goneConfirmMs;
+  return lost?.reason === 'refused' && view.now - lost.at >= view.timing.goneConfirmMs(p.state);
 }

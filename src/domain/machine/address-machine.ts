@@ -3,6 +3,7 @@ import { evaluate, release } from './evaluate.js';
 import { onHostDeadline, stopHostWatch, syncHostWatch } from './host-watch.js';
 import {
   armExpiry,
+  armGoneCheck,
   backupOnLeaseExpiring,
   followerOnHeartbeat,
   leaseDeadline,
@@ -167,8 +168,12 @@ function onDeadline(t: Turn, handlers: StateHandlers, name: EventOf<'timer'>['na
       onHostDeadline(t);
       return;
     case 'fence':
+      evaluate(t);
+      return;
     case 'gone':
       evaluate(t);
+      // a timer that fired a little early (the clock rounds) leaves the confirmation pending: it is armed again
+      armGoneCheck(t);
       return;
   }
 }

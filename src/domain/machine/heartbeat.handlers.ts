@@ -163,7 +163,24 @@ export function onPeerLost(t: Turn, id: Ipv4Address, detail: string): void {
   s.daemonGoneRetries = 0;
   if (s.lease?.isHeldBy(id)) s.lease.revoke(t.now);
   t.log('info', `peer ${id.toString()} lost: ${detail}`);
-  // quorum mode: its lease is revoked only once its silence confirms the refusal (see EchoTiming.goneConfirmMs)
-  if (s.config.quorum) t.setTimer('gone', t.timing.goneConfirmMs);
+  armGoneCheck(t);
   evaluate(t);
+}
+
+/**
+ * Quorum mode: a refused peer's lease is revoked only once its silence confirms the refusal (see
+ * EchoTiming.goneConfirmMs). The 'gone' deadline is the first such moment among the peers; a peer heard since is no
+ * longer lost, and is not waited for.
+ */
+export function armGoneCheck(t: Turn): void {
+  if (!t.s.config.quorum) return;
+  let next = Infinity;
+  for (const p of t.s.peers.values()) {
+    const lost = p.lost;
+    if (lost?.reason !== 'refused') continue;
+    const left = lost.at + t.timing.goneConfirmMs(p.state) - t.now;
+    if (left > 0) next = Math.min(next, left);
+  }
+  if (next === Infinity) t.clearTimer('gone');
+  else t.setTimer('gone', next);
 }

@@ -261,12 +261,14 @@ export class EchoTiming {
   }
 
   /**
-   * Quorum mode: how long a peer whose echo port refused a reconnect must then stay silent before its lease is
-   * revoked. A live daemon is heard within an interval, on the group or on its own connection, whatever reset this
-   * node's link to it (a forged reset, a firewall that rejects the port); a dead one stays silent.
+   * Quorum mode: how long a peer in `state` whose echo port refused a reconnect must then stay silent before its
+   * lease is revoked: two of its heartbeats (a master or a starting node speaks every interval, a backup once per
+   * quiet period), with an interval to spare for a backup. Whatever reset this node's link to it (a forged reset,
+   * a firewall that rejects the port), a live daemon's heartbeats on the group or on its own connection still come;
+   * only one that also drops them all makes it look dead. Peers are assumed to run the same timing.
    */
-  get goneConfirmMs(): number {
-    return 2 * this.intervalMs;
+  goneConfirmMs(state: WireState): number {
+    return state === 'MASTER' || state === 'INIT' ? 2 * this.intervalMs : this.backupQuietPeriodMs + this.intervalMs;
   }
 
   /** Actions a master repeats on demand (reassert, forget neighbours) at most once per interval. */

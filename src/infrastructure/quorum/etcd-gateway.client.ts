@@ -34,11 +34,15 @@ export interface RangeAnswer {
 
 export interface EtcdClientOptions extends EtcdGatewayOptions {
   /**
-   * An answer came from another cluster than the one before it: the store was built anew (or the endpoints name
-   * two clusters). Its revisions and leases start over.
+   * The store was built anew, its revisions and maybe its leases started over: an answer came from another cluster
+   * than the one before it, or a linearizable one from the same cluster at a lower revision than an earlier one (its
+   * data wiped, and the same members formed it again with the same token).
    */
-  readonly onNewCluster?: (from: string, to: string) => void;
+  readonly onNewStore?: (why: string) => void;
 }
+
+/** How many replaced clusters' ids are kept to refuse their late answers. */
+const RETIRED_CLUSTERS = 8;
 
 export interface EtcdWatchHandle {
   /** Ends the watch; its onEnd is not called. */
@@ -69,11 +73,17 @@ export interface EtcdGateway {
  */
 export class EtcdGatewayClient implements EtcdGateway {
   private readonly transport: EtcdHttpTransport;
-  /** The cluster_id of the last answer that named one. */
+  /**
+   * The cluster_id of the last answer that named one, and there the highest revision a linearizable answer had,
+   * with when that answer came.
+   */
   private cluster = '';
+  private highest = { revision: -1n, at: -Infinity };
+  /** Clusters another replaced: an answer from one (late, or an endpoint of the old cluster) is refused as wrong. */
+  private readonly retired: string[] = [];
 
   constructor(private readonly options: EtcdClientOptions) {
-    this.transport = new EtcdHttpTransport(options);
+    this.transport = new EtcdHttpTransport({ ...options, check: (body) => this.refuseRetired(body) });
   }
 
   get endpoint(): string {
@@ -114,7 +124,7 @@ export class EtcdGatewayClient implements EtcdGateway {
 
   async txnCreateIfAbsent(key: string, value: string, lease: string, timeoutMs: number): Promise<TxnOutcome> {
     const k = b64(key);
-    const { body } = await this.transport.post(
+    const { body, sentAt } = await this.transport.post(
       '/v3/kv/txn',
       {
         compare: [{ key: k, target: 'CREATE', result: 'EQUAL', create_revision: '0' }],
@@ -123,7 +133,7 @@ export class EtcdGatewayClient implements EtcdGateway {
       },
       timeoutMs,
     );
-    const at = this.at(body);
+    const at = this.at(body, sentAt);
     if (body['succeeded'] === true) return { won: true, at };
     const first = responses(body)[0];
     const range = first === undefined ? {} : record(record(first, 'txn response')['response_range'] ?? {}, 'response_range');
@@ -136,13 +146,13 @@ export class EtcdGatewayClient implements EtcdGateway {
       { key: k, target: 'LEASE', result: 'EQUAL', lease },
       ...(createRevision === undefined ? [] : [{ key: k, target: 'CREATE', result: 'EQUAL', create_revision: createRevision }]),
     ];
-    const { body } = await this.transport.post('/v3/kv/txn', { compare, success: [{ request_delete_range: { key: k } }] }, timeoutMs);
-    return { deleted: body['succeeded'] === true, at: this.at(body) };
+    const { body, sentAt } = await this.transport.post('/v3/kv/txn', { compare, success: [{ request_delete_range: { key: k } }] }, timeoutMs);
+    return { deleted: body['succeeded'] === true, at: this.at(body, sentAt) };
   }
 
   async range(key: string, timeoutMs: number): Promise<RangeAnswer> {
-    const { body } = await this.transport.post('/v3/kv/range', { key: b64(key) }, timeoutMs);
-    return { kv: firstKv(body), at: this.at(body) };
+    const { body, sentAt } = await this.transport.post('/v3/kv/range', { key: b64(key) }, timeoutMs);
+    return { kv: firstKv(body), at: this.at(body, sentAt) };
   }
 
   watch(key: string, startRevision: string, callbacks: WatchCallbacks, createTimeoutMs: number): EtcdWatchHandle {
@@ -175,16 +185,46 @@ export class EtcdGatewayClient implements EtcdGateway {
     this.transport.close();
   }
 
-  /** The header's point, after telling a change of cluster. */
-  private at(body: Record<string, unknown>): StorePoint {
-    return this.seen(headerPoint(body));
+  /**
+   * The header's point, after telling a store built anew. `sentAt`: the answer is linearizable (a read or a txn)
+   * and its request was sent then. In one store, such an answer sent after another came cannot have a lower
+   * revision; answers to requests in flight together can come in any order, and a watch's or a lease call's lag.
+   */
+  private at(body: Record<string, unknown>, sentAt?: number): StorePoint {
+    return this.seen(headerPoint(body), sentAt);
   }
 
-  private seen(at: StorePoint): StorePoint {
-    if (at.cluster && at.cluster !== this.cluster) {
+  /** An answer of a cluster another replaced is refused (the transport then tries the next endpoint). */
+  private refuseRetired(body: Record<string, unknown>): void {
+    const result = body['result'];
+    const holder = result !== null && typeof result === 'object' && !Array.isArray(result) ? (result as Record<string, unknown>) : body;
+    if (holder['header'] === undefined) return;
+    const { cluster } = headerPoint(holder);
+    if (this.retired.includes(cluster)) throw new EtcdError('answer', `an answer from etcd cluster ${cluster}, which another has replaced`);
+  }
+
+  private seen(at: StorePoint, sentAt?: number): StorePoint {
+    if (!at.cluster) return at;
+    // a watch's (a post's was refused in the transport)
+    if (this.retired.includes(at.cluster)) throw new EtcdError('answer', `an answer from etcd cluster ${at.cluster}, which another has replaced`);
+    const now = this.options.now?.() ?? performance.now();
+    if (at.cluster !== this.cluster) {
       const from = this.cluster;
       this.cluster = at.cluster;
-      if (from) this.options.onNewCluster?.(from, at.cluster);
+      this.highest = sentAt === undefined ? { revision: -1n, at: -Infinity } : { revision: at.revision, at: now };
+      if (!from) return at;
+      this.retired.push(from);
+      if (this.retired.length > RETIRED_CLUSTERS) this.retired.shift();
+      this.options.onNewStore?.(`etcd cluster ${from} was replaced by ${at.cluster}`);
+      return at;
+    }
+    if (sentAt === undefined) return at;
+    const was = this.highest;
+    if (sentAt > was.at && at.revision < was.revision) {
+      this.highest = { revision: at.revision, at: now };
+      this.options.onNewStore?.(`etcd cluster ${at.cluster} answered at revision ${at.revision}, after ${was.revision}: its data was wiped`);
+    } else if (at.revision > was.revision) {
+      this.highest = { revision: at.revision, at: now };
     }
     return at;
   }

@@ -17,6 +17,8 @@ export interface EtcdGatewayOptions {
   /** The monotonic clock (ms), read just before each request is sent (a lease counts from then). */
   readonly now?: () => number;
   readonly maxAnswerBytes?: number;
+  /** Throws to refuse an answer (one from a cluster that was replaced): the call goes on to the next endpoint. */
+  readonly check?: (body: Record<string, unknown>) => void;
 }
 
 /** An answer, with when the request that got it was sent (by the `now` clock). */
@@ -182,7 +184,9 @@ export class EtcdHttpTransport {
             if (status < 200 || status >= 300) return reject(statusError(status, text, where));
             try {
               // a stream answer (keepalive) is one line; a unary one is compact JSON: the first line either way
-              resolve({ body: parseObject(text.split('\n').find((l) => l.trim()) ?? '', where), sentAt });
+              const body = parseObject(text.split('\n').find((l) => l.trim()) ?? '', where);
+              this.options.check?.(body);
+              resolve({ body, sentAt });
             } catch (e) {
               reject(e);
             }

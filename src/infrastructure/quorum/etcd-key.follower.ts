@@ -104,6 +104,15 @@ export class KeyFollower {
     this.emit(renewal);
   }
 
+  /** The store was built anew: its revisions start over, so what is known of the old one is dropped, then read. */
+  restart(): void {
+    if (this.closed) return;
+    this.at = null;
+    this.watch?.close();
+    this.watch = null;
+    void this.read();
+  }
+
   /** Reads the key now (the lease was lost: keys under it are gone). */
   read(): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -145,9 +154,6 @@ export class KeyFollower {
     if (known && isBefore(point, known)) return;
     this.at = point;
     this.kv = kv;
-    // a cluster built anew: its revisions started over, and a watch from the old cluster's revision would wait for
-    // revisions it may take a long time to reach
-    if (known && known.cluster !== point.cluster && this.watch) this.restartWatch(`etcd cluster ${point.cluster} replaced ${known.cluster}`);
   }
 
   private openWatch(): void {

@@ -50,7 +50,7 @@ export class EtcdQuorum implements QuorumPort {
     this.client = make({
       endpoints: options.endpoints,
       now: () => clock.now(),
-      onNewCluster: (from, to) => this.replaced(from, to),
+      onNewStore: (why) => this.replaced(why),
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
     });
@@ -162,6 +162,8 @@ export class EtcdQuorum implements QuorumPort {
     // an address that may still be bound keeps its key until the lease runs out on its own
     await this.session.stop(this.session.intervalMs, !this.keepLease);
     this.client.close();
+    if (this.replacedTimer) this.options.clock.clearTimeout(this.replacedTimer);
+    this.replacedTimer = null;
   }
 
   /** Revokes the lease of a holder known gone; unknown to the store is as good. Never this node's own. */
@@ -173,18 +175,22 @@ export class EtcdQuorum implements QuorumPort {
   }
 
   /**
-   * An answer came from a cluster built anew: the old one's leases and keys are gone, but a node that held a key
-   * there may keep its address until that lease would have ended, a TTL at most after its last renewal. For one
-   * TTL this node takes the store as out of reach: it neither campaigns nor reports a key free or held (a holder
-   * releases at its fence); its own lease is granted anew.
+   * The store was built anew (see EtcdClientOptions.onNewStore): the old one's leases and keys may be gone (a
+   * snapshot restored keeps them), but a node that held a key there may keep its address until that lease would
+   * have ended, a TTL at most after its last renewal. For one TTL this node takes the store as out of reach: it
+   * neither campaigns nor reports a key free or held (a holder releases at its fence). Its own lease is granted
+   * anew, and every key read again from the new store's revisions.
    */
-  private replaced(from: string, to: string): void {
+  private replaced(why: string): void {
     const { clock, logger, leaseTtlMs } = this.options;
+    // stopping: the session's last calls may still answer, and nothing is to follow
+    if (this.starts === 0) return;
     this.replacedUntil = clock.now() + leaseTtlMs;
-    logger.warn(`etcd cluster ${from} was replaced by ${to}: its leases and keys are gone; no campaign for ${leaseTtlMs} ms, so that a holder under an old lease lets go first`);
+    logger.warn(`${why}: the store was built anew; no campaign for ${leaseTtlMs} ms, so that a holder under an old lease lets go first`);
+    this.eachFollower((f) => f.restart());
     const lease = this.session.id;
-    // the store deleted every key under it: the followers read them again (and say unreachable until the wait ends)
-    if (lease) this.session.forget(lease, 'the etcd cluster was replaced');
+    // its keys go with it: the followers read them again (and say unreachable until the wait ends)
+    if (lease) this.session.forget(lease, 'the etcd store was built anew');
     this.eachFollower((f) => f.refresh(false));
     if (this.replacedTimer) clock.clearTimeout(this.replacedTimer);
     this.replacedTimer = clock.setTimeout(() => {
@@ -195,7 +201,7 @@ export class EtcdQuorum implements QuorumPort {
 
   private quiet(): QuorumKey | null {
     const left = this.replacedUntil - this.options.clock.now();
-    return left > 0 ? { kind: 'unreachable', why: `the etcd cluster was replaced: waiting ${Math.ceil(left)} ms for old leases to end` } : null;
+    return left > 0 ? { kind: 'unreachable', why: `the etcd store was built anew: waiting ${Math.ceil(left)} ms for old leases to end` } : null;
   }
 
   private stateOf(kv: EtcdKv | null): QuorumKey {

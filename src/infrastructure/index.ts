@@ -11,6 +11,7 @@ export * from './network/ifconfig-output.parser.js';
 export * from './network/ping-arping.conflict-probe.js';
 export * from './network/tcp-echo.peer-transport.js';
 export * from './network/xargs.release-guard.js';
+export * from './network/deadline.release-guard.js';
 export * from './system/command-runner.js';
 export * from './system/interface-inventory.js';
 export * from './system/platform.preflight.js';

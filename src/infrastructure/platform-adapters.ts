@@ -13,6 +13,7 @@ import { Na6Announcer } from './network/na6.announcer.js';
 import { Ndisc6ConflictProbe } from './network/ndisc6.conflict-probe.js';
 import { PingArpingConflictProbe } from './network/ping-arping.conflict-probe.js';
 import type { CommandAddressTable } from './network/release-command.js';
+import { DeadlineReleaseGuard } from './network/deadline.release-guard.js';
 import { XargsReleaseGuard } from './network/xargs.release-guard.js';
 import { ipv6ToolsProblem, type Toolkit } from './system/platform.preflight.js';
 import { findTool } from './system/command-runner.js';
@@ -30,21 +31,30 @@ export interface PlatformAdapters {
   readonly conflictProbe: ConflictProbePort;
   readonly announcer: AnnouncerPort;
   readonly releaseGuard: ReleaseGuardPort;
+  /** another guard of the same kind, for a node of several addresses (one each) */
+  makeReleaseGuard(): ReleaseGuardPort;
   readonly healthProbe: HealthProbePort;
+}
+
+export interface PlatformOptions {
+  /** where na6's MAC and router flag are read (tests give their own) */
+  readonly link?: LinkFacts;
+  /** quorum mode: the release guards also keep the deadline the machine gives them (see DeadlineReleaseGuard) */
+  readonly guardDeadlines?: boolean;
 }
 
 /**
  * The adapters for this platform's tools, chosen once from the preflight's toolkit. The probe and the announcer
  * serve both families (ARP for IPv4, neighbour discovery for IPv6). Given the addresses, each takeover's bind and
- * first announcement are started ahead of time (see PreparedCommands). `link`: where na6's MAC and router flag are
- * read (tests give their own).
+ * first announcement are started ahead of time (see PreparedCommands).
  */
 export function createPlatformAdapters(
   toolkit: Toolkit,
   logger: LoggerPort,
   addresses?: FloatingAddress | readonly FloatingAddress[],
-  link?: LinkFacts,
+  options: PlatformOptions = {},
 ): PlatformAdapters {
+  const { link } = options;
   const shell = findTool('sh', '/bin:/usr/bin');
   const prepared = shell ? new PreparedCommands(shell) : null;
   const run = prepared?.run;
@@ -70,6 +80,7 @@ export function createPlatformAdapters(
       logger.debug(`first announcement of ${address.toString()} not prepared: ${(err as Error).message}`);
     }
   }
+  const makeReleaseGuard = releaseGuards(toolkit, table, logger, options.guardDeadlines === true);
   const ipv4Probe = new PingArpingConflictProbe({ file: toolkit.ping, flavor: toolkit.pingFlavor }, toolkit.arping, CONFLICT_PROBE_DEADLINE_MS);
   const ipv6Probe = toolkit.ndisc6 ? new Ndisc6ConflictProbe(toolkit.ndisc6, CONFLICT_PROBE_DEADLINE_MS) : null;
   const ipv6Announcer = toolkit.os === 'darwin' ? new KernelAnnouncer(logger, { level: 'warn', text: MACOS_NO_NA }) : na6;
@@ -77,7 +88,22 @@ export function createPlatformAdapters(
     addressTable: table,
     conflictProbe: new DualStackConflictProbe(ipv4Probe, ipv6Probe, whyNoIpv6),
     announcer: new DualStackAnnouncer(arping ?? new KernelAnnouncer(logger), ipv6Announcer, whyNoIpv6),
-    releaseGuard: new XargsReleaseGuard(toolkit.xargs, table),
+    releaseGuard: makeReleaseGuard(),
+    makeReleaseGuard,
     healthProbe: new LocalHealthProbe({ file: toolkit.ping, flavor: toolkit.pingFlavor }),
   };
+}
+
+/**
+ * The heartbeat mode's guard is xargs; quorum mode's keeps a deadline too, with bash's read -t (Linux: macOS's bash
+ * 3.2 counts whole seconds only). Without bash a stalled daemon is not fenced by its guard: said once, at start.
+ */
+function releaseGuards(toolkit: Toolkit, table: CommandAddressTable, logger: LoggerPort, deadlines: boolean): () => ReleaseGuardPort {
+  const bash = deadlines && toolkit.os === 'linux' ? findTool('bash', '/bin:/usr/bin') : null;
+  if (deadlines && !bash) {
+    logger.warn(
+      `quorum mode without ${toolkit.os === 'linux' ? 'bash' : 'a bash that counts fractions of a second'}: the release guard removes the address when the daemon dies, but not at the lease's deadline if the daemon stands still (SIGSTOP, a blocked event loop)`,
+    );
+  }
+  return bash ? () => new DeadlineReleaseGuard(bash, table, logger) : () => new XargsReleaseGuard(toolkit.xargs, table);
 }

@@ -41,8 +41,6 @@ import {
   KeyedReleaseGuard,
   PingHostProbe,
   PrometheusMetrics,
-  XargsReleaseGuard,
-  type CommandAddressTable,
   ProcessNotifier,
   SystemClock,
   TcpEchoPeerTransport,
@@ -103,16 +101,18 @@ export function createContainer(options: ContainerOptions): Container {
   container.bind<Toolkit>(TOOLKIT).toDynamicValue(() => options.toolkit ?? preflight());
   container
     .bind<PlatformAdapters>(PLATFORM_ADAPTERS)
-    .toDynamicValue(() => createPlatformAdapters(container.get<Toolkit>(TOOLKIT), container.get<LoggerPort>(LOGGER_PORT), preparedAddresses(options.settings)));
+    .toDynamicValue(() =>
+      createPlatformAdapters(container.get<Toolkit>(TOOLKIT), container.get<LoggerPort>(LOGGER_PORT), preparedAddresses(options.settings), {
+        guardDeadlines: Boolean(options.settings.quorum),
+      }),
+    );
   provide(CLOCK_PORT, () => new SystemClock());
   provide<LoggerPort>(LOGGER_PORT, () => new WinstonLogger());
   provide(ADDRESS_TABLE_PORT, () => platform().addressTable);
   provide(CONFLICT_PROBE_PORT, () => platform().conflictProbe);
   provide(ANNOUNCER_PORT, () => platform().announcer);
   // several addresses: a dead man's switch each, so releasing one never disarms another's
-  provide(RELEASE_GUARD_PORT, () =>
-    multi ? new KeyedReleaseGuard(() => new XargsReleaseGuard(container.get<Toolkit>(TOOLKIT).xargs, platform().addressTable as CommandAddressTable)) : platform().releaseGuard,
-  );
+  provide(RELEASE_GUARD_PORT, () => (multi ? new KeyedReleaseGuard(() => platform().makeReleaseGuard()) : platform().releaseGuard));
   provide(HEALTH_PROBE_PORT, () => platform().healthProbe);
   // made when a backup first watches its master's host (echo.host_timeout_in_ms), shared by every address
   provide(HOST_PROBE_PORT, () => new PingHostProbe(() => container.get<Toolkit>(TOOLKIT).ping, findTool('sh', '/bin:/usr/bin') ?? '/bin/sh', container.get<ClockPort>(CLOCK_PORT), container.get<LoggerPort>(LOGGER_PORT)));

@@ -176,6 +176,30 @@ describeLabs('quorum mode: an etcd lease decides who holds the address (three et
       assert.ok(took.ms < LEASE_TTL_MS, `took ${took.ms} ms\n${lab.logs()}`);
     });
 
+    it("the holder's daemon stalls (SIGSTOP): its release guard removes the address before the lease can end; never two holders", async () => {
+      const { lab } = ctx;
+      const [n1, n2] = await freshPair(ctx);
+      const watch = watchAllHolders(lab.nodes);
+      // the daemon alone stops (a blocked event loop looks the same); its children, the guard among them, run on
+      n2.daemon!.kill('SIGSTOP');
+      let took: { ms: number };
+      try {
+        took = await lab.waitFor('node1 to hold the address', () => n1.holdsVip(), (h) => h, LEASE_TTL_MS * 3);
+        await sleep(500);
+      } finally {
+        n2.daemon!.kill('SIGCONT');
+      }
+      // resumed, it hears what its guard did, finds its lease past its fence and the key held by node1: it stays
+      // without the address
+      await lab.waitForLog(n2.daemon!, /the release guard removed 198\.18\.0\.100\/24 on eth0:fip at its deadline/, 5000);
+      await lab.waitForLog(n2.daemon!, /etcd key of 198\.18\.0\.100: held by 198\.18\.0\.11/, 5000);
+      await sleep(500);
+      const samples = await watch.stop();
+      assert.equal(twoHolders(samples), null, `${twoHolders(samples)}\n${lab.logs()}`);
+      assert.ok(settledOn(samples, 'node1') >= 0, `holders seen: ${[...new Set(samples.map((s) => s.holders))].join(', ')}\n${lab.logs()}`);
+      console.log(`# holder's daemon stalled: node1 held the address ${took.ms} ms later (lease TTL ${LEASE_TTL_MS} ms)`);
+    });
+
     it('a graceful stop releases, gives the key back and revokes the lease: node1 binds at once', async () => {
       const { lab } = ctx;
       const [n1, n2] = await freshPair(ctx);

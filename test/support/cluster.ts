@@ -83,7 +83,7 @@ export class SimCluster {
       table: new FakeAddressTable(this.segment, id),
       probe: new FakeConflictProbe(this.segment, id),
       announcer: new FakeAnnouncer(),
-      guard: new FakeReleaseGuard(),
+      guard: new FakeReleaseGuard(undefined, () => this.clock.now()),
       transport: this.network.transportFor(id),
       logger: new RecordingLogger(),
       health: new FakeHealthProbe(),

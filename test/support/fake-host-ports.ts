@@ -33,8 +33,17 @@ export class FakeAnnouncer implements AnnouncerPort {
 export class FakeReleaseGuard implements ReleaseGuardPort {
   armed = false;
   arms = 0;
+  /** the deadline last given, on `now`'s clock; null: none */
+  deadlineAt: number | null = null;
 
-  constructor(private readonly journal = new CallJournal()) {}
+  constructor(
+    private readonly journal = new CallJournal(),
+    protected readonly now: () => number = () => 0,
+  ) {}
+
+  deadline(_address: FloatingAddress, inMs: number | null): void {
+    this.deadlineAt = inMs === null ? null : this.now() + inMs;
+  }
 
   async arm(): Promise<void> {
     this.armed = true;
@@ -43,6 +52,7 @@ export class FakeReleaseGuard implements ReleaseGuardPort {
   }
   async disarm(): Promise<void> {
     this.armed = false;
+    this.deadlineAt = null;
     this.journal.record('guard: disarm');
   }
 
@@ -51,6 +61,9 @@ export class FakeReleaseGuard implements ReleaseGuardPort {
   }
   assertDisarmed(): void {
     assert.ok(!this.armed, 'the release guard is still armed');
+  }
+  assertDeadlineAt(at: number | null): void {
+    assert.equal(this.deadlineAt, at, 'the release guard deadline');
   }
 }
 

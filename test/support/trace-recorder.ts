@@ -108,7 +108,7 @@ export class TraceCluster extends SimCluster {
       table: new TracingTable(this.segment, ip, rec),
       probe: new TracingProbe(this.segment, ip, rec),
       announcer: new TracingAnnouncer(rec),
-      guard: new TracingGuard(rec),
+      guard: new TracingGuard(rec, () => this.clock.now()),
       transport: this.network.transportFor(ip),
       logger: new TracingLogger(rec),
       health: new FakeHealthProbe(),
@@ -208,12 +208,19 @@ class TracingAnnouncer extends FakeAnnouncer {
 }
 
 class TracingGuard extends FakeReleaseGuard {
-  constructor(private readonly rec: Rec) {
-    super();
+  constructor(
+    private readonly rec: Rec,
+    now: () => number,
+  ) {
+    super(undefined, now);
   }
   override arm(): Promise<void> {
-    this.rec('guard armed');
+    this.rec(this.deadlineAt === null ? 'guard armed' : `guard armed (removes it itself in ${this.deadlineAt - this.now()} ms unless moved)`);
     return super.arm();
+  }
+  override deadline(address: FloatingAddress, inMs: number | null): void {
+    if (inMs === null && this.deadlineAt !== null) this.rec('guard deadline cleared');
+    super.deadline(address, inMs);
   }
   override disarm(): Promise<void> {
     this.rec('guard disarmed');

@@ -9,5 +9,11 @@ export interface ReleaseGuardPort {
   arm(address: FloatingAddress): Promise<void>;
   /** Disarms the address's guard; without an address, every guard. */
   disarm(address?: FloatingAddress): Promise<void>;
+  /**
+   * Quorum mode: the guard also removes the address on its own `inMs` from now, unless given a later deadline
+   * first, so a daemon that stands still (SIGSTOP, a blocked event loop) cannot keep it past its etcd lease. Kept
+   * for the next arm when not armed now; null: no deadline. A guard that cannot keep time ignores it.
+   */
+  deadline(address: FloatingAddress, inMs: number | null): void;
 }
 export const RELEASE_GUARD_PORT = Symbol.for('floatip.ReleaseGuardPort');

@@ -15,6 +15,7 @@ import {
 } from '../../domain/index.js';
 import { NODE_SETTINGS, addressesOf, echoTiming, type NodeSettings } from '../node-settings.js';
 import { QUORUM_PORT, type QuorumPort } from '../ports/quorum.port.js';
+import { RELEASE_GUARD_PORT, type ReleaseGuardPort } from '../ports/release-guard.port.js';
 import { CLOCK_PORT, type ClockPort } from '../ports/clock.port.js';
 import { CONFLICT_PROBE_PORT, type ConflictProbePort } from '../ports/conflict-probe.port.js';
 import { HOST_PROBE_PORT, type HostProbePort } from '../ports/host-probe.port.js';
@@ -73,13 +74,14 @@ export class FailoverNode implements TransportListener {
     @inject(VerifyHolder) private readonly verifyHolder: VerifyHolder,
     @inject(HOST_PROBE_PORT) private readonly hostProbe: HostProbePort,
     @inject(QUORUM_PORT) quorum: QuorumPort,
+    @inject(RELEASE_GUARD_PORT) guard: ReleaseGuardPort,
   ) {
     this.machine = initialState(this.configOf(settings));
     this.timers = new NodeTimers(clock);
     this.changes = new StateChanges(() => this.settings, { logger, metrics: this.metrics, notifier: this.notifier });
     this.quorumLink = new QuorumLink(quorum, () => this.settings, logger, this.metrics);
     this.unit = new UnitAddresses(bindAddress, releaseAddress, () => addressesOf(this.settings));
-    this.portEffects = new PortEffects({ transport, announcer, logger, metrics, clock }, () => addressesOf(this.settings));
+    this.portEffects = new PortEffects({ transport, announcer, logger, metrics, clock, guard }, () => addressesOf(this.settings));
     // alive as in status(): heard within its timeout, and neither lost nor stopping
     this.metrics.watchPeers(() => {
       const now = this.clock.now();

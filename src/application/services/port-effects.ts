@@ -6,12 +6,15 @@ import type { ClockPort } from '../ports/clock.port.js';
 import type { LoggerPort } from '../ports/logger.port.js';
 import type { MetricsPort } from '../ports/metrics.port.js';
 import type { PeerTransportPort } from '../ports/peer-transport.port.js';
+import type { ReleaseGuardPort } from '../ports/release-guard.port.js';
 
 /** The effects that are one call on a port and need nothing back: heartbeats, announcements, log lines, metrics. */
-export type PortEffect = Extract<Effect, { kind: 'send' | 'announce' | 'cancel-announce' | 'forget-neighbours' | 'log' | 'metric' }>;
+export type PortEffect = Extract<Effect, { kind: 'send' | 'announce' | 'cancel-announce' | 'forget-neighbours' | 'guard-deadline' | 'log' | 'metric' }>;
+
+const PORT_EFFECTS: ReadonlySet<Effect['kind']> = new Set(['send', 'announce', 'cancel-announce', 'forget-neighbours', 'guard-deadline', 'log', 'metric']);
 
 export function isPortEffect(e: Effect): e is PortEffect {
-  return e.kind === 'send' || e.kind === 'announce' || e.kind === 'cancel-announce' || e.kind === 'forget-neighbours' || e.kind === 'log' || e.kind === 'metric';
+  return PORT_EFFECTS.has(e.kind);
 }
 
 export interface PortEffectPorts {
@@ -20,6 +23,7 @@ export interface PortEffectPorts {
   readonly logger: LoggerPort;
   readonly metrics: MetricsPort;
   readonly clock: ClockPort;
+  readonly guard: ReleaseGuardPort;
 }
 
 /** Runs port effects for one address. A failed call is a log line: none of them is worth stopping the machine for. */
@@ -56,6 +60,12 @@ export class PortEffects {
           announcer.forgetUnresolvedNeighbours(address).catch((err: unknown) => logger.warn(`could not clear unresolved neighbour entries: ${errorText(err)}`));
         }
         return;
+      case 'guard-deadline': {
+        // the machine's clock time, as a delay from now: the guard is another process with a clock of its own
+        const inMs = e.at === null ? null : Math.max(0, e.at - this.ports.clock.now());
+        for (const address of this.addresses()) this.ports.guard.deadline(address, inMs);
+        return;
+      }
       case 'log':
         this.log(e.log);
         return;

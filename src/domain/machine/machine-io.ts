@@ -98,6 +98,11 @@ export type Effect =
   | { kind: 'campaign'; depose?: string }
   /** quorum mode: delete the key, held under this node's lease, of an address this node no longer holds */
   | { kind: 'resign' }
+  /**
+   * quorum mode: the clock time by which the release guard removes the address itself if this daemon has not
+   * released it (it stood still: SIGSTOP, a blocked event loop); null: no such deadline (on_quorum_loss: keep)
+   */
+  | { kind: 'guard-deadline'; at: number | null }
   | { kind: 'set-timer'; name: TimerName; ms: number }
   | { kind: 'clear-timer'; name: TimerName }
   | { kind: 'clear-timers' }

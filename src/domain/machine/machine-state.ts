@@ -111,7 +111,7 @@ export function initialState(config: MachineConfig): MachineState {
     hostWatch: null,
     hostRefuted: null,
     reannounceAt: -Infinity,
-    quorum: { key: null, keySince: 0, campaigning: false, lastCampaign: null, resigned: false, lastResignAt: -Infinity, slowestReleaseMs: 0, slowestBindMs: 0, mayBeBound: false, keepKey: false, fenceArmedAt: null },
+    quorum: { key: null, keySince: 0, campaigning: false, lastCampaign: null, resigned: false, lastResignAt: -Infinity, slowestReleaseMs: 0, slowestBindMs: 0, mayBeBound: false, keepKey: false, fenceArmedAt: null, guardAt: null },
     stopping: null,
   };
 }
@@ -136,6 +136,8 @@ export interface QuorumState {
   keepKey: boolean;
   /** the fence deadline set now (clock time), or null */
   fenceArmedAt: number | null;
+  /** the release guard's deadline last given to the driver (clock time), or null: none, or the guard disarmed since */
+  guardAt: number | null;
 }
 
 /** STOPPED or STOPPING: nothing from the network or a timer moves the machine then. */

@@ -16,6 +16,16 @@ export const FENCE_LAG_MS = 100;
 /** The least time a takeover must have before the fence: a conflict probe (150 ms) and the bind, with room. */
 export const BIND_FLOOR_MS = 500;
 
+/**
+ * How long before holdUntil the release guard removes the address if the daemon has not (it stood still): one
+ * process start, with room. Always less than the fence's lead, so a daemon whose timers fire releases first.
+ */
+export const GUARD_FLOOR_MS = 150;
+
+export function guardLeadMs(s: MachineState): number {
+  return Math.max(GUARD_FLOOR_MS, Math.ceil(1.5 * s.quorum.slowestReleaseMs));
+}
+
 /** How long before the fence a takeover may still start: twice the slowest bind seen, at least the floor. */
 export function bindBudgetMs(s: MachineState): number {
   return Math.max(BIND_FLOOR_MS, 2 * s.quorum.slowestBindMs);
@@ -70,6 +80,8 @@ export function onQuorumKey(t: Turn, key: QuorumKey, campaigned: boolean): void 
     return;
   }
   s.quorum.key = key;
+  // before anything this step binds: the guard is armed with the deadline of the lease that holds the key now
+  syncGuardDeadline(t);
   if (before?.kind !== key.kind) s.quorum.keySince = t.now;
   if (key.kind !== 'ours') s.quorum.resigned = false;
   if (!before || before.kind !== key.kind || (before.kind === 'held' && key.kind === 'held' && before.holder !== key.holder)) {
@@ -103,11 +115,15 @@ export function campaign(t: Turn, depose: string | undefined): void {
 /** A release that ran to its end: the address is off this host, and how long that took. */
 export function noteRelease(s: MachineState, tookMs: number | undefined): void {
   s.quorum.mayBeBound = false;
+  // the release disarmed the guard, and its deadline with it
+  s.quorum.guardAt = null;
   if (tookMs !== undefined && tookMs > s.quorum.slowestReleaseMs) s.quorum.slowestReleaseMs = tookMs;
 }
 
 export function noteBind(s: MachineState, bound: boolean, tookMs: number): void {
   s.quorum.mayBeBound = bound;
+  // a bind that did not happen disarmed the guard, and its deadline with it
+  if (!bound) s.quorum.guardAt = null;
   if (bound && tookMs > s.quorum.slowestBindMs) s.quorum.slowestBindMs = tookMs;
 }
 
@@ -119,6 +135,7 @@ export function noteBind(s: MachineState, bound: boolean, tookMs: number): void 
  */
 export function syncQuorum(t: Turn): void {
   const { s } = t;
+  if (!s.config.quorum && s.quorum.guardAt !== null) setGuardDeadline(t, null);
   if (!s.config.quorum || isHalted(s)) return;
   let fence = fenceAt(s);
   // past its fence the key is no longer this node's to use or give back: its lease ends by itself
@@ -132,6 +149,7 @@ export function syncQuorum(t: Turn): void {
   if (fence === null) t.clearTimer('fence');
   else if (fence !== s.quorum.fenceArmedAt) t.setTimer('fence', Math.max(0, fence - t.now));
   s.quorum.fenceArmedAt = fence;
+  syncGuardDeadline(t);
   const q = s.quorum;
   const stray = q.key?.kind === 'ours' && s.role !== 'MASTER' && s.operation === null && !q.campaigning && !q.mayBeBound && !q.keepKey;
   if (stray && !q.resigned && t.now - q.lastResignAt >= t.timing.repeatAtMostMs) {
@@ -139,4 +157,29 @@ export function syncQuorum(t: Turn): void {
     q.lastResignAt = t.now;
     t.emit({ kind: 'resign' });
   }
+}
+
+/**
+ * The fence needs this daemon's timers to fire; a daemon that stands still (SIGSTOP, a blocked event loop) would keep
+ * the address past its lease while a peer takes the key. So the release guard, a process of its own, is given a
+ * deadline of its own, a little after the fence and before the lease can end: each renewal moves it. With
+ * on_quorum_loss: keep a master holds the address past its lease on purpose, so there is none. A key no longer
+ * this node's leaves the deadline as it was: only a renewal moves it, and a disarm (a release, a bind that did not
+ * happen) ends it.
+ */
+function syncGuardDeadline(t: Turn): void {
+  const { s } = t;
+  const key = s.quorum.key;
+  if (s.config.quorum?.onLoss !== 'release') {
+    if (s.quorum.guardAt !== null) setGuardDeadline(t, null);
+    return;
+  }
+  if (key?.kind !== 'ours') return;
+  const at = key.holdUntil - guardLeadMs(s);
+  if (at !== s.quorum.guardAt) setGuardDeadline(t, at);
+}
+
+function setGuardDeadline(t: Turn, at: number | null): void {
+  t.s.quorum.guardAt = at;
+  t.emit({ kind: 'guard-deadline', at });
 }

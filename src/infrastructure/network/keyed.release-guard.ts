@@ -11,13 +11,20 @@ export class KeyedReleaseGuard implements ReleaseGuardPort {
   constructor(private readonly make: () => ReleaseGuardPort) {}
 
   arm(address: FloatingAddress): Promise<void> {
-    const key = address.cidr;
-    let guard = this.guards.get(key);
+    return this.guardOf(address).arm(address);
+  }
+
+  deadline(address: FloatingAddress, inMs: number | null): void {
+    this.guardOf(address).deadline(address, inMs);
+  }
+
+  private guardOf(address: FloatingAddress): ReleaseGuardPort {
+    let guard = this.guards.get(address.cidr);
     if (!guard) {
       guard = this.make();
-      this.guards.set(key, guard);
+      this.guards.set(address.cidr, guard);
     }
-    return guard.arm(address);
+    return guard;
   }
 
   async disarm(address?: FloatingAddress): Promise<void> {

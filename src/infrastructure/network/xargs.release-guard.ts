@@ -14,12 +14,12 @@ import type { ReleasableAddressTable } from './release-command.js';
  * nothing (-r).
  */
 export class XargsReleaseGuard implements ReleaseGuardPort {
-  private armed: { child: ChildProcess; key: string } | null = null;
+  protected armed: { child: ChildProcess; key: string } | null = null;
   private spare: Promise<ChildProcess> | null = null;
 
   constructor(
     private readonly xargs: string,
-    private readonly table: ReleasableAddressTable,
+    protected readonly table: ReleasableAddressTable,
   ) {}
 
   async arm(address: FloatingAddress): Promise<void> {
@@ -28,10 +28,26 @@ export class XargsReleaseGuard implements ReleaseGuardPort {
     if (this.armed && this.armed.key === key && alive(this.armed.child)) return;
     await this.kill();
     const child = await this.takeSpare(file);
-    child.stdin!.write(args.map((a) => `${a}\0`).join(''));
+    child.stdin!.write(this.input(args));
     hold(child, true);
     this.armed = { child, key };
+    this.armedNow(address, child);
   }
+
+  /** xargs keeps no time: the heartbeat mode has no lease to stay within (see DeadlineReleaseGuard). */
+  deadline(_address: FloatingAddress, _inMs: number | null): void {}
+
+  /** What the child reads once armed: the release command's arguments. */
+  protected input(args: readonly string[]): string {
+    return args.map((a) => `${a}\0`).join('');
+  }
+
+  /** The child that waits for its input to end, then runs `file` with the arguments it read. */
+  protected launch(file: string): ChildProcess {
+    return spawn(this.xargs, ['-0', '-r', file], { stdio: ['pipe', 'ignore', 'ignore'], env: C_LOCALE_ENV });
+  }
+
+  protected armedNow(_address: FloatingAddress, _child: ChildProcess): void {}
 
   async disarm(): Promise<void> {
     await this.kill();
@@ -59,7 +75,7 @@ export class XargsReleaseGuard implements ReleaseGuardPort {
   }
 
   private async start(file: string): Promise<ChildProcess> {
-    const child = spawn(this.xargs, ['-0', '-r', file], { stdio: ['pipe', 'ignore', 'ignore'], env: C_LOCALE_ENV });
+    const child = this.launch(file);
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);
@@ -71,6 +87,6 @@ export class XargsReleaseGuard implements ReleaseGuardPort {
   }
 }
 
-function alive(child: ChildProcess): boolean {
+export function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }

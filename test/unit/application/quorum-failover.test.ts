@@ -165,6 +165,39 @@ describe('quorum mode in virtual time (etcd lease TTL 3 s, heartbeat timeout 1 s
     cluster.etcd.assertKeyHeldBy(QUORUM_KEY, B);
   });
 
+  // A daemon that stands still cannot run its fence; its guard, a process of its own, keeps a deadline for it
+  it("the holder's release guard is given a deadline after the fence and before the lease can end; each renewal moves it", async () => {
+    await bHolds();
+    const b = cluster.get(B);
+    b.guard.assertArmed();
+    const first = b.guard.deadlineAt!;
+    const fenceAt = clock.now() + b.node.status().quorum!.fenceInMs!;
+    // the fence's lead is at least 400 ms, the guard's 150: the daemon, while its timers fire, always goes first
+    assert.equal(first - fenceAt, 250, 'the guard acts 250 ms after the fence');
+    await cluster.run(2000);
+    assert.ok(b.guard.deadlineAt! >= first + 1000, `moved by the renewals: ${b.guard.deadlineAt! - first} ms`);
+    assert.equal(b.guard.deadlineAt! - (clock.now() + b.node.status().quorum!.fenceInMs!), 250);
+    assert.equal(cluster.get(A).guard.deadlineAt, null, 'a backup holds no key, and its guard no deadline');
+  });
+
+  it('the holder cut from etcd releases at its fence, before its guard would: the release disarms the guard and its deadline', async () => {
+    await bHolds();
+    const b = cluster.get(B);
+    const guardAt = b.guard.deadlineAt!;
+    cluster.etcd.cutOff(B);
+    await cluster.run(guardAt - clock.now() - 1);
+    assert.ok(!cluster.holders().includes(B), 'released by the daemon before the guard deadline');
+    b.guard.assertDisarmed();
+    b.guard.assertDeadlineAt(null);
+  });
+
+  it('on_quorum_loss: keep gives the guard no deadline: a master holds past its lease on purpose', async () => {
+    cluster = new QuorumCluster(clock, TIMING, { onLoss: 'keep' });
+    await bHolds();
+    cluster.get(B).guard.assertArmed();
+    cluster.get(B).guard.assertDeadlineAt(null);
+  });
+
   it('a master without the key gives way to nobody: the key holder reasserts', async () => {
     await bHolds();
     // A says it is master in a newer term (forged, or a node run in keep mode): B holds the key and keeps the address

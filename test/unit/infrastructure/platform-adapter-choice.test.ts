@@ -112,7 +112,7 @@ describe('the adapters a toolkit picks (createPlatformAdapters)', () => {
   }
 
   it('Linux with ndisc6 and na6: IPv6 is probed with ndisc6 and announced with na6', () => {
-    const adapters = createPlatformAdapters(withIpv6(linux('ip', '/sbin/ip')), new RecordingLogger(), undefined, link);
+    const adapters = createPlatformAdapters(withIpv6(linux('ip', '/sbin/ip')), new RecordingLogger(), undefined, { link });
     assert.ok(adapters.conflictProbe instanceof DualStackConflictProbe && adapters.conflictProbe.ipv6 instanceof Ndisc6ConflictProbe);
     assert.ok(adapters.announcer instanceof DualStackAnnouncer && adapters.announcer.ipv6 instanceof Na6Announcer);
     assert.equal(adapters.conflictProbe.ipv6.deadlineMs, CONFLICT_PROBE_DEADLINE_MS);
@@ -144,7 +144,7 @@ describe('the adapters a toolkit picks (createPlatformAdapters)', () => {
         chmodSync(join(d, tool), 0o755);
       }
       const kit: Toolkit = { ...linux('ip', join(d, 'ip'), join(d, 'arping')), neighbourTool: join(d, 'ip'), ndisc6: join(d, 'ndisc6'), na6: join(d, 'na6') };
-      const adapters = createPlatformAdapters(kit, new RecordingLogger(), [linuxVip, vip6], link);
+      const adapters = createPlatformAdapters(kit, new RecordingLogger(), [linuxVip, vip6], { link });
       await new Promise((r) => setTimeout(r, 200));
       assert.ok(!existsSync(log), 'prepared commands wait to be asked');
       await adapters.addressTable.bind(vip6);

@@ -1,12 +1,14 @@
-// The dead man's switch with real processes: xargs, and a release "tool" that only writes down its arguments.
+// The dead man's switch with real processes: xargs (bash in quorum mode), and a release "tool" that only writes down
+// its arguments.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { XargsReleaseGuard, findTool, type CommandLine, type ReleasableAddressTable } from '../../../src/infrastructure/index.js';
+import { DeadlineReleaseGuard, XargsReleaseGuard, findTool, type CommandLine, type ReleasableAddressTable } from '../../../src/infrastructure/index.js';
 import { anAddress } from '../../support/builders.js';
+import { RecordingLogger } from '../../support/fakes.js';
 
 /** The guard only asks how to release; anything else would be a call it must not make. */
 class ReleaseOnlyTable implements ReleasableAddressTable {
@@ -25,7 +27,7 @@ class ReleaseOnlyTable implements ReleasableAddressTable {
   }
 }
 
-const GUARD_MODULE = new URL('../../../src/infrastructure/network/xargs.release-guard.js', import.meta.url).href;
+const GUARD_MODULE = new URL('../../../src/infrastructure/index.js', import.meta.url).href;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('xargs release guard', () => {
@@ -34,6 +36,7 @@ describe('xargs release guard', () => {
   let ran: string;
   let starts: string;
   let xargs: string;
+  let bash: string;
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'floatip-guard-'));
@@ -44,8 +47,11 @@ describe('xargs release guard', () => {
     // counts the guard's process starts, then is the real xargs
     xargs = join(dir, 'xargs');
     writeFileSync(xargs, `#!/bin/sh\necho start >> ${starts}\nexec ${findTool('xargs') ?? '/usr/bin/xargs'} "$@"\n`);
+    bash = join(dir, 'bash');
+    writeFileSync(bash, `#!/bin/sh\necho start >> ${starts}\nexec ${findTool('bash', '/bin:/usr/bin') ?? '/bin/bash'} "$@"\n`);
     chmodSync(tool, 0o755);
     chmodSync(xargs, 0o755);
+    chmodSync(bash, 0o755);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -81,8 +87,10 @@ describe('xargs release guard', () => {
     "await guard.arm(FloatingAddress.create({ ip: Ipv6Address.create('fd00:198:18::234'), prefixLength: 64, interfaceName: 'eth0', label: 'fip' }));",
   ].join('\n');
 
-  for (const [what, setup, arm, expected] of [
+  for (const [what, setup, arm, expected, kind = 'xargs'] of [
     ['an armed spare removes the address when its owner is killed', onlyRelease, 'await guard.arm({});', ['del 198.18.0.100/24']],
+    ["quorum mode's guard, armed with a deadline far off, removes the address when its owner is killed", onlyRelease, 'guard.deadline({}, 60_000); await guard.arm({});', ['del 198.18.0.100/24'], 'bash'],
+    ["a spare of quorum mode's guard that was never armed runs nothing when its owner dies", onlyRelease, 'guard.deadline({}, 1);', [], 'bash'],
     ['a spare that was never armed runs nothing when its owner dies', onlyRelease, '', []],
     ['an IPv6 address armed with iproute2 is removed with ip -6', realTable('Iproute2AddressTable'), armIpv6, ['-6 addr del fd00:198:18::234/64 dev eth0']],
     ['an IPv6 address armed with ifconfig is removed with ifconfig inet6 del, by the same spare', realTable('IfconfigAddressTable'), armIpv6, ['eth0 inet6 del fd00:198:18::234/64']],
@@ -90,9 +98,9 @@ describe('xargs release guard', () => {
     it(what, async () => {
       reset();
       const code = [
-        `const { XargsReleaseGuard } = await import(${JSON.stringify(GUARD_MODULE)});`,
+        `const { XargsReleaseGuard, DeadlineReleaseGuard } = await import(${JSON.stringify(GUARD_MODULE)});`,
         setup(),
-        `const guard = new XargsReleaseGuard(${JSON.stringify(xargs)}, table);`,
+        kind === 'bash' ? `const guard = new DeadlineReleaseGuard(${JSON.stringify(bash)}, table);` : `const guard = new XargsReleaseGuard(${JSON.stringify(xargs)}, table);`,
         'await guard.disarm();',
         'await new Promise((r) => setTimeout(r, 100));',
         arm,
@@ -112,4 +120,69 @@ describe('xargs release guard', () => {
       assert.equal(lines(starts).length, 1, 'one process start: the spare');
     });
   }
+
+  describe("quorum mode's deadline (a daemon that stands still)", () => {
+    const guardOf = (logger = new RecordingLogger()): DeadlineReleaseGuard => new DeadlineReleaseGuard(bash, table(), logger);
+    const waitForRun = async (ms: number): Promise<void> => {
+      const until = Date.now() + ms;
+      while (lines(ran).length === 0 && Date.now() < until) await sleep(10);
+    };
+
+    it('a deadline given before the arm, and not moved, removes the address once it passes, and says so', async () => {
+      reset();
+      const logger = new RecordingLogger();
+      const guard = guardOf(logger);
+      const given = Date.now();
+      guard.deadline(anAddress(), 400);
+      await sleep(100);
+      await guard.arm(anAddress());
+      await waitForRun(3000);
+      const took = Date.now() - given;
+      assert.deepEqual(lines(ran), ['del 198.18.0.100/24']);
+      assert.ok(took >= 390 && took < 1500, `ran ${took} ms after the deadline of 400 ms was given`);
+      await sleep(50);
+      assert.ok(logger.has('removed 198.18.0.100/24 on eth0:fip at its deadline'), logger.lines.join('\n'));
+      await guard.disarm();
+    });
+
+    it('each new deadline moves it; a disarm then runs nothing', async () => {
+      reset();
+      const guard = guardOf();
+      guard.deadline(anAddress(), 300);
+      await guard.arm(anAddress());
+      for (let i = 0; i < 10; i++) {
+        await sleep(100);
+        guard.deadline(anAddress(), 300);
+      }
+      assert.deepEqual(lines(ran), [], 'moved every 100 ms, a deadline of 300 ms never passed');
+      await guard.disarm();
+      await sleep(500);
+      assert.deepEqual(lines(ran), [], 'a disarmed guard runs nothing');
+    });
+
+    it('a deadline taken back (null) does not fire; one already past fires at once', async () => {
+      reset();
+      const guard = guardOf();
+      guard.deadline(anAddress(), 200);
+      await guard.arm(anAddress());
+      guard.deadline(anAddress(), null);
+      await sleep(600);
+      assert.deepEqual(lines(ran), []);
+      guard.deadline(anAddress(), 0);
+      await waitForRun(2000);
+      assert.deepEqual(lines(ran), ['del 198.18.0.100/24']);
+      await guard.disarm();
+    });
+
+    it('a disarm ends the deadline: the next arm has none until one is given', async () => {
+      reset();
+      const guard = guardOf();
+      guard.deadline(anAddress(), 200);
+      await guard.disarm();
+      await guard.arm(anAddress());
+      await sleep(600);
+      assert.deepEqual(lines(ran), []);
+      await guard.disarm();
+    });
+  });
 });

@@ -8,6 +8,7 @@ import type { FloatingAddress } from '../../../src/domain/index.js';
 import {
   ArpingAnnouncer,
   CONFLICT_PROBE_DEADLINE_MS,
+  DeadlineReleaseGuard,
   DualStackAnnouncer,
   DualStackConflictProbe,
   IfconfigAddressTable,
@@ -47,6 +48,18 @@ describe('the adapters a toolkit picks (createPlatformAdapters)', () => {
     return { bind: [t.bindCommand(address).file, ...t.bindCommand(address).args].join(' '), release: [t.releaseCommand(address).file, ...t.releaseCommand(address).args].join(' ') };
   };
 
+  it("quorum mode's guards keep a deadline on Linux (bash); on macOS they cannot, and the daemon says so once", () => {
+    const logger = new RecordingLogger();
+    const adapters = createPlatformAdapters(linux('ip', '/sbin/ip'), logger, undefined, { guardDeadlines: true });
+    assert.ok(adapters.releaseGuard instanceof DeadlineReleaseGuard);
+    assert.ok(adapters.makeReleaseGuard() instanceof DeadlineReleaseGuard, 'one more for a node of several addresses');
+    assert.ok(!logger.has('quorum mode without'));
+    const macLogger = new RecordingLogger();
+    const macAdapters = createPlatformAdapters(mac, macLogger, undefined, { guardDeadlines: true });
+    assert.ok(!(macAdapters.releaseGuard instanceof DeadlineReleaseGuard) && macAdapters.releaseGuard instanceof XargsReleaseGuard);
+    assert.equal(macLogger.lines.filter((l) => l.includes('quorum mode without a bash that counts fractions of a second')).length, 1);
+  });
+
   for (const [name, kit, vip, Table, bind, release] of [
     ['Linux ifconfig', linux('ifconfig', '/sbin/ifconfig'), linuxVip, IfconfigAddressTable, '/sbin/ifconfig eth0:fip 198.18.0.100 netmask 255.255.255.0 up', '/sbin/ifconfig eth0:fip down'],
     ['Linux ip', linux('ip', '/sbin/ip'), linuxVip, Iproute2AddressTable, '/sbin/ip addr add 198.18.0.100/24 dev eth0 label eth0:fip', '/sbin/ip addr del 198.18.0.100/24 dev eth0'],
@@ -56,7 +69,8 @@ describe('the adapters a toolkit picks (createPlatformAdapters)', () => {
       const adapters = createPlatformAdapters(kit, new RecordingLogger());
       assert.ok(adapters.addressTable instanceof Table, `picked ${adapters.addressTable.constructor.name}`);
       assert.deepEqual(commands(adapters.addressTable, vip), { bind, release });
-      assert.ok(adapters.releaseGuard instanceof XargsReleaseGuard);
+      // the heartbeat mode's guard: xargs, no deadline
+      assert.ok(adapters.releaseGuard instanceof XargsReleaseGuard && !(adapters.releaseGuard instanceof DeadlineReleaseGuard));
       // one probe for both families; IPv4 is asked with ARP and ping
       assert.ok(adapters.conflictProbe instanceof DualStackConflictProbe);
       assert.ok(adapters.conflictProbe.ipv4 instanceof PingArpingConflictProbe);

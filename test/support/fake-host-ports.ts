@@ -45,6 +45,19 @@ export class FakeReleaseGuard implements ReleaseGuardPort {
     this.deadlineAt = inMs === null ? null : this.now() + inMs;
   }
 
+  private readonly listeners = new Set<(address: FloatingAddress) => void>();
+  onFired(listener: (address: FloatingAddress) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** What the real guard does when its deadline passes unmoved: the address goes (the test removes it), and it says so. */
+  fire(address: FloatingAddress): void {
+    this.armed = false;
+    this.deadlineAt = null;
+    for (const listener of this.listeners) listener(address);
+  }
+
   async arm(): Promise<void> {
     this.armed = true;
     this.arms++;

@@ -15,5 +15,7 @@ export interface ReleaseGuardPort {
    * for the next arm when not armed now; null: no deadline. A guard that cannot keep time ignores it.
    */
   deadline(address: FloatingAddress, inMs: number | null): void;
+  /** Tells `listener` of each address a guard removed at its deadline (never of a death or a disarm); returns the undo. */
+  onFired(listener: (address: FloatingAddress) => void): () => void;
 }
 export const RELEASE_GUARD_PORT = Symbol.for('floatip.ReleaseGuardPort');

@@ -79,7 +79,7 @@ export class FailoverNode implements TransportListener {
     this.machine = initialState(this.configOf(settings));
     this.timers = new NodeTimers(clock);
     this.changes = new StateChanges(() => this.settings, { logger, metrics: this.metrics, notifier: this.notifier });
-    this.quorumLink = new QuorumLink(quorum, () => this.settings, logger, this.metrics);
+    this.quorumLink = new QuorumLink(quorum, () => this.settings, logger, this.metrics, guard, () => addressesOf(this.settings));
     this.unit = new UnitAddresses(bindAddress, releaseAddress, () => addressesOf(this.settings));
     this.portEffects = new PortEffects({ transport, announcer, logger, metrics, clock, guard }, () => addressesOf(this.settings));
     // alive as in status(): heard within its timeout, and neither lost nor stopping

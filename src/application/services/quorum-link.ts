@@ -1,9 +1,10 @@
-import type { MachineEvent, QuorumKey } from '../../domain/index.js';
+import type { FloatingAddress, MachineEvent, QuorumKey } from '../../domain/index.js';
 import { errorText } from '../errors.js';
 import { quorumKeyOf, type NodeSettings } from '../node-settings.js';
 import type { LoggerPort } from '../ports/logger.port.js';
 import type { MetricsPort } from '../ports/metrics.port.js';
 import type { QuorumPort } from '../ports/quorum.port.js';
+import type { ReleaseGuardPort } from '../ports/release-guard.port.js';
 
 /**
  * One address's tie to the quorum store (quorum mode): what the store says of its key comes to the machine as
@@ -11,6 +12,7 @@ import type { QuorumPort } from '../ports/quorum.port.js';
  */
 export class QuorumLink {
   private unfollow: (() => void) | null = null;
+  private unwatchGuard: (() => void) | null = null;
   private campaigning: Promise<void> | null = null;
 
   constructor(
@@ -18,6 +20,9 @@ export class QuorumLink {
     private readonly settings: () => NodeSettings,
     private readonly logger: LoggerPort,
     private readonly metrics: MetricsPort,
+    private readonly guard: ReleaseGuardPort,
+    /** the unit's addresses: one, or a group's */
+    private readonly addresses: () => readonly FloatingAddress[],
   ) {}
 
   private get key(): string {
@@ -28,6 +33,10 @@ export class QuorumLink {
     if (!this.settings().quorum) return;
     await this.quorum.start();
     this.unfollow = this.quorum.follow(this.key, (key) => this.report(dispatch, key, false));
+    // the guard of one of this unit's addresses removed it at its deadline (one guard port serves every unit)
+    this.unwatchGuard = this.guard.onFired((address) => {
+      if (this.addresses().some((a) => a.cidr === address.cidr)) dispatch({ kind: 'guard-fired' });
+    });
   }
 
   campaign(depose: string | undefined, dispatch: (e: MachineEvent) => void): void {
@@ -73,6 +82,8 @@ export class QuorumLink {
     if (!this.settings().quorum) return;
     this.unfollow?.();
     this.unfollow = null;
+    this.unwatchGuard?.();
+    this.unwatchGuard = null;
     await this.quorum.stop(!releasedOk);
   }
 }

@@ -14,7 +14,7 @@ import {
 } from './heartbeat.handlers.js';
 import type { Effect, MachineEvent, StepInputs } from './machine-io.js';
 import { isHalted, type MachineState } from './machine-state.js';
-import { noteRelease, onQuorumKey, onQuorumResigned, syncQuorum } from './quorum-gate.js';
+import { noteRelease, onGuardFired, onQuorumKey, onQuorumResigned, syncQuorum } from './quorum-gate.js';
 import { lookAtClaim, onBindDone, onClaimChecked, onOperationFailed, onReleased, onRivalChecked } from './takeover.js';
 import { announce, cadenceOf, heartbeatOf, scheduleTick, sendHeartbeat, transition, Turn } from './turn.js';
 
@@ -105,6 +105,9 @@ export function step(state: MachineState, event: MachineEvent, at: StepInputs): 
       break;
     case 'quorum-resigned':
       onQuorumResigned(t, event.error);
+      break;
+    case 'guard-fired':
+      onGuardFired(t);
       break;
     case 'operation-failed':
       onOperationFailed(t, event.error, event.purpose);

@@ -6,7 +6,7 @@ import type { ReleasePurpose } from './machine-io.js';
 import { isHalted } from './machine-state.js';
 import { reassert, scheduleTick, transition, type Turn } from './turn.js';
 import { startRivalCheck, takeOver } from './takeover.js';
-import { campaign, quorumView } from './quorum-gate.js';
+import { afterGuardFired, campaign, quorumView } from './quorum-gate.js';
 
 /**
  * The decision of the moment, asked after anything that can change it: a fault first, then the election strategy's
@@ -44,7 +44,9 @@ export function evaluate(t: Turn): void {
 export function endOperation(t: Turn): void {
   const { s } = t;
   s.operation = null;
-  if (!s.askAgain) return;
+  // the release guard fired while it ran (a bind may have bound after it): a master gives way first
+  afterGuardFired(t);
+  if (s.operation || !s.askAgain) return;
   s.askAgain = false;
   evaluate(t);
 }

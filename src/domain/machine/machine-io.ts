@@ -54,6 +54,8 @@ export type MachineEvent =
   | { kind: 'quorum-key'; key: QuorumKey; campaigned?: boolean }
   /** quorum mode: the resign asked for was done, or the store did not answer (error) */
   | { kind: 'quorum-resigned'; error?: string }
+  /** quorum mode: the release guard removed the address at its deadline (this daemon stood still past its fence) */
+  | { kind: 'guard-fired' }
   /** a bind, a release or a check that threw */
   | { kind: 'operation-failed'; error: string; purpose?: ReleasePurpose }
   | { kind: 'holder-checked'; purpose: CheckPurpose; claimant: Ipv4Address; verdict: HolderVerdict | { kind: 'error'; error: string } }

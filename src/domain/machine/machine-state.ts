@@ -111,7 +111,7 @@ export function initialState(config: MachineConfig): MachineState {
     hostWatch: null,
     hostRefuted: null,
     reannounceAt: -Infinity,
-    quorum: { key: null, keySince: 0, campaigning: false, lastCampaign: null, resigned: false, lastResignAt: -Infinity, slowestReleaseMs: 0, slowestBindMs: 0, mayBeBound: false, keepKey: false, fenceArmedAt: null, guardAt: null },
+    quorum: { key: null, keySince: 0, campaigning: false, lastCampaign: null, resigned: false, lastResignAt: -Infinity, slowestReleaseMs: 0, slowestBindMs: 0, mayBeBound: false, keepKey: false, fenceArmedAt: null, guardAt: null, guardFired: false },
     stopping: null,
   };
 }
@@ -138,6 +138,8 @@ export interface QuorumState {
   fenceArmedAt: number | null;
   /** the release guard's deadline last given to the driver (clock time), or null: none, or the guard disarmed since */
   guardAt: number | null;
+  /** the guard removed the address at its deadline; a master gives way once no operation runs */
+  guardFired: boolean;
 }
 
 /** STOPPED or STOPPING: nothing from the network or a timer moves the machine then. */

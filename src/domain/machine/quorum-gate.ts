@@ -1,6 +1,6 @@
 import type { QuorumView } from '../election/quorum.election.js';
 import { describeQuorumKey, type QuorumKey } from '../quorum/quorum-key.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, release } from './evaluate.js';
 import { isHalted, type MachineState } from './machine-state.js';
 import type { Turn } from './turn.js';
 
@@ -17,13 +17,16 @@ export const FENCE_LAG_MS = 100;
 export const BIND_FLOOR_MS = 500;
 
 /**
- * How long before holdUntil the release guard removes the address if the daemon has not (it stood still): one
- * process start, with room. Always less than the fence's lead, so a daemon whose timers fire releases first.
+ * How long before holdUntil the release guard removes the address if the daemon has not (it stood still). The
+ * guard runs one command where the daemon's release runs three (look, remove, look again), so half the slowest
+ * release measured, and at least the floor. A daemon whose fence fires no later than FENCE_LAG_MS is done first:
+ * it starts max(300, 2r) + 100 ms before holdUntil and takes r, so it ends max(300 - r, r) ms before holdUntil,
+ * never less than max(100, r / 2).
  */
-export const GUARD_FLOOR_MS = 150;
+export const GUARD_FLOOR_MS = 100;
 
 export function guardLeadMs(s: MachineState): number {
-  return Math.max(GUARD_FLOOR_MS, Math.ceil(1.5 * s.quorum.slowestReleaseMs));
+  return Math.max(GUARD_FLOOR_MS, Math.ceil(s.quorum.slowestReleaseMs / 2));
 }
 
 /** How long before the fence a takeover may still start: twice the slowest bind seen, at least the floor. */
@@ -167,7 +170,7 @@ export function syncQuorum(t: Turn): void {
  * this node's leaves the deadline as it was: only a renewal moves it, and a disarm (a release, a bind that did not
  * happen) ends it.
  */
-function syncGuardDeadline(t: Turn): void {
+function syncGuardDeadline(t: Turn, always = false): void {
   const { s } = t;
   const key = s.quorum.key;
   if (s.config.quorum?.onLoss !== 'release') {
@@ -176,7 +179,39 @@ function syncGuardDeadline(t: Turn): void {
   }
   if (key?.kind !== 'ours') return;
   const at = key.holdUntil - guardLeadMs(s);
-  if (at !== s.quorum.guardAt) setGuardDeadline(t, at);
+  if (always || at !== s.quorum.guardAt) setGuardDeadline(t, at);
+}
+
+/** Just before a bind: the guard it arms gets the deadline of the lease that holds the key now, whatever came before. */
+export function guardDeadlineForBind(t: Turn): void {
+  if (t.s.config.quorum) syncGuardDeadline(t, true);
+}
+
+/**
+ * The release guard removed the address on its own, at its deadline: this daemon stood still past its fence. Its
+ * lease may have been renewed meanwhile (an answer that was on its way), and then no peer can take the key while
+ * this node holds no address: so a master gives way (the key, unused, is then given back, and the best node takes
+ * it). A bind running now is looked at when it ends: its address may have been bound after the guard was gone.
+ */
+export function onGuardFired(t: Turn): void {
+  const { s } = t;
+  s.quorum.guardAt = null;
+  if (!s.config.quorum || isHalted(s)) return;
+  s.quorum.guardFired = true;
+  afterGuardFired(t);
+}
+
+/** Called when no operation runs (after onGuardFired, and at an operation's end). */
+export function afterGuardFired(t: Turn): void {
+  const { s } = t;
+  if (!s.quorum.guardFired || s.operation !== null || isHalted(s)) return;
+  s.quorum.guardFired = false;
+  if (s.role !== 'MASTER') return;
+  release(t, {
+    kind: 'give-way',
+    reason: 'the release guard removed the address at its deadline while this daemon stood still; giving the etcd key back',
+    cause: 'quorum-lost',
+  });
 }
 
 function setGuardDeadline(t: Turn, at: number | null): void {

@@ -6,7 +6,7 @@ import { EchoTiming } from '../timing/echo-timing.js';
 import type { Ipv4Address } from '../value-objects/ipv4-address.js';
 import { endOperation, evaluate, release } from './evaluate.js';
 import { withdrawHostVerdict } from './host-watch.js';
-import { noteBind } from './quorum-gate.js';
+import { guardDeadlineForBind, noteBind } from './quorum-gate.js';
 import type { BindResult, HolderVerdict, ReleasePurpose } from './machine-io.js';
 import { isHalted } from './machine-state.js';
 import { reassert, rescheduleTick, sendHeartbeat, transition, type Turn } from './turn.js';
@@ -44,6 +44,7 @@ export function takeOver(t: Turn, reason: string, handover: boolean, cause: Tran
     ...(plan.displace ? { displace: plan.displace.toString(), ...(silentPeer ? { displacesSilentPeer: true } : {}) } : {}),
   };
   s.quorum.mayBeBound = true;
+  guardDeadlineForBind(t);
   t.emit(usePreProbe ? { kind: 'bind', plan, ifPreProbedFree: probePlanFor({ ...context, preProbedFree: true }, t.timing) } : { kind: 'bind', plan });
 }
 

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { LoggerPort } from '../../application/index.js';
 import type { FloatingAddress } from '../../domain/index.js';
-import { C_LOCALE_ENV } from '../system/command-runner.js';
 import type { ReleasableAddressTable } from './release-command.js';
 import { XargsReleaseGuard, alive } from './xargs.release-guard.js';
 
@@ -23,6 +22,8 @@ while :; do
   if [ -n "$t" ]; then IFS= read -r -t "$t" t || break; else IFS= read -r t || break; fi
 done
 exec "$0" "\${args[@]}"`;
+
+const GUARD_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C' };
 
 /**
  * Quorum mode's release guard: as the xargs guard, it removes the address when this process dies, and it also does
@@ -60,7 +61,8 @@ export class DeadlineReleaseGuard extends XargsReleaseGuard {
   }
 
   protected override launch(file: string): ChildProcess {
-    return spawn(this.bash, ['-c', SCRIPT, file], { stdio: ['pipe', 'ignore', 'ignore'], env: C_LOCALE_ENV });
+    // no BASH_ENV, no exported functions: nothing from the daemon's environment may run in the guard
+    return spawn(this.bash, ['-c', SCRIPT, file], { stdio: ['pipe', 'ignore', 'ignore'], env: GUARD_ENV });
   }
 
   /** A guard that ran while still armed was not killed by a release: its deadline passed first. */
@@ -69,8 +71,9 @@ export class DeadlineReleaseGuard extends XargsReleaseGuard {
       if (this.armed?.child !== child) return;
       this.armed = null;
       this.logger?.warn(
-        `the release guard removed ${address.toString()} at its deadline, before the etcd lease could end: this daemon did not release it in time (it stood still: a SIGSTOP, a blocked event loop, a starved CPU)`,
+        `the release guard removed ${address.toString()} at its deadline, before the etcd lease could end: this daemon did not release it in time (it stood still: a SIGSTOP, a blocked event loop)`,
       );
+      for (const listener of this.firedListeners) listener(address);
     });
   }
 

@@ -7,6 +7,7 @@ import type { FloatingAddress } from '../../domain/index.js';
  */
 export class KeyedReleaseGuard implements ReleaseGuardPort {
   private readonly guards = new Map<string, ReleaseGuardPort>();
+  private readonly listeners = new Set<(address: FloatingAddress) => void>();
 
   constructor(private readonly make: () => ReleaseGuardPort) {}
 
@@ -18,10 +19,18 @@ export class KeyedReleaseGuard implements ReleaseGuardPort {
     this.guardOf(address).deadline(address, inMs);
   }
 
+  onFired(listener: (address: FloatingAddress) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private guardOf(address: FloatingAddress): ReleaseGuardPort {
     let guard = this.guards.get(address.cidr);
     if (!guard) {
       guard = this.make();
+      guard.onFired((a) => {
+        for (const listener of this.listeners) listener(a);
+      });
       this.guards.set(address.cidr, guard);
     }
     return guard;

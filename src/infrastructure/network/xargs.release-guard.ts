@@ -15,6 +15,7 @@ import type { ReleasableAddressTable } from './release-command.js';
  */
 export class XargsReleaseGuard implements ReleaseGuardPort {
   protected armed: { child: ChildProcess; key: string } | null = null;
+  protected readonly firedListeners = new Set<(address: FloatingAddress) => void>();
   private spare: Promise<ChildProcess> | null = null;
 
   constructor(
@@ -36,6 +37,11 @@ export class XargsReleaseGuard implements ReleaseGuardPort {
 
   /** xargs keeps no time: the heartbeat mode has no lease to stay within (see DeadlineReleaseGuard). */
   deadline(_address: FloatingAddress, _inMs: number | null): void {}
+
+  onFired(listener: (address: FloatingAddress) => void): () => void {
+    this.firedListeners.add(listener);
+    return () => this.firedListeners.delete(listener);
+  }
 
   /** What the child reads once armed: the release command's arguments. */
   protected input(args: readonly string[]): string {

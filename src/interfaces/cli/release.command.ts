@@ -2,7 +2,7 @@ import { ReleaseAddress, errorText, unitsOf, type ReleaseGuardPort } from '../..
 import { createPlatformAdapters, preflight, type WinstonLogger, type YamlConfigLoader } from '../../infrastructure/index.js';
 
 // The guard belongs to the daemon that armed it; this one-shot command has none to disarm.
-const NO_GUARD: ReleaseGuardPort = { arm: async () => undefined, disarm: async () => undefined, deadline: () => undefined };
+const NO_GUARD: ReleaseGuardPort = { arm: async () => undefined, disarm: async () => undefined, deadline: () => undefined, onFired: () => () => undefined };
 
 /**
  * `floatip release`: removes this node's addresses where they are bound (after the daemon is gone: ExecStopPost=),

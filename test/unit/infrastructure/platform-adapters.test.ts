@@ -66,6 +66,13 @@ describe('Linux iproute2 adapter', () => {
     const missing = new F.ScriptedCommands().on(/addr add/, { code: 2, stderr: F.IPROUTE2_EXISTS }).on(/show dev eth0/, { stdout: F.IPROUTE2_ADDR_SHOW_FREE });
     await assert.rejects(new Iproute2AddressTable('ip', missing.run).bind(linuxVip), /Address already assigned/);
   });
+  it('removing an address already gone (a guard removed it) succeeds once it is read back; one still there fails', async () => {
+    const gone = new F.ScriptedCommands().on(/addr del/, { code: 2, stderr: F.IPROUTE2_NOT_FOUND }).on(/show dev eth0/, { stdout: F.IPROUTE2_ADDR_SHOW_FREE });
+    await new Iproute2AddressTable('ip', gone.run).unbind(linuxVip);
+    assert.deepEqual(gone.calls, ['ip addr del 198.18.0.100/24 dev eth0', 'ip -4 -o addr show dev eth0']);
+    const still = new F.ScriptedCommands().on(/addr del/, { code: 2, stderr: F.IPROUTE2_NOT_PERMITTED }).on(/show dev eth0/, { stdout: F.IPROUTE2_ADDR_SHOW_BOUND });
+    await assert.rejects(new Iproute2AddressTable('ip', still.run).unbind(linuxVip), /Operation not permitted/);
+  });
   for (const [what, stderr, pattern] of [
     ['already assigned', F.IPROUTE2_EXISTS, /Address already assigned/],
     ['not found', F.IPROUTE2_NOT_FOUND, /Address not found/],

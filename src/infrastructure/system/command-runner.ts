@@ -39,20 +39,64 @@ export function requireTool(name: string, pkg: string, path = process.env['PATH'
   throw new PreconditionError(`\`${name}\` was not found on PATH: install ${pkg}`);
 }
 
-export type RunCommand = (file: string, args: readonly string[], timeoutMs: number) => Promise<CommandResult>;
+export interface RunOptions {
+  /**
+   * Done as soon as the output so far says so: the result comes then (code null, not timed out) and the process is
+   * killed. arping prints its reply within milliseconds, then spends 15 to 40 more closing its packet socket.
+   */
+  readonly doneWhen?: (stdout: string) => boolean;
+}
 
-/** Runs a program with a fixed argument list (never through a shell) and a deadline. */
-export function runCommand(file: string, args: readonly string[], timeoutMs: number): Promise<CommandResult> {
+export type RunCommand = (file: string, args: readonly string[], timeoutMs: number, options?: RunOptions) => Promise<CommandResult>;
+
+/**
+ * Runs a program with a fixed argument list (never through a shell) and a deadline. The deadline is judged after the
+ * output already waiting is read: when this process stood still past it (a busy event loop), an answer that came
+ * in time still counts.
+ */
+export function runCommand(file: string, args: readonly string[], timeoutMs: number, options: RunOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { env: C_LOCALE_ENV, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
-      if (error && typeof error.code === 'string') {
-        reject(new CommandFailedError(`${file} ${args.join(' ')}`, null, error.message));
-        return;
-      }
-      const timedOut = Boolean(error?.killed);
-      resolve({ code: timedOut ? null : (typeof error?.code === 'number' ? error.code : 0), stdout, stderr, timedOut });
+    let settled = false;
+    let timedOut = false;
+    let judge: NodeJS.Immediate | undefined;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      if (judge) clearImmediate(judge);
+      return true;
+    };
+    const child = execFile(file, args, { env: C_LOCALE_ENV, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (!settle()) return;
+      if (error && typeof error.code === 'string') reject(new CommandFailedError(`${file} ${args.join(' ')}`, null, error.message));
+      else resolve({ code: timedOut ? null : typeof error?.code === 'number' ? error.code : 0, stdout, stderr, timedOut });
     });
+    const { doneWhen } = options;
+    if (doneWhen) {
+      let seen = '';
+      child.stdout?.on('data', (chunk: string | Buffer) => {
+        seen += chunk.toString();
+        if (!doneWhen(seen) || !settle()) return;
+        end(child);
+        resolve({ code: null, stdout: seen, stderr: '', timedOut: false });
+      });
+    }
+    // timers run before the poll for I/O in each turn of the loop: the kill waits for that poll (setImmediate)
+    const timer = setTimeout(() => {
+      judge = setImmediate(() => {
+        if (settled || child.exitCode !== null || child.signalCode !== null) return;
+        timedOut = true;
+        end(child);
+      });
+    }, timeoutMs);
   });
+}
+
+/** Killed, its pipes closed first: a child of its own (a shell's) may hold them open long after (as execFile does). */
+function end(child: ChildProcess): void {
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+  child.kill('SIGKILL');
 }
 
 /** Like runCommand but fails unless the program exits 0. */

@@ -143,6 +143,15 @@ describe('conflict probe', () => {
       mac: 'fa:7b:fb:c0:35:16',
     });
   });
+  it("an ARP reply taken as arping prints it (arping still running, no exit code) is a conflict, and so is its MAC", async () => {
+    const cut = { code: null, stdout: F.ARPING_DAD_REPLY.split('\n').slice(0, 2).join('\n') };
+    assert.deepEqual(await probe(cut, { code: 1, stdout: F.IPUTILS_PING_NONE }).probe(linuxVip), {
+      inUse: true,
+      evidence: 'ARP reply for 198.18.0.100 from fa:7b:fb:c0:35:16',
+      mac: 'fa:7b:fb:c0:35:16',
+    });
+    assert.equal(await probe(cut, {}).macOf(linuxVip, Ipv4Address.create('198.18.0.12')), 'fa:7b:fb:c0:35:16');
+  });
   it('an echo reply is a conflict', async () => {
     const r = await probe({ code: 0 }, { code: 0, stdout: F.IPUTILS_PING_REPLY }).probe(linuxVip);
     assert.ok(r.inUse);

@@ -84,9 +84,13 @@ export function runCommand(file: string, args: readonly string[], timeoutMs: num
     // timers run before the poll for I/O in each turn of the loop: the kill waits for that poll (setImmediate)
     const timer = setTimeout(() => {
       judge = setImmediate(() => {
-        if (settled || child.exitCode !== null || child.signalCode !== null) return;
-        timedOut = true;
-        end(child);
+        if (settled) return;
+        // exited in time, its pipes held open by a child of its own: its output so far is the answer
+        if (child.exitCode !== null || child.signalCode !== null) closePipes(child);
+        else {
+          timedOut = true;
+          end(child);
+        }
       });
     }, timeoutMs);
   });
@@ -94,9 +98,13 @@ export function runCommand(file: string, args: readonly string[], timeoutMs: num
 
 /** Killed, its pipes closed first: a child of its own (a shell's) may hold them open long after (as execFile does). */
 function end(child: ChildProcess): void {
+  closePipes(child);
+  child.kill('SIGKILL');
+}
+
+function closePipes(child: ChildProcess): void {
   child.stdout?.destroy();
   child.stderr?.destroy();
-  child.kill('SIGKILL');
 }
 
 /** Like runCommand but fails unless the program exits 0. */

@@ -31,6 +31,13 @@ describe('runCommand', () => {
     assert.deepEqual([r.code, r.timedOut], [null, true]);
   });
 
+  it('a tool that exits in time but leaves a child holding its output is not waited for past the deadline', async () => {
+    const started = Date.now();
+    const r = await runCommand(SH, ['-c', 'echo early; sleep 5 &'], 200);
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.deepEqual([r.code, r.stdout, r.timedOut], [0, 'early\n', false]);
+  });
+
   it('a tool that cannot start is an error, not a result', async () => {
     await assert.rejects(runCommand('/nonexistent/floatip-tool', [], 1000), CommandFailedError);
   });

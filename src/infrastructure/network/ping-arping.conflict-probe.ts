@@ -47,8 +47,8 @@ export class PingArpingConflictProbe implements ConflictProbePort {
     // an ARP reply decides at once; the ping, bounded by its own deadline, is left to end on its own
     pinging.catch(() => undefined);
     const arp = await arping;
-    if (arp.code === 1 || REPLY_FROM.test(arp.stdout)) {
-      const mac = REPLY_FROM.exec(arp.stdout)?.[1]?.toLowerCase();
+    const mac = REPLY_FROM.exec(arp.stdout)?.[1]?.toLowerCase();
+    if (arp.code === 1 || mac) {
       return mac ? { inUse: true, evidence: `ARP reply for ${ip} from ${mac}`, mac } : { inUse: true, evidence: `ARP reply for ${ip}` };
     }
     const icmp = await pinging;

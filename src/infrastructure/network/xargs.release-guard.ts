@@ -20,7 +20,7 @@ export class XargsReleaseGuard implements ReleaseGuardPort {
 
   constructor(
     private readonly xargs: string,
-    protected readonly table: ReleasableAddressTable,
+    private readonly table: ReleasableAddressTable,
   ) {}
 
   async arm(address: FloatingAddress): Promise<void> {
